@@ -1,0 +1,29 @@
+# Shared paths and helpers for dev/cluster, dev/build and dev/test.
+# shellcheck shell=bash
+DEV_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_DIR=$(cd "$DEV_DIR/.." && pwd)
+# shellcheck source=versions.sh
+. "$DEV_DIR/lib/versions.sh"
+
+CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/jhub-cockpit
+# One directory holds all rig state (data, logs, certs, kubeconfig, pids);
+# `dev/cluster down --purge` removes it.
+RIG_DIR=${JHUB_RIG_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/jhub-cockpit/rig}
+# The rig keeps its own Go caches so that a rebuild after a version bump
+# reuses downloaded modules and compiled packages.
+export GOMODCACHE=${GOMODCACHE:-$CACHE_DIR/go/mod}
+export GOCACHE=${GOCACHE:-$CACHE_DIR/go/build}
+export GOFLAGS=${GOFLAGS:--mod=mod}
+export GOTOOLCHAIN=local
+
+k8s_bin_dir() { echo "$CACHE_DIR/bin/kubernetes-$K8S_VERSION"; }
+kwok_bin_dir() { echo "$CACHE_DIR/bin/kwok-$KWOK_VERSION"; }
+helm_bin_dir() { echo "$CACHE_DIR/bin/helm-$HELM_VERSION"; }
+etcd_bin_dir() { echo "$CACHE_DIR/bin/etcd-$ETCD_CRATE_VERSION"; }
+# The rig helpers (load-balancer controller) are built in the same wrapper
+# module as Kubernetes, so their key includes both.
+rigtools_bin_dir() { echo "$CACHE_DIR/bin/rigtools-$K8S_VERSION-$(rigtools_hash)"; }
+rigtools_hash() { cat "$DEV_DIR"/rig/lbcontroller/*.go | sha256sum | cut -c1-12; }
+
+log() { printf '[rig] %s\n' "$*" >&2; }
+die() { printf '[rig] error: %s\n' "$*" >&2; exit 1; }
