@@ -1,0 +1,292 @@
+//! Keys to state changes. The help overlay is drawn from [`HELP`], so every
+//! key handled here is listed there.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::command::Command;
+use super::lists;
+use super::logs::LogView;
+use super::state::{Overlay, Pane, State};
+
+pub struct KeyHelp {
+    pub keys: &'static str,
+    pub what: &'static str,
+    /// Action keys of later work are listed but say they are not available.
+    pub available: bool,
+}
+
+const fn key(keys: &'static str, what: &'static str) -> KeyHelp {
+    KeyHelp {
+        keys,
+        what,
+        available: true,
+    }
+}
+
+const fn later(keys: &'static str, what: &'static str) -> KeyHelp {
+    KeyHelp {
+        keys,
+        what,
+        available: false,
+    }
+}
+
+pub const HELP: &[(&str, &[KeyHelp])] = &[
+    (
+        "Move",
+        &[
+            key("Tab S-Tab", "next / previous pane"),
+            key("1 2 3 4", "go to pane"),
+            key("j k / ↓ ↑", "down / up"),
+            key("g G Home End", "first / last row"),
+            key("PgDn PgUp", "page down / up"),
+            key("/", "filter by name"),
+        ],
+    ),
+    (
+        "Look",
+        &[
+            key("Enter", "details / history"),
+            key("l", "pod logs (w wrap)"),
+            key("n", "release NOTES"),
+            key("?", "this help"),
+            key("Esc", "back"),
+            key("q / Ctrl-C", "quit"),
+        ],
+    ),
+    (
+        "Act",
+        &[
+            later("c", "create GKE cluster"),
+            later("D", "delete GKE cluster"),
+            later("S", "generate secrets"),
+            later("e", "edit config.yaml"),
+            later("i", "install chart"),
+            later("u", "upgrade (diff)"),
+            later("r", "roll back"),
+            later("X", "uninstall"),
+        ],
+    ),
+];
+
+pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        state.quit = true;
+        return vec![Command::Quit];
+    }
+    if state.filter.editing {
+        edit_filter(state, key);
+        return Vec::new();
+    }
+    match state.top_overlay().cloned() {
+        Some(overlay) => overlay_key(state, overlay, key),
+        None => main_key(state, key),
+    }
+}
+
+fn edit_filter(state: &mut State, key: KeyEvent) {
+    match key.code {
+        KeyCode::Esc => {
+            state.filter.text.clear();
+            state.filter.editing = false;
+        }
+        KeyCode::Enter => state.filter.editing = false,
+        KeyCode::Backspace => {
+            state.filter.text.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            state.filter.text.push(c)
+        }
+        _ => {}
+    }
+    // The filtered list changed under the selection: start from its top.
+    let pane = state.focus;
+    let sel = state.selection_mut(pane);
+    sel.index = 0;
+    sel.name = None;
+    sel.offset = 0;
+}
+
+fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let page = state.page_rows.max(1) as isize;
+    match key.code {
+        KeyCode::Char('q') => {
+            state.quit = true;
+            return vec![Command::Quit];
+        }
+        KeyCode::Char('?') => state.overlays.push(Overlay::Help),
+        KeyCode::Tab => state.focus = state.focus.next(),
+        KeyCode::BackTab => state.focus = state.focus.previous(),
+        KeyCode::Char(c @ '1'..='4') => state.focus = Pane::ALL[c as usize - '1' as usize],
+        KeyCode::Char('j') | KeyCode::Down => move_selection(state, 1),
+        KeyCode::Char('k') | KeyCode::Up => move_selection(state, -1),
+        KeyCode::Char('g') | KeyCode::Home => move_selection(state, isize::MIN),
+        KeyCode::Char('G') | KeyCode::End => move_selection(state, isize::MAX),
+        KeyCode::PageDown => move_selection(state, page),
+        KeyCode::PageUp => move_selection(state, -page),
+        KeyCode::Char('/') => {
+            state.filter.editing = true;
+        }
+        KeyCode::Esc => {
+            state.filter.text.clear();
+        }
+        KeyCode::Enter => open_details(state),
+        KeyCode::Char('l') => return open_logs(state),
+        KeyCode::Char('n') => state.overlays.push(Overlay::Notes { scroll: 0 }),
+        KeyCode::Char(c) => {
+            if let Some(help) = HELP
+                .iter()
+                .flat_map(|(_, keys)| keys.iter())
+                .find(|h| !h.available && h.keys == c.to_string())
+            {
+                state.warn(format!("{}: not available yet in this build", help.what));
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Command> {
+    let close = matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
+        || (overlay == Overlay::Help && key.code == KeyCode::Char('?'));
+    if close {
+        state.overlays.pop();
+        if overlay == Overlay::Logs {
+            state.logs = None;
+            return vec![Command::StopLogs];
+        }
+        return Vec::new();
+    }
+    let page = state.page_rows.max(1);
+    match overlay {
+        Overlay::Help | Overlay::NodeDetails { .. } | Overlay::ServiceDetails { .. } => {}
+        Overlay::PodDetails { pod, scroll } => {
+            let scroll = match key.code {
+                KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
+                KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
+                KeyCode::PageDown => scroll.saturating_add(page as u16),
+                KeyCode::PageUp => scroll.saturating_sub(page as u16),
+                KeyCode::Char('g') | KeyCode::Home => 0,
+                KeyCode::Char('l') => return open_logs_of(state, pod),
+                _ => scroll,
+            };
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::PodDetails { pod, scroll };
+            }
+        }
+        Overlay::Notes { scroll } => {
+            let scroll = match key.code {
+                KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
+                KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
+                KeyCode::PageDown => scroll.saturating_add(page as u16),
+                KeyCode::PageUp => scroll.saturating_sub(page as u16),
+                _ => scroll,
+            };
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::Notes { scroll };
+            }
+        }
+        Overlay::History { selected } => {
+            let len = lists::revisions(state).len();
+            let selected = match key.code {
+                KeyCode::Char('j') | KeyCode::Down => (selected + 1).min(len.saturating_sub(1)),
+                KeyCode::Char('k') | KeyCode::Up => selected.saturating_sub(1),
+                KeyCode::Char('g') | KeyCode::Home => 0,
+                KeyCode::Char('G') | KeyCode::End => len.saturating_sub(1),
+                _ => selected,
+            };
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::History { selected };
+            }
+        }
+        Overlay::Logs => {
+            if let Some(view) = state.logs.as_mut() {
+                match key.code {
+                    KeyCode::Char('w') => view.wrap = !view.wrap,
+                    KeyCode::Char('k') | KeyCode::Up => view.scroll_up(1),
+                    KeyCode::Char('j') | KeyCode::Down => view.scroll_down(1),
+                    KeyCode::PageUp => view.scroll_up(page),
+                    KeyCode::PageDown => view.scroll_down(page),
+                    KeyCode::Char('g') | KeyCode::Home => view.scroll_up(usize::MAX / 2),
+                    KeyCode::Char('G') | KeyCode::End => view.scroll_back = 0,
+                    _ => {}
+                }
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Moves the focused pane's selection by `delta` rows (clamped), keeping it
+/// in view.
+fn move_selection(state: &mut State, delta: isize) {
+    let pane = state.focus;
+    let names = lists::names(state, pane);
+    let Some(current) = lists::selected_index(state, pane, &names) else {
+        return;
+    };
+    let last = names.len() - 1;
+    let index = match delta {
+        isize::MIN => 0,
+        isize::MAX => last,
+        d => (current as isize + d).clamp(0, last as isize) as usize,
+    };
+    let name = names[index].to_owned();
+    let rows = state.page_rows.max(1);
+    let sel = state.selection_mut(pane);
+    sel.index = index;
+    sel.name = Some(name);
+    if index < sel.offset {
+        sel.offset = index;
+    } else if index >= sel.offset + rows {
+        sel.offset = index + 1 - rows;
+    }
+}
+
+fn open_details(state: &mut State) {
+    let pane = state.focus;
+    if pane == Pane::Release {
+        state.overlays.push(Overlay::History { selected: 0 });
+        return;
+    }
+    let Some(name) = lists::selected_name(state, pane) else {
+        state.info("nothing selected");
+        return;
+    };
+    state.overlays.push(match pane {
+        Pane::Cluster => Overlay::NodeDetails { node: name },
+        Pane::Pods => Overlay::PodDetails {
+            pod: name,
+            scroll: 0,
+        },
+        Pane::Services => Overlay::ServiceDetails { service: name },
+        Pane::Release => unreachable!("handled above"),
+    });
+}
+
+fn open_logs(state: &mut State) -> Vec<Command> {
+    if state.focus != Pane::Pods {
+        state.info("logs: select a pod in the Pods pane (3) first");
+        return Vec::new();
+    }
+    match lists::selected_name(state, Pane::Pods) {
+        Some(pod) => open_logs_of(state, pod),
+        None => {
+            state.info("no pod selected");
+            Vec::new()
+        }
+    }
+}
+
+fn open_logs_of(state: &mut State, pod: String) -> Vec<Command> {
+    state.logs = Some(LogView::new(pod.clone(), None));
+    state.overlays.push(Overlay::Logs);
+    vec![Command::FollowLogs {
+        pod,
+        container: None,
+    }]
+}

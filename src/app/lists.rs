@@ -1,0 +1,71 @@
+//! The rows each pane lists, after the filter, in display order. Keys and
+//! the renderer both go through these so that they agree on what row N is.
+
+use super::resources::PodEntry;
+use super::state::{Pane, State};
+use crate::helm::release::ReleaseRecord;
+use crate::kube::node_row::NodeRow;
+use crate::kube::service_row::ServiceRow;
+
+pub fn pods(state: &State) -> impl Iterator<Item = &PodEntry> {
+    state
+        .resources
+        .pods
+        .iter()
+        .filter(|e| state.filter.matches(&e.row.name))
+}
+
+pub fn services(state: &State) -> impl Iterator<Item = &ServiceRow> {
+    state
+        .resources
+        .services
+        .values()
+        .filter(|s| state.filter.matches(&s.name))
+}
+
+pub fn nodes(state: &State) -> impl Iterator<Item = &NodeRow> {
+    state
+        .resources
+        .nodes
+        .values()
+        .filter(|n| state.filter.matches(&n.name))
+}
+
+/// The followed release's revisions, newest first (as the history shows).
+pub fn revisions(state: &State) -> Vec<&ReleaseRecord> {
+    let releases = &state.resources.releases;
+    let Some(name) = releases.chosen(state.target.release.as_deref()) else {
+        return Vec::new();
+    };
+    let mut history = releases.history(name);
+    history.reverse();
+    history
+}
+
+/// The names listed in a pane, in order.
+pub fn names(state: &State, pane: Pane) -> Vec<&str> {
+    match pane {
+        Pane::Cluster => nodes(state).map(|n| n.name.as_str()).collect(),
+        Pane::Release => Vec::new(),
+        Pane::Pods => pods(state).map(|e| e.row.name.as_str()).collect(),
+        Pane::Services => services(state).map(|s| s.name.as_str()).collect(),
+    }
+}
+
+/// The selected row's index in the pane's list: the row with the selected
+/// name if it is still listed, else the remembered index, clamped.
+pub fn selected_index(state: &State, pane: Pane, names: &[&str]) -> Option<usize> {
+    if names.is_empty() {
+        return None;
+    }
+    let sel = state.selection(pane);
+    sel.name
+        .as_deref()
+        .and_then(|n| names.iter().position(|x| *x == n))
+        .or(Some(sel.index.min(names.len() - 1)))
+}
+
+pub fn selected_name(state: &State, pane: Pane) -> Option<String> {
+    let names = names(state, pane);
+    selected_index(state, pane, &names).map(|i| names[i].to_owned())
+}

@@ -1,0 +1,15 @@
+//! The cockpit's core: state, messages, commands and the pure update().
+
+pub mod command;
+pub mod keys;
+pub mod lists;
+pub mod logs;
+pub mod msg;
+pub mod resources;
+pub mod state;
+pub mod update;
+
+pub use command::Command;
+pub use msg::{Kind, Msg, Object, WatchMsg};
+pub use state::{Connection, Overlay, Pane, State, Target};
+pub use update::update;

@@ -1,0 +1,107 @@
+//! Everything that can change the cockpit's state arrives as a [`Msg`].
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::storage::v1::StorageClass;
+
+/// The resource kinds the cockpit watches, one watcher each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Pod,
+    Service,
+    Node,
+    Event,
+    Claim,
+    StorageClass,
+    /// helm's release Secrets (`owner=helm`).
+    Release,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Pod,
+        Kind::Service,
+        Kind::Node,
+        Kind::Event,
+        Kind::Claim,
+        Kind::StorageClass,
+        Kind::Release,
+    ];
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Pod => "pods",
+            Kind::Service => "services",
+            Kind::Node => "nodes",
+            Kind::Event => "events",
+            Kind::Claim => "persistentvolumeclaims",
+            Kind::StorageClass => "storageclasses",
+            Kind::Release => "secrets",
+        }
+    }
+}
+
+/// One watched object, shared with the reflector store that owns it.
+#[derive(Debug, Clone)]
+pub enum Object {
+    Pod(Arc<Pod>),
+    Service(Arc<Service>),
+    Node(Arc<Node>),
+    Event(Arc<Event>),
+    Claim(Arc<PersistentVolumeClaim>),
+    StorageClass(Arc<StorageClass>),
+    Release(Arc<Secret>),
+}
+
+impl Object {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Pod(_) => Kind::Pod,
+            Object::Service(_) => Kind::Service,
+            Object::Node(_) => Kind::Node,
+            Object::Event(_) => Kind::Event,
+            Object::Claim(_) => Kind::Claim,
+            Object::StorageClass(_) => Kind::StorageClass,
+            Object::Release(_) => Kind::Release,
+        }
+    }
+}
+
+/// A watcher's event. A (re)list arrives as one [`WatchMsg::Relisted`] with
+/// the whole set, taken from the reflector store at the watcher's InitDone,
+/// so the panes keep the last state until the new one is complete.
+#[derive(Debug, Clone)]
+pub enum WatchMsg {
+    Applied(Object),
+    Deleted(Object),
+    Relisted(Kind, Vec<Object>),
+    /// The watch failed; the watcher relists after a backoff.
+    Failed(Kind, String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// The wall clock, for ages and elapsed times (update() reads no clock).
+    Tick(DateTime<Utc>),
+    /// The API server answered `/version`.
+    Connected {
+        server_version: String,
+    },
+    /// No client could be made (bad kubeconfig, unknown context), or the API
+    /// server did not answer; the executor retries with backoff.
+    ConnectFailed(String),
+    Watch(WatchMsg),
+    LogLines {
+        pod: String,
+        lines: Vec<String>,
+    },
+    LogEnded {
+        pod: String,
+        error: Option<String>,
+    },
+}

@@ -1,0 +1,432 @@
+//! The watched objects and the rows derived from them, kept for O(log n)
+//! updates. Objects are `Arc`s shared with the kube adapter's reflector
+//! stores, so keeping them here costs a pointer, not a copy.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::StorageClass;
+
+use super::msg::{Kind, Object};
+use crate::helm::release::{self, ReleaseRecord};
+use crate::kube::diagnosis::{self, DiagnosisInput};
+use crate::kube::node_row::NodeRow;
+use crate::kube::pod_row::{PodGroup, PodRow, Resources as PodRequests, to_utc};
+use crate::kube::service_row::ServiceRow;
+
+/// Pods ordered as the pane shows them: hub and proxy, the other chart
+/// components, user servers, the rest; by name within a group.
+pub type PodKey = (PodGroup, String);
+
+#[derive(Debug, Clone)]
+pub struct PodEntry {
+    pub pod: Arc<Pod>,
+    pub row: PodRow,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PodTable {
+    rows: BTreeMap<PodKey, PodEntry>,
+    keys: HashMap<String, PodKey>,
+}
+
+impl PodTable {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&PodEntry> {
+        self.keys.get(name).and_then(|k| self.rows.get(k))
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut PodEntry> {
+        let key = self.keys.get(name)?;
+        self.rows.get_mut(key)
+    }
+
+    /// In display order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &PodEntry> {
+        self.rows.values()
+    }
+
+    fn insert(&mut self, entry: PodEntry) -> Option<PodEntry> {
+        let name = entry.row.name.clone();
+        let key = (entry.row.group, name.clone());
+        let old = self.remove(&name);
+        self.keys.insert(name, key.clone());
+        self.rows.insert(key, entry);
+        old
+    }
+
+    fn remove(&mut self, name: &str) -> Option<PodEntry> {
+        let key = self.keys.remove(name)?;
+        self.rows.remove(&key)
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.keys.clear();
+    }
+}
+
+/// What the namespace's pods request of one node. Pods in other namespaces
+/// are not watched (the operator may not be allowed to list them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NodeUsage {
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+    pub pods: u32,
+}
+
+/// Events indexed by the object they are about (kind, name).
+#[derive(Debug, Clone, Default)]
+pub struct EventIndex {
+    by_object: HashMap<(String, String), Vec<Arc<Event>>>,
+}
+
+/// How many events are kept per object: enough for a diagnosis and the
+/// details view, bounded so a flapping pod cannot grow memory.
+const EVENTS_PER_OBJECT: usize = 30;
+
+impl EventIndex {
+    fn key(event: &Event) -> (String, String) {
+        let o = &event.involved_object;
+        (
+            o.kind.clone().unwrap_or_default(),
+            o.name.clone().unwrap_or_default(),
+        )
+    }
+
+    fn uid(event: &Event) -> Option<&str> {
+        event.metadata.uid.as_deref()
+    }
+
+    fn apply(&mut self, event: Arc<Event>) -> (String, String) {
+        let key = Self::key(&event);
+        let list = self.by_object.entry(key.clone()).or_default();
+        let uid = Self::uid(&event).map(str::to_owned);
+        list.retain(|e| Self::uid(e) != uid.as_deref());
+        list.push(event);
+        if list.len() > EVENTS_PER_OBJECT {
+            list.sort_by_key(|e| event_time(e));
+            let excess = list.len() - EVENTS_PER_OBJECT;
+            list.drain(..excess);
+        }
+        key
+    }
+
+    fn delete(&mut self, event: &Event) -> (String, String) {
+        let key = Self::key(event);
+        if let Some(list) = self.by_object.get_mut(&key) {
+            list.retain(|e| Self::uid(e) != Self::uid(event));
+            if list.is_empty() {
+                self.by_object.remove(&key);
+            }
+        }
+        key
+    }
+
+    /// The events about one object, newest first.
+    pub fn about(&self, kind: &str, name: &str) -> Vec<&Event> {
+        let mut list: Vec<&Event> = self
+            .by_object
+            .get(&(kind.to_owned(), name.to_owned()))
+            .map(|l| l.iter().map(|e| e.as_ref()).collect())
+            .unwrap_or_default();
+        list.sort_by_key(|e| std::cmp::Reverse(event_time(e)));
+        list
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_object.values().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_object.is_empty()
+    }
+}
+
+/// An event's most recent time, whichever field its reporter filled.
+pub fn event_time(e: &Event) -> Option<chrono::DateTime<chrono::Utc>> {
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        .or_else(|| e.first_timestamp.as_ref().map(|t| t.0))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+        .and_then(|t| to_utc(&t))
+}
+
+/// The namespace's helm releases, decoded from their Secrets.
+#[derive(Debug, Clone, Default)]
+pub struct Releases {
+    /// By (release name, revision).
+    pub revisions: BTreeMap<(String, u32), ReleaseRecord>,
+    /// Secret name → what was wrong with it, so a broken Secret is shown
+    /// rather than silently skipped.
+    pub undecodable: BTreeMap<String, String>,
+    secret_to_revision: HashMap<String, (String, u32)>,
+}
+
+impl Releases {
+    fn apply(&mut self, secret: &k8s_openapi::api::core::v1::Secret) {
+        let secret_name = secret.metadata.name.clone().unwrap_or_default();
+        self.delete(&secret_name);
+        match release::from_secret(secret) {
+            Ok(record) => {
+                let key = (record.name.clone(), record.revision);
+                self.secret_to_revision.insert(secret_name, key.clone());
+                self.revisions.insert(key, record);
+            }
+            Err(e) => {
+                self.undecodable.insert(secret_name, e.to_string());
+            }
+        }
+    }
+
+    fn delete(&mut self, secret_name: &str) {
+        self.undecodable.remove(secret_name);
+        if let Some(key) = self.secret_to_revision.remove(secret_name) {
+            self.revisions.remove(&key);
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = Releases::default();
+    }
+
+    /// Release names present, in order.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.revisions.keys().map(|(n, _)| n.as_str()).collect();
+        names.dedup();
+        names
+    }
+
+    /// The release the panes follow: the one asked for, else the one whose
+    /// chart is JupyterHub's, else the only one.
+    pub fn chosen<'a>(&'a self, wanted: Option<&'a str>) -> Option<&'a str> {
+        if let Some(w) = wanted {
+            return Some(w);
+        }
+        let names = self.names();
+        names
+            .iter()
+            .copied()
+            .find(|n| {
+                self.history(n)
+                    .last()
+                    .is_some_and(|r| r.chart_name.contains("jupyterhub"))
+            })
+            .or_else(|| (names.len() == 1).then(|| names[0]))
+    }
+
+    /// All revisions of one release, oldest first.
+    pub fn history(&self, name: &str) -> Vec<&ReleaseRecord> {
+        self.revisions
+            .range((name.to_owned(), 0)..=(name.to_owned(), u32::MAX))
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// The revision helm calls current: the latest one.
+    pub fn current(&self, name: &str) -> Option<&ReleaseRecord> {
+        self.history(name).last().copied()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Resources {
+    pub pods: PodTable,
+    pub node_usage: HashMap<String, NodeUsage>,
+    pub nodes: BTreeMap<String, NodeRow>,
+    pub services: BTreeMap<String, ServiceRow>,
+    pub events: EventIndex,
+    pub claims: BTreeMap<String, Arc<PersistentVolumeClaim>>,
+    pub storage_classes: BTreeMap<String, Arc<StorageClass>>,
+    pub releases: Releases,
+}
+
+fn name_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
+    meta.name.clone().unwrap_or_default()
+}
+
+impl Resources {
+    pub fn apply(&mut self, object: Object) {
+        match object {
+            Object::Pod(pod) => self.apply_pod(pod),
+            Object::Service(svc) => {
+                let row = ServiceRow::from_service(&svc);
+                self.services.insert(row.name.clone(), row);
+            }
+            Object::Node(node) => {
+                let row = NodeRow::from_node(&node);
+                self.nodes.insert(row.name.clone(), row);
+            }
+            Object::Event(event) => {
+                let (kind, name) = self.events.apply(event);
+                if kind == "Pod" {
+                    self.rediagnose(&name);
+                }
+            }
+            Object::Claim(claim) => {
+                self.claims.insert(name_of(&claim.metadata), claim);
+                self.rediagnose_unhealthy();
+            }
+            Object::StorageClass(class) => {
+                self.storage_classes.insert(name_of(&class.metadata), class);
+                self.rediagnose_unhealthy();
+            }
+            Object::Release(secret) => self.releases.apply(&secret),
+        }
+    }
+
+    pub fn delete(&mut self, object: &Object) {
+        match object {
+            Object::Pod(pod) => {
+                if let Some(old) = self.pods.remove(&name_of(&pod.metadata)) {
+                    self.account(&old.row, false);
+                }
+            }
+            Object::Service(svc) => {
+                self.services.remove(&name_of(&svc.metadata));
+            }
+            Object::Node(node) => {
+                self.nodes.remove(&name_of(&node.metadata));
+            }
+            Object::Event(event) => {
+                let (kind, name) = self.events.delete(event);
+                if kind == "Pod" {
+                    self.rediagnose(&name);
+                }
+            }
+            Object::Claim(claim) => {
+                self.claims.remove(&name_of(&claim.metadata));
+                self.rediagnose_unhealthy();
+            }
+            Object::StorageClass(class) => {
+                self.storage_classes.remove(&name_of(&class.metadata));
+                self.rediagnose_unhealthy();
+            }
+            Object::Release(secret) => self.releases.delete(&name_of(&secret.metadata)),
+        }
+    }
+
+    /// A completed (re)list replaces everything of that kind at once.
+    pub fn replace(&mut self, kind: Kind, objects: Vec<Object>) {
+        match kind {
+            Kind::Pod => {
+                self.pods.clear();
+                self.node_usage.clear();
+            }
+            Kind::Service => self.services.clear(),
+            Kind::Node => self.nodes.clear(),
+            Kind::Event => self.events = EventIndex::default(),
+            Kind::Claim => self.claims.clear(),
+            Kind::StorageClass => self.storage_classes.clear(),
+            Kind::Release => self.releases.clear(),
+        }
+        // Apply without per-object rediagnosis, then diagnose once.
+        for object in objects {
+            match object {
+                Object::Event(e) => {
+                    self.events.apply(e);
+                }
+                Object::Claim(c) => {
+                    self.claims.insert(name_of(&c.metadata), c);
+                }
+                Object::StorageClass(c) => {
+                    self.storage_classes.insert(name_of(&c.metadata), c);
+                }
+                other => self.apply(other),
+            }
+        }
+        if matches!(kind, Kind::Event | Kind::Claim | Kind::StorageClass) {
+            self.rediagnose_unhealthy();
+        }
+    }
+
+    fn apply_pod(&mut self, pod: Arc<Pod>) {
+        let mut row = PodRow::from_pod(&pod);
+        row.diagnosis = self.diagnose(&pod, &row);
+        self.account(&row, true);
+        if let Some(old) = self.pods.insert(PodEntry { pod, row }) {
+            self.account(&old.row, false);
+        }
+    }
+
+    /// Adds (or removes) a pod's requests to its node's usage. Finished pods
+    /// hold no resources, as the scheduler counts them.
+    fn account(&mut self, row: &PodRow, add: bool) {
+        let Some(node) = &row.node else { return };
+        if matches!(row.phase.as_str(), "Succeeded" | "Failed") {
+            return;
+        }
+        let usage = self.node_usage.entry(node.clone()).or_default();
+        let PodRequests {
+            cpu_millis,
+            memory_bytes,
+        } = row.requests;
+        if add {
+            usage.cpu_millis += cpu_millis;
+            usage.memory_bytes += memory_bytes;
+            usage.pods += 1;
+        } else {
+            usage.cpu_millis = usage.cpu_millis.saturating_sub(cpu_millis);
+            usage.memory_bytes = usage.memory_bytes.saturating_sub(memory_bytes);
+            usage.pods = usage.pods.saturating_sub(1);
+        }
+    }
+
+    fn diagnose(&self, pod: &Pod, row: &PodRow) -> Option<diagnosis::Diagnosis> {
+        if row.is_healthy() {
+            return None;
+        }
+        let events = self.events.about("Pod", &row.name);
+        let classes: Vec<StorageClass> = self
+            .storage_classes
+            .values()
+            .map(|c| (**c).clone())
+            .collect();
+        let claims = |name: &str| self.claims.get(name).map(|c| c.as_ref());
+        diagnosis::diagnose(&DiagnosisInput {
+            pod,
+            events: &events,
+            claims: &claims,
+            storage_classes: &classes,
+            last_log_lines: &[],
+        })
+    }
+
+    fn rediagnose(&mut self, pod_name: &str) {
+        let Some(entry) = self.pods.get(pod_name) else {
+            return;
+        };
+        let pod = entry.pod.clone();
+        let diagnosis = self.diagnose(&pod, &entry.row);
+        if let Some(entry) = self.pods.get_mut(pod_name) {
+            entry.row.diagnosis = diagnosis;
+        }
+    }
+
+    fn rediagnose_unhealthy(&mut self) {
+        let names: Vec<String> = self
+            .pods
+            .iter()
+            .filter(|e| !e.row.is_healthy())
+            .map(|e| e.row.name.clone())
+            .collect();
+        for name in names {
+            self.rediagnose(&name);
+        }
+    }
+
+    /// The public URL of the JupyterHub proxy, once it has an address.
+    pub fn public_url(&self) -> Option<String> {
+        self.services.values().find_map(ServiceRow::public_url)
+    }
+}

@@ -1,0 +1,192 @@
+//! The cockpit's state: plain data, changed only by `update()`.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::logs::LogView;
+use super::msg::Kind;
+use super::resources::Resources;
+
+/// The four panes, in Tab order; the digit keys 1-4 pick them directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    Cluster,
+    Release,
+    #[default]
+    Pods,
+    Services,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Cluster, Pane::Release, Pane::Pods, Pane::Services];
+
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
+    }
+
+    pub fn previous(self) -> Pane {
+        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Cluster => "Cluster",
+            Pane::Release => "Release",
+            Pane::Pods => "Pods",
+            Pane::Services => "Services",
+        }
+    }
+}
+
+/// What covers the panes, if anything. Esc closes the top one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    PodDetails { pod: String, scroll: u16 },
+    NodeDetails { node: String },
+    ServiceDetails { service: String },
+    Logs,
+    Notes { scroll: u16 },
+    History { selected: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    /// No answer from the API server yet.
+    Connecting,
+    Live,
+    /// A watch failed; the panes show the last state, marked stale.
+    Reconnecting {
+        since: DateTime<Utc>,
+        error: String,
+    },
+    /// No client could be made at all (kubeconfig, context, credentials).
+    Unavailable {
+        error: String,
+    },
+}
+
+/// Where the cockpit is pointed, as resolved from flags, settings and the
+/// kubeconfig.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    pub context: String,
+    pub namespace: String,
+    /// The release the operator asked for; None picks the JupyterHub one.
+    pub release: Option<String>,
+    pub readonly: bool,
+    /// The kubeconfig skips TLS verification (shown as a warning).
+    pub insecure: bool,
+}
+
+/// The substring filter typed after `/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub text: String,
+    /// The filter line has the keyboard.
+    pub editing: bool,
+}
+
+impl Filter {
+    pub fn matches(&self, name: &str) -> bool {
+        self.text.is_empty() || name.contains(self.text.as_str())
+    }
+}
+
+/// A list selection that survives rows being added and removed: it follows
+/// the selected row's name, with the index as a fallback.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub index: usize,
+    pub name: Option<String>,
+    /// First visible row, kept by the renderer's last known height.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Footer {
+    pub message: Option<(String, FooterLevel)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FooterLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub target: Target,
+    pub server_version: Option<String>,
+    pub connection: Connection,
+    /// Kinds whose last watch failed and whose rows may be out of date.
+    pub stale: BTreeSet<Kind>,
+    /// Kinds that have completed at least one list.
+    pub listed: BTreeSet<Kind>,
+    pub now: DateTime<Utc>,
+    pub focus: Pane,
+    pub overlays: Vec<Overlay>,
+    pub filter: Filter,
+    pub selections: [Selection; 4],
+    pub resources: Resources,
+    pub logs: Option<LogView>,
+    pub footer: Footer,
+    /// Rows the pods pane showed last frame, so PgUp/PgDn move a page.
+    pub page_rows: usize,
+    /// NO_COLOR: draw with attributes only.
+    pub monochrome: bool,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(target: Target, now: DateTime<Utc>) -> Self {
+        State {
+            target,
+            server_version: None,
+            connection: Connection::Connecting,
+            stale: BTreeSet::new(),
+            listed: BTreeSet::new(),
+            now,
+            focus: Pane::default(),
+            overlays: Vec::new(),
+            filter: Filter::default(),
+            selections: Default::default(),
+            resources: Resources::default(),
+            logs: None,
+            footer: Footer::default(),
+            page_rows: 10,
+            monochrome: false,
+            quit: false,
+        }
+    }
+
+    pub fn selection(&self, pane: Pane) -> &Selection {
+        &self.selections[pane.index()]
+    }
+
+    pub fn selection_mut(&mut self, pane: Pane) -> &mut Selection {
+        &mut self.selections[pane.index()]
+    }
+
+    pub fn top_overlay(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.footer.message = Some((text.into(), FooterLevel::Info));
+    }
+
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.footer.message = Some((text.into(), FooterLevel::Warning));
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.footer.message = Some((text.into(), FooterLevel::Error));
+    }
+}

@@ -1,0 +1,114 @@
+//! `update(state, msg) -> commands`: the only place state changes. Pure:
+//! no I/O, no clock, no awaits.
+
+use super::command::Command;
+use super::keys;
+use super::lists;
+use super::msg::{Msg, WatchMsg};
+use super::state::{Connection, Overlay, Pane, State};
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Key(key) => keys::handle(state, key),
+        Msg::Resize(width, height) => {
+            state.page_rows = crate::ui::layout::list_rows(Pane::Pods, width, height).max(1);
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            Vec::new()
+        }
+        Msg::Connected { server_version } => {
+            state.server_version = Some(server_version);
+            if !matches!(state.connection, Connection::Reconnecting { .. })
+                || state.stale.is_empty()
+            {
+                state.connection = Connection::Live;
+            }
+            Vec::new()
+        }
+        Msg::ConnectFailed(error) => {
+            state.connection = match &state.connection {
+                Connection::Live | Connection::Reconnecting { .. } if !state.listed.is_empty() => {
+                    Connection::Reconnecting {
+                        since: reconnecting_since(state),
+                        error,
+                    }
+                }
+                _ => Connection::Unavailable { error },
+            };
+            Vec::new()
+        }
+        Msg::Watch(watch) => {
+            apply_watch(state, watch);
+            Vec::new()
+        }
+        Msg::LogLines { pod, lines } => {
+            if let Some(view) = state.logs.as_mut().filter(|v| v.pod == pod) {
+                view.push(lines);
+            }
+            Vec::new()
+        }
+        Msg::LogEnded { pod, error } => {
+            if let Some(view) = state.logs.as_mut().filter(|v| v.pod == pod) {
+                view.ended = Some(error.unwrap_or_else(|| "log stream ended".into()));
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn reconnecting_since(state: &State) -> chrono::DateTime<chrono::Utc> {
+    match state.connection {
+        Connection::Reconnecting { since, .. } => since,
+        _ => state.now,
+    }
+}
+
+fn apply_watch(state: &mut State, watch: WatchMsg) {
+    match watch {
+        WatchMsg::Applied(object) => {
+            mark_live(state, object.kind());
+            state.resources.apply(object);
+        }
+        WatchMsg::Deleted(object) => {
+            mark_live(state, object.kind());
+            state.resources.delete(&object);
+        }
+        WatchMsg::Relisted(kind, objects) => {
+            state.resources.replace(kind, objects);
+            state.listed.insert(kind);
+            mark_live(state, kind);
+        }
+        WatchMsg::Failed(kind, error) => {
+            state.stale.insert(kind);
+            state.connection = if state.listed.is_empty() {
+                Connection::Unavailable { error }
+            } else {
+                Connection::Reconnecting {
+                    since: reconnecting_since(state),
+                    error,
+                }
+            };
+        }
+    }
+    close_vanished_overlays(state);
+}
+
+fn mark_live(state: &mut State, kind: super::msg::Kind) {
+    state.stale.remove(&kind);
+    if state.stale.is_empty() {
+        state.connection = Connection::Live;
+    }
+}
+
+/// A details overlay of an object that was deleted stays open but says so;
+/// the renderer handles that. Only the history selection needs clamping.
+fn close_vanished_overlays(state: &mut State) {
+    let revisions = lists::revisions(state).len();
+    for overlay in &mut state.overlays {
+        if let Overlay::History { selected } = overlay {
+            *selected = (*selected).min(revisions.saturating_sub(1));
+        }
+    }
+}

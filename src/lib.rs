@@ -1,0 +1,19 @@
+//! jhub-cockpit: a terminal cockpit for JupyterHub on Kubernetes.
+//!
+//! The shape (see shared/design/ARCHITECTURE.md): every source of change
+//! becomes an [`app::Msg`]; [`app::update`] is the only place state changes
+//! and returns [`app::Command`]s; [`ui::render`] reads state only; the
+//! `kube`, `helm` and `runtime` modules are adapters at the edges.
+
+pub mod app;
+pub mod cli;
+pub mod gke;
+pub mod helm;
+pub mod kube;
+pub mod logging;
+pub mod profile;
+pub mod runtime;
+pub mod secrets;
+pub mod status;
+pub mod ui;
+pub mod values;
