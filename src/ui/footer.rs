@@ -1,0 +1,75 @@
+//! The footer: key hints for where the keyboard is, and the last message.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::state::FooterLevel;
+use crate::app::{Connection, Overlay, State};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let line = if state.filter.editing {
+        Line::from(vec![
+            Span::styled("/", theme.key()),
+            Span::raw(state.filter.text.clone()),
+            Span::styled("▏ Enter keep · Esc clear", theme.dim()),
+        ])
+    } else if let Some((text, level)) = message(state) {
+        let style = match level {
+            FooterLevel::Info => theme.dim(),
+            FooterLevel::Warning => theme.warn(),
+            FooterLevel::Error => theme.bad(),
+        };
+        Line::from(Span::styled(text, style))
+    } else {
+        hints(state, theme)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// A connection problem outranks the last message: it is what the operator
+/// must act on.
+fn message(state: &State) -> Option<(String, FooterLevel)> {
+    match &state.connection {
+        Connection::Unavailable { .. } => Some((
+            "cannot reach the cluster; retrying (the Pods pane says why)".into(),
+            FooterLevel::Error,
+        )),
+        Connection::Reconnecting { error, .. } => Some((
+            format!("watch failed: {error} (retrying; panes show the last state)"),
+            FooterLevel::Warning,
+        )),
+        _ => state.footer.message.clone(),
+    }
+}
+
+fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
+    let pairs: &[(&str, &str)] = match state.top_overlay() {
+        Some(Overlay::Logs) => &[
+            ("j/k", "scroll"),
+            ("G", "follow"),
+            ("w", "wrap"),
+            ("Esc", "back"),
+        ],
+        Some(Overlay::Help) => &[("Esc", "close")],
+        Some(Overlay::PodDetails { .. }) => &[("j/k", "scroll"), ("l", "logs"), ("Esc", "back")],
+        Some(_) => &[("j/k", "move"), ("Esc", "back")],
+        None => &[
+            ("Tab", "pane"),
+            ("j/k", "move"),
+            ("Enter", "details"),
+            ("l", "logs"),
+            ("/", "filter"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    };
+    let mut spans = Vec::new();
+    for (key, what) in pairs {
+        spans.push(Span::styled(format!(" {key}"), theme.key()));
+        spans.push(Span::raw(format!(" {what}")));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,84 @@
+//! Drawing: `render(frame, &state)` reads state and nothing else. One file
+//! per pane and per overlay.
+
+pub mod cluster_pane;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod history;
+pub mod layout;
+pub mod logs;
+pub mod node_details;
+pub mod notes;
+pub mod pod_details;
+pub mod pods_pane;
+pub mod release_pane;
+pub mod service_details;
+pub mod services_pane;
+pub mod theme;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::app::{Overlay, State};
+use theme::Theme;
+
+pub fn render(frame: &mut Frame, state: &State) {
+    let theme = Theme::new(state.monochrome);
+    let area = frame.area();
+    if area.width < 20 || area.height < 8 {
+        frame.render_widget(
+            ratatui::widgets::Paragraph::new("jhub-cockpit: terminal too small (needs 20x8)")
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let areas = layout::areas(area);
+    header::render(frame, areas.header, state, &theme);
+    cluster_pane::render(frame, areas.cluster, state, &theme);
+    release_pane::render(frame, areas.release, state, &theme);
+    pods_pane::render(frame, areas.pods, state, &theme);
+    services_pane::render(frame, areas.services, state, &theme);
+    footer::render(frame, areas.footer, state, &theme);
+
+    // Overlays cover everything between the header and the footer.
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(2),
+    );
+    for overlay in &state.overlays {
+        match overlay {
+            Overlay::Help => help::render(frame, body, &theme),
+            Overlay::PodDetails { pod, scroll } => {
+                pod_details::render(frame, body, state, pod, *scroll, &theme)
+            }
+            Overlay::NodeDetails { node } => node_details::render(frame, body, state, node, &theme),
+            Overlay::ServiceDetails { service } => {
+                service_details::render(frame, body, state, service, &theme)
+            }
+            Overlay::Logs => {
+                if let Some(view) = &state.logs {
+                    logs::render(frame, body, view, &theme)
+                }
+            }
+            Overlay::Notes { scroll } => notes::render(frame, body, state, *scroll, &theme),
+            Overlay::History { selected } => history::render(frame, body, state, *selected, &theme),
+        }
+    }
+}
+
+/// A `width` x `height` rectangle in the middle of `area` (clamped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}

@@ -1,0 +1,159 @@
+//! The Pods pane: one row per pod, chart components first, with the
+//! diagnosis folded into the status column.
+
+use std::collections::BTreeMap;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+
+use super::theme::Theme;
+use super::widgets::{pane_block, truncate, window_start};
+use crate::app::{Connection, Kind, Pane, State, lists};
+use crate::kube::pod_row::{PodRow, format_age};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let focused = state.focus == Pane::Pods && state.overlays.is_empty();
+    let block = pane_block(
+        3,
+        title(state, theme),
+        focused,
+        state.stale.contains(&Kind::Pod),
+        theme,
+    );
+    let inner_height = area.height.saturating_sub(3) as usize;
+    let names = lists::names(state, Pane::Pods);
+    let selected = lists::selected_index(state, Pane::Pods, &names);
+    let start = window_start(
+        selected,
+        state.selection(Pane::Pods).offset,
+        inner_height,
+        names.len(),
+    );
+    // Name and node take what they need; the status column gets the rest,
+    // up to what a diagnosis needs, and the node column any surplus.
+    let name_width = lists::pods(state)
+        .skip(start)
+        .take(inner_height)
+        .map(|e| e.row.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(16, 40);
+    let status_width = (area.width as usize)
+        .saturating_sub(2 + name_width + 6 + 4 + 5 + 10 + 5)
+        .clamp(10, 40);
+    let rows: Vec<Row> = lists::pods(state)
+        .skip(start)
+        .take(inner_height)
+        .enumerate()
+        .map(|(i, entry)| {
+            let style = if focused && Some(start + i) == selected {
+                theme.selected()
+            } else {
+                Style::default()
+            };
+            pod_row(&entry.row, state, theme, status_width).style(style)
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let header =
+        Row::new(["NAME", "READY", "STATUS", "RST", "AGE", "NODE"]).style(theme.header_row());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(name_width as u16),
+            Constraint::Length(5),
+            Constraint::Length(status_width as u16),
+            Constraint::Length(3),
+            Constraint::Length(4),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(header)
+    .block(block);
+    frame.render_widget(table, area);
+    if empty {
+        let (message, style) = match &state.connection {
+            // The whole error, wrapped: it says what to do.
+            Connection::Unavailable { error } => (
+                format!("cannot reach the cluster, retrying: {error}"),
+                theme.bad(),
+            ),
+            _ if !state.listed.contains(&Kind::Pod) => {
+                ("waiting for the pod list…".into(), theme.dim())
+            }
+            _ if !state.filter.text.is_empty() => ("no pod matches the filter".into(), theme.dim()),
+            _ => (
+                format!("no pods in namespace {}", state.target.namespace),
+                theme.dim(),
+            ),
+        };
+        if area.height > 3 {
+            let inner = Rect::new(
+                area.x + 2,
+                area.y + 2,
+                area.width.saturating_sub(4),
+                area.height - 3,
+            );
+            frame.render_widget(
+                Paragraph::new(Span::styled(message, style)).wrap(Wrap { trim: true }),
+                inner,
+            );
+        }
+    }
+}
+
+fn title<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
+    let mut phases: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut shown = 0;
+    for entry in lists::pods(state) {
+        *phases.entry(entry.row.phase.as_str()).or_default() += 1;
+        shown += 1;
+    }
+    let mut spans = vec![Span::styled(format!("Pods {shown}"), theme.title())];
+    for (phase, count) in phases {
+        let style = match phase {
+            "Running" | "Succeeded" => theme.good(),
+            "Pending" => theme.warn(),
+            _ => theme.bad(),
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!("{phase} {count}"), style));
+    }
+    if !state.filter.text.is_empty() || state.filter.editing {
+        spans.push(Span::styled(
+            format!(" /{}", state.filter.text),
+            theme.key(),
+        ));
+    }
+    spans
+}
+
+fn pod_row<'a>(row: &PodRow, state: &State, theme: &Theme, status_width: usize) -> Row<'a> {
+    let status_style = if row.deleting {
+        theme.dim()
+    } else if row.is_healthy() {
+        theme.good()
+    } else if row.phase == "Pending" && row.diagnosis.is_none() {
+        theme.warn()
+    } else {
+        theme.bad()
+    };
+    // A Pending pod's diagnosis says more than "Pending"; other statuses
+    // (CrashLoopBackOff, Error) stay, followed by the diagnosis.
+    let status = match &row.diagnosis {
+        Some(d) if row.status == "Pending" => format!("⚠ {}", d.short),
+        Some(d) if d.short != row.status => format!("{} · {}", row.status, d.short),
+        _ => row.status.clone(),
+    };
+    Row::new([
+        Cell::from(truncate(&row.name, 40)),
+        Cell::from(format!("{}/{}", row.ready, row.containers)),
+        Cell::from(Span::styled(truncate(&status, status_width), status_style)),
+        Cell::from(row.restarts.to_string()),
+        Cell::from(format_age(row.created, state.now)),
+        Cell::from(row.node.clone().unwrap_or_else(|| "<none>".into())),
+    ])
+}

@@ -1,0 +1,114 @@
+//! The Release pane: the followed helm release's current revision, read
+//! from its Secrets, and the public URL once it exists.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use super::widgets::pane_block;
+use crate::app::{Kind, Pane, State};
+use crate::helm::release::{ReleaseRecord, ReleaseStatus};
+use crate::kube::pod_row::format_age;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let focused = state.focus == Pane::Release && state.overlays.is_empty();
+    let releases = &state.resources.releases;
+    let chosen = releases.chosen(state.target.release.as_deref());
+    let title = match chosen {
+        Some(name) => format!("Release {name}"),
+        None => "Release".into(),
+    };
+    let block = pane_block(
+        2,
+        vec![Span::styled(title, theme.title())],
+        focused,
+        state.stale.contains(&Kind::Release),
+        theme,
+    );
+    let lines = match chosen.and_then(|n| releases.current(n)) {
+        Some(record) => record_lines(record, releases.history(&record.name).len(), state, theme),
+        None => empty_lines(state, chosen, theme),
+    };
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+pub fn status_style(status: &ReleaseStatus, theme: &Theme) -> ratatui::style::Style {
+    match status {
+        ReleaseStatus::Deployed => theme.good(),
+        ReleaseStatus::Superseded | ReleaseStatus::Uninstalled => theme.dim(),
+        s if s.is_pending() => theme.warn(),
+        _ => theme.bad(),
+    }
+}
+
+fn record_lines<'a>(
+    record: &ReleaseRecord,
+    revisions: usize,
+    state: &State,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        Line::from(vec![
+            Span::raw(format!("rev {} ", record.revision)),
+            Span::styled(
+                record.status.to_string(),
+                status_style(&record.status, theme),
+            ),
+            Span::styled(format!("  ({revisions} in history)"), theme.dim()),
+        ]),
+        Line::from(format!(
+            "chart {}-{}  app {}",
+            record.chart_name,
+            record.chart_version,
+            record.app_version.as_deref().unwrap_or("-")
+        )),
+        Line::from(format!(
+            "deployed {} ago",
+            format_age(record.last_deployed, state.now)
+        )),
+    ];
+    if record.status.is_pending() {
+        lines.push(Line::styled(
+            "an operation is in progress or was interrupted",
+            theme.warn(),
+        ));
+    }
+    lines.push(match state.resources.public_url() {
+        Some(url) => Line::from(vec![
+            Span::raw("URL "),
+            Span::styled(url, theme.highlight()),
+        ]),
+        None => Line::styled("URL waiting for proxy-public…", theme.dim()),
+    });
+    lines
+}
+
+fn empty_lines<'a>(state: &State, chosen: Option<&str>, theme: &Theme) -> Vec<Line<'a>> {
+    if !state.listed.contains(&Kind::Release) {
+        return vec![Line::styled("reading helm release Secrets…", theme.dim())];
+    }
+    let names = state.resources.releases.names();
+    let mut lines = vec![match chosen {
+        Some(name) => Line::styled(
+            format!("no release '{name}' in {}", state.target.namespace),
+            theme.warn(),
+        ),
+        None if names.is_empty() => Line::styled(
+            format!("no helm release in {}", state.target.namespace),
+            theme.dim(),
+        ),
+        None => Line::styled(
+            format!("{} releases: pick one with --release", names.len()),
+            theme.warn(),
+        ),
+    }];
+    if !names.is_empty() {
+        lines.push(Line::from(format!("found: {}", names.join(", "))));
+    }
+    for (secret, error) in &state.resources.releases.undecodable {
+        lines.push(Line::styled(format!("{secret}: {error}"), theme.bad()));
+    }
+    lines
+}

@@ -1,0 +1,108 @@
+//! The Services pane; proxy-public's address is the moment the operator
+//! waits for, so it is counted while pending and highlighted once there.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row, Table};
+
+use super::theme::Theme;
+use super::widgets::{pane_block, truncate, window_start};
+use crate::app::{Kind, Pane, State, lists};
+use crate::kube::service_row::ServiceRow;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let focused = state.focus == Pane::Services && state.overlays.is_empty();
+    let count = lists::services(state).count();
+    let block = pane_block(
+        4,
+        vec![Span::styled(format!("Services {count}"), theme.title())],
+        focused,
+        state.stale.contains(&Kind::Service),
+        theme,
+    );
+    let height = area.height.saturating_sub(3) as usize;
+    let names = lists::names(state, Pane::Services);
+    let selected = lists::selected_index(state, Pane::Services, &names);
+    let start = window_start(
+        selected,
+        state.selection(Pane::Services).offset,
+        height,
+        count,
+    );
+    let rows: Vec<Row> = lists::services(state)
+        .skip(start)
+        .take(height)
+        .enumerate()
+        .map(|(i, svc)| {
+            let style = if focused && Some(start + i) == selected {
+                theme.selected()
+            } else {
+                Style::default()
+            };
+            service_row(svc, state, theme).style(style)
+        })
+        .collect();
+    let header =
+        Row::new(["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL", "PORTS"]).style(theme.header_row());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(14),
+            Constraint::Length(12),
+            Constraint::Length(15),
+            Constraint::Length(22),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(header)
+    .block(block);
+    frame.render_widget(table, area);
+}
+
+/// What the EXTERNAL column says: the URL, `<pending> 1m20s` while a
+/// LoadBalancer waits for its address, or `<none>`.
+pub fn external(svc: &ServiceRow, state: &State) -> String {
+    if let Some(url) = svc.public_url() {
+        return url;
+    }
+    match (&svc.external_ip, svc.type_.as_str()) {
+        (Some(ip), _) => ip.clone(),
+        (None, "LoadBalancer") => {
+            let waited = svc
+                .created
+                .map(|c| (state.now - c).num_seconds().max(0))
+                .unwrap_or(0);
+            format!("<pending> {}", elapsed(waited))
+        }
+        _ => "<none>".into(),
+    }
+}
+
+/// `45s`, `1m20s`, `1h02m`: precise enough to tell it is moving.
+pub fn elapsed(seconds: i64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+        s => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+fn service_row<'a>(svc: &ServiceRow, state: &State, theme: &Theme) -> Row<'a> {
+    let external = external(svc, state);
+    let style = if svc.public_url().is_some() {
+        theme.highlight()
+    } else if external.starts_with("<pending>") {
+        theme.warn()
+    } else {
+        Style::default()
+    };
+    Row::new([
+        Cell::from(truncate(&svc.name, 14)),
+        Cell::from(svc.type_.clone()),
+        Cell::from(svc.cluster_ip.clone()),
+        Cell::from(Span::styled(external, style)),
+        Cell::from(svc.ports.clone()),
+    ])
+}

@@ -1,0 +1,95 @@
+//! Small pieces the panes share: the framed block and the scroll window.
+
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+
+use super::theme::Theme;
+
+/// A pane's frame: its number (the key that focuses it), title, and a
+/// `stale` mark while its watch is failing.
+pub fn pane_block<'a>(
+    number: usize,
+    title: Vec<Span<'a>>,
+    focused: bool,
+    stale: bool,
+    theme: &Theme,
+) -> Block<'a> {
+    let mut spans = vec![Span::styled(format!(" {number} "), theme.key())];
+    spans.extend(title);
+    if stale {
+        spans.push(Span::styled(" stale ", theme.stale()));
+    }
+    spans.push(Span::raw(" "));
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(theme.border(focused))
+        .title(Line::from(spans))
+}
+
+/// The first row to draw so that `selected` is visible in `height` rows,
+/// starting from the remembered `offset`.
+pub fn window_start(selected: Option<usize>, offset: usize, height: usize, len: usize) -> usize {
+    let height = height.max(1);
+    let max_start = len.saturating_sub(height);
+    let start = match selected {
+        Some(s) if s < offset => s,
+        Some(s) if s >= offset + height => s + 1 - height,
+        _ => offset,
+    };
+    start.min(max_start)
+}
+
+/// Cuts `text` to `width` columns, marking the cut with `…`.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// A bar of `width` cells, `pct` percent full.
+pub fn bar(pct: u64, width: usize) -> String {
+    let filled = ((pct.min(100) as usize) * width).div_ceil(100);
+    let mut s = "█".repeat(filled.min(width));
+    s.push_str(&"░".repeat(width - filled.min(width)));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_keeps_selection_visible() {
+        assert_eq!(window_start(Some(0), 0, 5, 100), 0);
+        assert_eq!(window_start(Some(7), 0, 5, 100), 3);
+        assert_eq!(window_start(Some(2), 3, 5, 100), 2);
+        assert_eq!(window_start(Some(99), 0, 5, 100), 95);
+        // A list that shrank below the offset shows its end.
+        assert_eq!(window_start(None, 50, 5, 10), 5);
+    }
+
+    #[test]
+    fn truncates_with_an_ellipsis() {
+        assert_eq!(truncate("jupyter-user-0001", 8), "jupyter…");
+        assert_eq!(truncate("hub", 8), "hub");
+        assert_eq!(truncate("hub", 0), "");
+    }
+
+    #[test]
+    fn bar_fills_by_percent() {
+        assert_eq!(bar(50, 4), "██░░");
+        assert_eq!(bar(0, 3), "░░░");
+        assert_eq!(bar(250, 3), "███");
+    }
+}

@@ -1,0 +1,133 @@
+//! Constructed API objects for view and update tests, in the shapes the
+//! rig's API server returns (see tests/fixtures/objects for captured ones).
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::Arc;
+
+use base64::Engine;
+use k8s_openapi::api::core::v1::{Event, Node, Pod, Secret, Service};
+use serde_json::{Value, json};
+
+use jhub_cockpit::app::Object;
+
+pub const NOW: &str = "2026-12-01T12:00:00Z";
+
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    NOW.parse().unwrap()
+}
+
+fn from<T: serde::de::DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v).expect("a valid API object")
+}
+
+pub fn node(name: &str, ready: bool) -> Object {
+    Object::Node(Arc::new(from::<Node>(json!({
+        "metadata": {"name": name, "uid": format!("uid-{name}"), "creationTimestamp": "2026-12-01T10:00:00Z",
+            "labels": {"cloud.google.com/gke-nodepool": "default-pool"},
+            "annotations": {"kwok.x-k8s.io/node": "fake"}},
+        "spec": {},
+        "status": {
+            "allocatable": {"cpu": "2", "memory": "13Gi", "pods": "110"},
+            "capacity": {"cpu": "2", "memory": "13Gi", "pods": "110"},
+            "conditions": [{"type": "Ready", "status": if ready {"True"} else {"False"}, "reason": "KubeletReady"}]
+        }
+    }))))
+}
+
+/// A Running, Ready pod of a chart component (or a user pod).
+pub fn running_pod(name: &str, component: &str, node: &str, created: &str) -> Object {
+    Object::Pod(Arc::new(from::<Pod>(json!({
+        "metadata": {"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "resourceVersion": "1",
+            "creationTimestamp": created,
+            "labels": {"app": "jupyterhub", "component": component, "release": "jhub"}},
+        "spec": {"nodeName": node, "containers": [{"name": "main", "image": "quay.io/jupyterhub/k8s-hub:4.4.0",
+            "resources": {"requests": {"cpu": "200m", "memory": "512Mi"}}}]},
+        "status": {"phase": "Running", "podIP": "10.0.0.7", "hostIP": "127.0.0.1",
+            "conditions": [{"type": "Ready", "status": "True"}, {"type": "PodScheduled", "status": "True"}],
+            "containerStatuses": [{"name": "main", "ready": true, "restartCount": 0, "image": "x", "imageID": "",
+                "state": {"running": {"startedAt": created}}}]}
+    }))))
+}
+
+/// A user pod the scheduler could not place.
+pub fn unschedulable_pod(name: &str) -> Object {
+    Object::Pod(Arc::new(from::<Pod>(json!({
+        "metadata": {"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "creationTimestamp": "2026-12-01T11:58:00Z",
+            "labels": {"app": "jupyterhub", "component": "singleuser-server", "hub.jupyter.org/username": "big"}},
+        "spec": {"containers": [{"name": "notebook", "image": "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0",
+            "resources": {"requests": {"memory": "14Gi"}}}]},
+        "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."}]}
+    }))))
+}
+
+pub fn image_pull_pod(name: &str, node: &str) -> Object {
+    Object::Pod(Arc::new(from::<Pod>(json!({
+        "metadata": {"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "creationTimestamp": "2026-12-01T11:59:00Z",
+            "labels": {"app": "jupyterhub", "component": "singleuser-server"}},
+        "spec": {"nodeName": node, "containers": [{"name": "notebook", "image": "example.org/no/such:tag"}]},
+        "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "True"}],
+            "containerStatuses": [{"name": "notebook", "ready": false, "restartCount": 0, "image": "example.org/no/such:tag", "imageID": "",
+                "state": {"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image \"example.org/no/such:tag\""}}}]}
+    }))))
+}
+
+pub fn service(
+    name: &str,
+    type_: &str,
+    cluster_ip: &str,
+    port: i32,
+    ingress_ip: Option<&str>,
+) -> Object {
+    let mut status = json!({});
+    if let Some(ip) = ingress_ip {
+        status = json!({"loadBalancer": {"ingress": [{"ip": ip}]}});
+    }
+    Object::Service(Arc::new(from::<Service>(json!({
+        "metadata": {"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "creationTimestamp": "2026-12-01T11:58:40Z",
+            "labels": {"app": "jupyterhub", "release": "jhub"}},
+        "spec": {"type": type_, "clusterIP": cluster_ip, "ports": [{"port": port, "protocol": "TCP", "targetPort": port}]},
+        "status": status
+    }))))
+}
+
+pub fn warning_event(pod: &str, reason: &str, message: &str, at: &str) -> Object {
+    Object::Event(Arc::new(from::<Event>(json!({
+        "metadata": {"name": format!("{pod}.{reason}"), "namespace": "jhub", "uid": format!("ev-{pod}-{reason}")},
+        "involvedObject": {"kind": "Pod", "name": pod, "namespace": "jhub"},
+        "reason": reason, "message": message, "type": "Warning", "count": 3,
+        "firstTimestamp": at, "lastTimestamp": at
+    }))))
+}
+
+/// A helm release Secret as helm writes it: base64 of gzip of JSON, inside
+/// the Secret's own base64 (which k8s-openapi's ByteString removes).
+pub fn release_secret(
+    name: &str,
+    revision: u32,
+    status: &str,
+    chart_version: &str,
+    deployed: &str,
+) -> Object {
+    let record = json!({
+        "name": name, "namespace": "jhub", "version": revision,
+        "info": {"status": status, "first_deployed": "2026-12-01T11:00:00Z", "last_deployed": deployed,
+            "description": if revision == 1 {"Install complete"} else {"Upgrade complete"},
+            "notes": "JupyterHub is installing.\nFind its address with: kubectl -n jhub get service proxy-public\n"},
+        "chart": {"metadata": {"name": "jupyterhub", "version": chart_version, "appVersion": "5.5.0"}},
+        "config": {"singleuser": {"image": {"name": "quay.io/jupyterhub/k8s-singleuser-sample", "tag": "4.4.0"}}},
+        "manifest": "---\n"
+    });
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(record.to_string().as_bytes()).unwrap();
+    let inner = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+    let secret_b64 = base64::engine::general_purpose::STANDARD.encode(inner);
+    Object::Release(Arc::new(from::<Secret>(json!({
+        "metadata": {"name": format!("sh.helm.release.v1.{name}.v{revision}"), "namespace": "jhub",
+            "labels": {"owner": "helm", "name": name, "status": status, "version": revision.to_string()}},
+        "type": "helm.sh/release.v1",
+        "data": {"release": secret_b64}
+    }))))
+}

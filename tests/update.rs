@@ -1,0 +1,330 @@
+//! Pure tests of update(): keys, filter, selection, watch events. No
+//! cluster, no terminal.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use jhub_cockpit::app::{
+    self, Command, Connection, Kind, Msg, Overlay, Pane, State, Target, WatchMsg, lists,
+};
+use support::objects::*;
+
+fn state() -> State {
+    let mut state = State::new(
+        Target {
+            context: "rig".into(),
+            namespace: "jhub".into(),
+            ..Default::default()
+        },
+        now(),
+    );
+    app::update(&mut state, Msg::Resize(80, 24));
+    state
+}
+
+fn press(state: &mut State, code: KeyCode) -> Vec<Command> {
+    app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn pods(state: &mut State, names: &[&str]) {
+    let objects = names
+        .iter()
+        .map(|n| running_pod(n, "singleuser-server", "rig-node-1", "2026-12-01T11:00:00Z"))
+        .collect();
+    app::update(state, Msg::Watch(WatchMsg::Relisted(Kind::Pod, objects)));
+}
+
+fn pod_names(state: &State) -> Vec<String> {
+    lists::pods(state).map(|e| e.row.name.clone()).collect()
+}
+
+#[test]
+fn hub_and_proxy_come_first_then_other_components_then_users() {
+    let mut s = state();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Pod,
+            vec![
+                running_pod(
+                    "jupyter-a",
+                    "singleuser-server",
+                    "n",
+                    "2026-12-01T11:00:00Z",
+                ),
+                running_pod(
+                    "user-scheduler-1",
+                    "user-scheduler",
+                    "n",
+                    "2026-12-01T11:00:00Z",
+                ),
+                running_pod("proxy-1", "proxy", "n", "2026-12-01T11:00:00Z"),
+                running_pod("hub-1", "hub", "n", "2026-12-01T11:00:00Z"),
+            ],
+        )),
+    );
+    assert_eq!(
+        pod_names(&s),
+        ["hub-1", "proxy-1", "user-scheduler-1", "jupyter-a"]
+    );
+}
+
+#[test]
+fn tab_and_digits_switch_panes() {
+    let mut s = state();
+    assert_eq!(s.focus, Pane::Pods);
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(s.focus, Pane::Services);
+    press(&mut s, KeyCode::Tab);
+    assert_eq!(s.focus, Pane::Cluster);
+    press(&mut s, KeyCode::BackTab);
+    assert_eq!(s.focus, Pane::Services);
+    press(&mut s, KeyCode::Char('2'));
+    assert_eq!(s.focus, Pane::Release);
+}
+
+#[test]
+fn selection_moves_clamps_and_follows_its_pod() {
+    let mut s = state();
+    pods(&mut s, &["jupyter-b", "jupyter-c", "jupyter-d"]);
+    press(&mut s, KeyCode::Char('j'));
+    assert_eq!(
+        lists::selected_name(&s, Pane::Pods).as_deref(),
+        Some("jupyter-c")
+    );
+    press(&mut s, KeyCode::Char('G'));
+    press(&mut s, KeyCode::Char('j'));
+    assert_eq!(
+        lists::selected_name(&s, Pane::Pods).as_deref(),
+        Some("jupyter-d")
+    );
+    press(&mut s, KeyCode::Char('g'));
+    press(&mut s, KeyCode::Down);
+    // A pod sorting before the selection appears: the selection stays on c.
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(running_pod(
+            "jupyter-a",
+            "singleuser-server",
+            "n",
+            "2026-12-01T11:00:00Z",
+        ))),
+    );
+    assert_eq!(
+        lists::selected_name(&s, Pane::Pods).as_deref(),
+        Some("jupyter-c")
+    );
+}
+
+#[test]
+fn page_keys_move_by_the_visible_rows() {
+    let mut s = state();
+    let names: Vec<String> = (0..50).map(|i| format!("jupyter-{i:03}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    pods(&mut s, &refs);
+    let page = s.page_rows;
+    assert!(page >= 3, "80x24 shows a few pod rows, got {page}");
+    press(&mut s, KeyCode::PageDown);
+    assert_eq!(
+        lists::selected_name(&s, Pane::Pods),
+        Some(names[page].clone())
+    );
+    assert!(s.selection(Pane::Pods).offset > 0, "the window scrolled");
+    press(&mut s, KeyCode::PageUp);
+    assert_eq!(lists::selected_name(&s, Pane::Pods), Some(names[0].clone()));
+}
+
+#[test]
+fn filter_narrows_by_substring_and_esc_clears() {
+    let mut s = state();
+    pods(&mut s, &["jupyter-alice", "jupyter-bob", "jupyter-alina"]);
+    press(&mut s, KeyCode::Char('/'));
+    for c in "ali".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    assert_eq!(pod_names(&s), ["jupyter-alice", "jupyter-alina"]);
+    // While typing, q is text, not quit.
+    let commands = press(&mut s, KeyCode::Char('q'));
+    assert!(commands.is_empty() && !s.quit);
+    press(&mut s, KeyCode::Backspace);
+    press(&mut s, KeyCode::Enter);
+    assert!(!s.filter.editing);
+    assert_eq!(pod_names(&s).len(), 2);
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(pod_names(&s).len(), 3);
+}
+
+#[test]
+fn enter_opens_details_and_esc_goes_back() {
+    let mut s = state();
+    pods(&mut s, &["jupyter-alice"]);
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::PodDetails {
+            pod: "jupyter-alice".into(),
+            scroll: 0
+        })
+    );
+    press(&mut s, KeyCode::Esc);
+    assert!(s.overlays.is_empty());
+}
+
+#[test]
+fn logs_follow_the_selected_pod_and_stop_on_esc() {
+    let mut s = state();
+    pods(&mut s, &["jupyter-alice"]);
+    let commands = press(&mut s, KeyCode::Char('l'));
+    assert_eq!(
+        commands,
+        vec![Command::FollowLogs {
+            pod: "jupyter-alice".into(),
+            container: None
+        }]
+    );
+    app::update(
+        &mut s,
+        Msg::LogLines {
+            pod: "jupyter-alice".into(),
+            lines: vec!["one".into(), "two".into()],
+        },
+    );
+    // Lines of another pod (a stream being replaced) are not mixed in.
+    app::update(
+        &mut s,
+        Msg::LogLines {
+            pod: "other".into(),
+            lines: vec!["x".into()],
+        },
+    );
+    assert_eq!(s.logs.as_ref().unwrap().lines.len(), 2);
+    press(&mut s, KeyCode::Char('w'));
+    assert!(s.logs.as_ref().unwrap().wrap);
+    assert_eq!(press(&mut s, KeyCode::Esc), vec![Command::StopLogs]);
+    assert!(s.logs.is_none());
+}
+
+#[test]
+fn q_and_ctrl_c_quit() {
+    let mut s = state();
+    assert_eq!(press(&mut s, KeyCode::Char('q')), vec![Command::Quit]);
+    let mut s = state();
+    press(&mut s, KeyCode::Char('?'));
+    let commands = app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(commands, vec![Command::Quit]);
+}
+
+#[test]
+fn action_keys_not_built_yet_say_so() {
+    let mut s = state();
+    press(&mut s, KeyCode::Char('i'));
+    let (text, _) = s.footer.message.clone().unwrap();
+    assert!(text.contains("not available yet"), "{text}");
+}
+
+#[test]
+fn a_failed_watch_marks_stale_and_a_relist_recovers() {
+    let mut s = state();
+    pods(&mut s, &["jupyter-a", "jupyter-b"]);
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Failed(Kind::Pod, "connection refused".into())),
+    );
+    assert!(matches!(s.connection, Connection::Reconnecting { .. }));
+    assert!(s.stale.contains(&Kind::Pod));
+    assert_eq!(pod_names(&s).len(), 2, "the last state is kept");
+    // The relist after recovery has only b: a was deleted while we were away.
+    pods(&mut s, &["jupyter-b"]);
+    assert_eq!(s.connection, Connection::Live);
+    assert!(s.stale.is_empty());
+    assert_eq!(pod_names(&s), ["jupyter-b"]);
+}
+
+#[test]
+fn node_usage_follows_pod_moves_and_deletes() {
+    let mut s = state();
+    let pod = running_pod(
+        "jupyter-a",
+        "singleuser-server",
+        "rig-node-1",
+        "2026-12-01T11:00:00Z",
+    );
+    app::update(&mut s, Msg::Watch(WatchMsg::Applied(pod.clone())));
+    let usage = s.resources.node_usage["rig-node-1"];
+    assert_eq!(
+        (usage.cpu_millis, usage.memory_bytes, usage.pods),
+        (200, 512 * 1024 * 1024, 1)
+    );
+    // The same pod applied again does not count twice.
+    app::update(&mut s, Msg::Watch(WatchMsg::Applied(pod.clone())));
+    assert_eq!(s.resources.node_usage["rig-node-1"].pods, 1);
+    app::update(&mut s, Msg::Watch(WatchMsg::Deleted(pod)));
+    assert_eq!(s.resources.node_usage["rig-node-1"].pods, 0);
+    assert_eq!(s.resources.node_usage["rig-node-1"].cpu_millis, 0);
+}
+
+#[test]
+fn a_scheduling_event_diagnoses_its_pod() {
+    let mut s = state();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(unschedulable_pod("jupyter-big"))),
+    );
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(warning_event(
+            "jupyter-big",
+            "FailedScheduling",
+            "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+            "2026-12-01T11:59:30Z",
+        ))),
+    );
+    let row = &s.resources.pods.get("jupyter-big").unwrap().row;
+    let diagnosis = row.diagnosis.as_ref().expect("a diagnosis");
+    assert!(
+        diagnosis.line.contains("Insufficient memory"),
+        "{}",
+        diagnosis.line
+    );
+    assert!(diagnosis.line.contains("0/3"), "{}", diagnosis.line);
+}
+
+#[test]
+fn releases_follow_the_jupyterhub_release_and_its_latest_revision() {
+    let mut s = state();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Release,
+            vec![
+                release_secret("jhub", 1, "superseded", "4.3.0", "2026-12-01T11:00:00Z"),
+                release_secret("jhub", 2, "deployed", "4.4.0", "2026-12-01T11:30:00Z"),
+            ],
+        )),
+    );
+    let releases = &s.resources.releases;
+    assert_eq!(releases.chosen(None), Some("jhub"));
+    assert_eq!(releases.current("jhub").unwrap().revision, 2);
+    assert_eq!(
+        lists::revisions(&s)
+            .iter()
+            .map(|r| r.revision)
+            .collect::<Vec<_>>(),
+        [2, 1]
+    );
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Deleted(release_secret(
+            "jhub",
+            2,
+            "deployed",
+            "4.4.0",
+            "2026-12-01T11:30:00Z",
+        ))),
+    );
+    assert_eq!(s.resources.releases.current("jhub").unwrap().revision, 1);
+}

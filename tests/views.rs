@@ -1,0 +1,293 @@
+//! Snapshot tests of every view, drawn from constructed state on ratatui's
+//! TestBackend. A changed view shows up as a snapshot diff to review.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use jhub_cockpit::app::{self, Connection, Kind, Msg, Object, State, Target, WatchMsg};
+use support::objects::*;
+
+fn target() -> Target {
+    Target {
+        context: "rig".into(),
+        namespace: "jhub".into(),
+        release: None,
+        readonly: false,
+        insecure: false,
+    }
+}
+
+fn relist(state: &mut State, kind: Kind, objects: Vec<Object>) {
+    app::update(state, Msg::Watch(WatchMsg::Relisted(kind, objects)));
+}
+
+/// A hub that is up: three nodes, the chart's pods, one user Running, one
+/// user that does not fit, one with a bad image; proxy-public has its IP.
+fn deployed() -> State {
+    let mut state = State::new(target(), now());
+    state.monochrome = true;
+    app::update(
+        &mut state,
+        Msg::Connected {
+            server_version: "v1.36.3".into(),
+        },
+    );
+    relist(
+        &mut state,
+        Kind::Node,
+        vec![
+            node("rig-node-1", true),
+            node("rig-node-2", true),
+            node("rig-node-3", true),
+        ],
+    );
+    relist(&mut state, Kind::StorageClass, vec![]);
+    relist(&mut state, Kind::Claim, vec![]);
+    relist(
+        &mut state,
+        Kind::Event,
+        vec![warning_event(
+            "jupyter-big",
+            "FailedScheduling",
+            "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+            "2026-12-01T11:59:30Z",
+        )],
+    );
+    relist(
+        &mut state,
+        Kind::Pod,
+        vec![
+            running_pod(
+                "jupyter-alice",
+                "singleuser-server",
+                "rig-node-2",
+                "2026-12-01T11:30:00Z",
+            ),
+            running_pod(
+                "proxy-6f9c7d8b5-x2x4q",
+                "proxy",
+                "rig-node-1",
+                "2026-12-01T11:00:00Z",
+            ),
+            running_pod(
+                "hub-7d9f8c6b5-abcde",
+                "hub",
+                "rig-node-1",
+                "2026-12-01T11:00:00Z",
+            ),
+            running_pod(
+                "user-scheduler-5c8d-1",
+                "user-scheduler",
+                "rig-node-3",
+                "2026-12-01T11:00:00Z",
+            ),
+            unschedulable_pod("jupyter-big"),
+            image_pull_pod("jupyter-bad-image", "rig-node-2"),
+        ],
+    );
+    relist(
+        &mut state,
+        Kind::Service,
+        vec![
+            service("hub", "ClusterIP", "10.96.0.10", 8081, None),
+            service("proxy-api", "ClusterIP", "10.96.0.11", 8001, None),
+            service(
+                "proxy-public",
+                "LoadBalancer",
+                "10.96.0.12",
+                80,
+                Some("127.0.1.1"),
+            ),
+        ],
+    );
+    relist(
+        &mut state,
+        Kind::Release,
+        vec![
+            release_secret("jhub", 1, "superseded", "4.3.0", "2026-12-01T11:00:00Z"),
+            release_secret("jhub", 2, "deployed", "4.4.0", "2026-12-01T11:30:00Z"),
+        ],
+    );
+    state
+}
+
+fn draw(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| jhub_cockpit::ui::render(f, state))
+        .unwrap();
+    format!("{}", terminal.backend())
+}
+
+fn press(state: &mut State, code: KeyCode) {
+    app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+#[test]
+fn main_view_at_80x24() {
+    assert_snapshot!(draw(&deployed(), 80, 24));
+}
+
+#[test]
+fn main_view_at_120x40() {
+    assert_snapshot!(draw(&deployed(), 120, 40));
+}
+
+#[test]
+fn help_overlay() {
+    let mut state = deployed();
+    press(&mut state, KeyCode::Char('?'));
+    assert_snapshot!(draw(&state, 80, 24));
+}
+
+#[test]
+fn pod_details_of_an_unschedulable_pod() {
+    let mut state = deployed();
+    // Pods: hub, proxy, user-scheduler, then users by name: alice,
+    // bad-image, big.
+    for _ in 0..5 {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    press(&mut state, KeyCode::Enter);
+    assert_snapshot!(draw(&state, 80, 24));
+}
+
+#[test]
+fn logs_view() {
+    let mut state = deployed();
+    press(&mut state, KeyCode::Char('l'));
+    let pod = state.logs.as_ref().unwrap().pod.clone();
+    app::update(
+        &mut state,
+        Msg::LogLines {
+            pod,
+            lines: (1..=30)
+                .map(|i| format!("[I 2026-12-01 11:{i:02}:00 JupyterHub app:1] line {i}"))
+                .collect(),
+        },
+    );
+    assert_snapshot!(draw(&state, 80, 24));
+}
+
+#[test]
+fn history_overlay() {
+    let mut state = deployed();
+    press(&mut state, KeyCode::Char('2'));
+    press(&mut state, KeyCode::Enter);
+    assert_snapshot!(draw(&state, 80, 24));
+}
+
+#[test]
+fn notes_overlay() {
+    let mut state = deployed();
+    press(&mut state, KeyCode::Char('n'));
+    assert_snapshot!(draw(&state, 80, 24));
+}
+
+#[test]
+fn node_and_service_details() {
+    let mut state = deployed();
+    press(&mut state, KeyCode::Char('1'));
+    press(&mut state, KeyCode::Enter);
+    let node = draw(&state, 80, 24);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('4'));
+    press(&mut state, KeyCode::Char('G'));
+    press(&mut state, KeyCode::Enter);
+    let service = draw(&state, 80, 24);
+    assert_snapshot!(format!("{node}\n{service}"));
+}
+
+#[test]
+fn filter_while_typing() {
+    let mut state = deployed();
+    press(&mut state, KeyCode::Char('/'));
+    for c in "jupyter".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    assert_snapshot!(draw(&state, 80, 24));
+}
+
+#[test]
+fn empty_while_connecting() {
+    let state = State::new(target(), now());
+    assert_snapshot!(draw(&state, 80, 24));
+}
+
+#[test]
+fn unreachable_at_start() {
+    let mut state = State::new(target(), now());
+    app::update(
+        &mut state,
+        Msg::ConnectFailed(
+            "the API server of context 'rig' does not answer: connection refused".into(),
+        ),
+    );
+    assert!(matches!(state.connection, Connection::Unavailable { .. }));
+    assert_snapshot!(draw(&state, 80, 24));
+}
+
+#[test]
+fn reconnecting_keeps_the_last_state_marked_stale() {
+    let mut state = deployed();
+    app::update(
+        &mut state,
+        Msg::Watch(WatchMsg::Failed(Kind::Pod, "connection refused".into())),
+    );
+    app::update(
+        &mut state,
+        Msg::Tick("2026-12-01T12:00:07Z".parse().unwrap()),
+    );
+    let text = draw(&state, 80, 24);
+    assert!(text.contains("reconnecting 7s"), "{text}");
+    assert!(text.contains("stale"), "{text}");
+    assert_snapshot!(text);
+}
+
+#[test]
+fn proxy_public_pending_counts_the_wait() {
+    let mut state = deployed();
+    relist(
+        &mut state,
+        Kind::Service,
+        vec![service(
+            "proxy-public",
+            "LoadBalancer",
+            "10.96.0.12",
+            80,
+            None,
+        )],
+    );
+    let text = draw(&state, 80, 24);
+    // Created 11:58:40, now 12:00:00.
+    assert!(text.contains("<pending> 1m20s"), "{text}");
+}
+
+#[test]
+fn every_view_draws_at_every_size_without_panicking() {
+    let mut state = deployed();
+    let overlays: Vec<Vec<KeyCode>> = vec![
+        vec![],
+        vec![KeyCode::Char('?')],
+        vec![KeyCode::Enter],
+        vec![KeyCode::Char('l')],
+        vec![KeyCode::Char('n')],
+        vec![KeyCode::Char('2'), KeyCode::Enter],
+    ];
+    for keys in overlays {
+        state.overlays.clear();
+        state.focus = app::Pane::Pods;
+        for k in keys {
+            press(&mut state, k);
+        }
+        for width in (1..=200).step_by(7) {
+            for height in (1..=60).step_by(5) {
+                draw(&state, width, height);
+            }
+        }
+    }
+}
