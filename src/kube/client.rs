@@ -1,0 +1,106 @@
+//! Making a kube client from a kubeconfig the way kubectl reads it:
+//! `--kubeconfig`, else KUBECONFIG (several files merged), else
+//! ~/.kube/config; `--context`, else the current context.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+/// A client and what the header shows about where it points.
+#[derive(Clone)]
+pub struct Connected {
+    pub client: kube::Client,
+    pub context: String,
+    /// The context's namespace, used when none is given.
+    pub namespace: Option<String>,
+    pub insecure: bool,
+}
+
+/// Where the kubeconfig came from, for error messages.
+pub fn describe_source(explicit: Option<&Path>) -> String {
+    match explicit {
+        Some(p) => p.display().to_string(),
+        None => match std::env::var_os("KUBECONFIG") {
+            Some(v) if !v.is_empty() => format!("KUBECONFIG={}", v.to_string_lossy()),
+            _ => "~/.kube/config".into(),
+        },
+    }
+}
+
+pub fn read_kubeconfig(explicit: Option<&Path>) -> Result<Kubeconfig> {
+    match explicit {
+        Some(path) => Kubeconfig::read_from(path).with_context(|| {
+            format!(
+                "cannot read the kubeconfig {}: check the path given to --kubeconfig",
+                path.display()
+            )
+        }),
+        None => Kubeconfig::read().with_context(|| {
+            format!(
+                "cannot read a kubeconfig from {}: point --kubeconfig or KUBECONFIG at one (for the local rig: eval \"$(dev/cluster env)\")",
+                describe_source(None)
+            )
+        }),
+    }
+}
+
+/// Resolves the context (the named one, or the current one) and builds a
+/// client for it. No request is made here: an unreachable server shows up
+/// as watch failures, which the cockpit retries.
+pub async fn connect(kubeconfig: Option<&PathBuf>, context: Option<&str>) -> Result<Connected> {
+    let config_file = read_kubeconfig(kubeconfig.map(PathBuf::as_path))?;
+    let name = match context {
+        Some(c) => c.to_owned(),
+        None => config_file.current_context.clone().ok_or_else(|| {
+            anyhow!(
+                "the kubeconfig ({}) has no current context: pass --context NAME",
+                describe_source(kubeconfig.map(PathBuf::as_path))
+            )
+        })?,
+    };
+    let named = config_file
+        .contexts
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = config_file
+                .contexts
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            anyhow!(
+                "context '{name}' is not in the kubeconfig ({}); known contexts: {}",
+                describe_source(kubeconfig.map(PathBuf::as_path)),
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            )
+        })?;
+    let namespace = named.context.as_ref().and_then(|c| c.namespace.clone());
+    let cluster_name = named.context.as_ref().map(|c| c.cluster.clone());
+    let insecure = config_file
+        .clusters
+        .iter()
+        .find(|c| Some(&c.name) == cluster_name.as_ref())
+        .and_then(|c| c.cluster.as_ref())
+        .and_then(|c| c.insecure_skip_tls_verify)
+        .unwrap_or(false);
+    let options = KubeConfigOptions {
+        context: Some(name.clone()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(config_file, &options)
+        .await
+        .with_context(|| format!("cannot use context '{name}'"))?;
+    let client = kube::Client::try_from(config)
+        .with_context(|| format!("cannot make a client for context '{name}'"))?;
+    Ok(Connected {
+        client,
+        context: name,
+        namespace,
+        insecure,
+    })
+}

@@ -1,0 +1,62 @@
+//! Following one pod's log, batched into messages so a chatty pod costs
+//! one message per burst, not per line.
+
+use futures::{AsyncBufReadExt, StreamExt};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, LogParams};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::app::Msg;
+
+/// Lines fetched from before the moment the viewer opens.
+const TAIL_LINES: i64 = 1_000;
+
+pub fn follow(
+    client: kube::Client,
+    namespace: &str,
+    pod: String,
+    container: Option<String>,
+    tx: UnboundedSender<Msg>,
+) -> JoinHandle<()> {
+    let api: Api<Pod> = Api::namespaced(client, namespace);
+    tokio::spawn(async move {
+        let params = LogParams {
+            follow: true,
+            tail_lines: Some(TAIL_LINES),
+            container,
+            ..LogParams::default()
+        };
+        let error = match api.log_stream(&pod, &params).await {
+            Err(e) => Some(format!("cannot read logs: {e}")),
+            Ok(reader) => {
+                let mut chunks = reader.lines().ready_chunks(512);
+                let mut error = None;
+                while let Some(chunk) = chunks.next().await {
+                    let mut lines = Vec::with_capacity(chunk.len());
+                    for line in chunk {
+                        match line {
+                            Ok(l) => lines.push(l),
+                            Err(e) => error = Some(format!("log stream broke: {e}")),
+                        }
+                    }
+                    if !lines.is_empty()
+                        && tx
+                            .send(Msg::LogLines {
+                                pod: pod.clone(),
+                                lines,
+                            })
+                            .is_err()
+                    {
+                        return;
+                    }
+                    if error.is_some() {
+                        break;
+                    }
+                }
+                error
+            }
+        };
+        let _ = tx.send(Msg::LogEnded { pod, error });
+    })
+}

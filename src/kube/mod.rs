@@ -1,0 +1,12 @@
+//! Kubernetes adapter: clients, watchers, log streams, and the domain rows
+//! derived from API objects (pods, nodes, services) with the pending-pod
+//! diagnosis.
+
+pub mod client;
+pub mod diagnosis;
+pub mod logs;
+pub mod node_row;
+pub mod pod_row;
+pub mod quantity;
+pub mod service_row;
+pub mod watch;

@@ -1,0 +1,129 @@
+//! jhub-cockpit: the TUI, or a headless subcommand.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use jhub_cockpit::app::{State, Target};
+use jhub_cockpit::cli::{Cli, Resolved, Subcommands, resolve};
+use jhub_cockpit::kube::client;
+use jhub_cockpit::runtime::{event_loop, executor::Executor, terminal};
+use jhub_cockpit::{logging, profile, status};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("jhub-cockpit: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let (settings, _settings_path) = profile::load(cli.target.settings.as_deref(), &cwd)?;
+    let resolved = resolve(&cli.target, &settings);
+    let log_path = logging::init()?;
+    match cli.command {
+        None => tui(resolved, log_path).await,
+        Some(Subcommands::Status { json }) => status_command(resolved, json).await,
+    }
+}
+
+/// The context and namespace the header shows before the first connection:
+/// read from the kubeconfig now; a kubeconfig that cannot be read is
+/// reported inside the cockpit, which keeps retrying.
+fn initial_target(resolved: &Resolved) -> Target {
+    let kubeconfig = client::read_kubeconfig(resolved.kubeconfig.as_deref()).ok();
+    let context = resolved
+        .context
+        .clone()
+        .or_else(|| kubeconfig.as_ref().and_then(|k| k.current_context.clone()))
+        .unwrap_or_else(|| "?".into());
+    let context_ns = kubeconfig.as_ref().and_then(|k| {
+        k.contexts
+            .iter()
+            .find(|c| c.name == context)
+            .and_then(|c| c.context.as_ref())
+            .and_then(|c| c.namespace.clone())
+    });
+    let insecure = kubeconfig
+        .as_ref()
+        .and_then(|k| {
+            let cluster = k
+                .contexts
+                .iter()
+                .find(|c| c.name == context)?
+                .context
+                .as_ref()?
+                .cluster
+                .clone();
+            k.clusters
+                .iter()
+                .find(|c| c.name == cluster)?
+                .cluster
+                .as_ref()?
+                .insecure_skip_tls_verify
+        })
+        .unwrap_or(false);
+    Target {
+        context,
+        namespace: resolved
+            .namespace
+            .clone()
+            .or(context_ns)
+            .unwrap_or_else(|| "default".into()),
+        release: resolved.release.clone(),
+        readonly: resolved.readonly,
+        insecure,
+    }
+}
+
+async fn tui(resolved: Resolved, log_path: String) -> Result<ExitCode> {
+    let target = initial_target(&resolved);
+    tracing::info!(context = %target.context, namespace = %target.namespace, "starting");
+    let mut state = State::new(target.clone(), chrono::Utc::now());
+    state.monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (tx, rx) = event_loop::channel();
+    let executor = Executor::start(
+        tx.clone(),
+        resolved.kubeconfig.clone(),
+        resolved.context.clone(),
+        target.namespace.clone(),
+    );
+    terminal::install_panic_hook(log_path);
+    let tui = terminal::enter().context("cannot set up the terminal (is this a TTY?)")?;
+    let result = event_loop::run(tui, state, tx, rx, executor).await;
+    terminal::restore();
+    result.map(|_| ExitCode::SUCCESS)
+}
+
+async fn status_command(resolved: Resolved, json: bool) -> Result<ExitCode> {
+    let target = initial_target(&resolved);
+    let connected =
+        client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref()).await?;
+    let mut state = State::new(
+        Target {
+            context: connected.context.clone(),
+            insecure: connected.insecure,
+            ..target
+        },
+        chrono::Utc::now(),
+    );
+    status::snapshot(&connected, &mut state).await?;
+    let report = status::report(&state);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", status::text(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}

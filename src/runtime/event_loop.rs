@@ -1,0 +1,129 @@
+//! The loop: messages in, update, draw at most once per frame.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEventKind, KeyModifiers};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::time::Instant;
+
+use super::executor::Executor;
+use super::terminal::{self, Tui};
+use crate::app::{self, Command, Msg, State};
+use crate::ui;
+
+/// At most one frame per this long: bursts of watch events coalesce.
+pub const FRAME: Duration = Duration::from_millis(16);
+
+fn spawn_input(tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(Ok(event)) = events.next().await {
+            let msg = match event {
+                TermEvent::Key(k) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                TermEvent::Resize(w, h) => Msg::Resize(w, h),
+                _ => continue,
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Ages and elapsed times move once a second; nothing else is timed.
+fn spawn_clock(tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(1));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            if tx.send(Msg::Tick(chrono::Utc::now())).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+pub fn channel() -> (UnboundedSender<Msg>, UnboundedReceiver<Msg>) {
+    mpsc::unbounded_channel()
+}
+
+pub async fn run(
+    mut tui: Tui,
+    mut state: State,
+    tx: UnboundedSender<Msg>,
+    mut rx: UnboundedReceiver<Msg>,
+    mut executor: Executor,
+) -> Result<()> {
+    spawn_input(tx.clone());
+    spawn_clock(tx.clone());
+    let size = tui.size()?;
+    app::update(&mut state, Msg::Resize(size.width, size.height));
+    tui.draw(|f| ui::render(f, &state))?;
+    let mut last_draw = Instant::now();
+    let mut pending_frame: Option<Instant> = None;
+
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+
+    loop {
+        let msg = tokio::select! {
+            msg = rx.recv() => msg,
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+            _ = sleep_until(pending_frame), if pending_frame.is_some() => {
+                pending_frame = None;
+                tui.draw(|f| ui::render(f, &state))?;
+                last_draw = Instant::now();
+                continue;
+            }
+        };
+        let Some(first) = msg else { break };
+        // Apply everything already queued before drawing once.
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+            if batch.len() >= 4096 {
+                break;
+            }
+        }
+        for msg in batch {
+            if let Msg::Key(k) = &msg
+                && k.code == KeyCode::Char('z')
+                && k.modifiers.contains(KeyModifiers::CONTROL)
+            {
+                terminal::suspend(&mut tui)?;
+                continue;
+            }
+            for command in app::update(&mut state, msg) {
+                if command == Command::Quit {
+                    return Ok(());
+                }
+                executor.run(command, &state);
+            }
+        }
+        if state.quit {
+            return Ok(());
+        }
+        let due = last_draw + FRAME;
+        if Instant::now() >= due {
+            tui.draw(|f| ui::render(f, &state))?;
+            last_draw = Instant::now();
+        } else if pending_frame.is_none() {
+            pending_frame = Some(due);
+        }
+    }
+    Ok(())
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}

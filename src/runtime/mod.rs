@@ -1,0 +1,6 @@
+//! The runtime: terminal, input, the message loop with frame pacing, and
+//! the executors that turn commands into effects.
+
+pub mod event_loop;
+pub mod executor;
+pub mod terminal;

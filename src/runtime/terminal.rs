@@ -1,0 +1,51 @@
+//! Terminal setup and restore. Restore runs on every way out: normal exit,
+//! panic (via the hook), and signals (the loop exits and restores).
+
+use std::io::{self, Stdout, Write};
+
+use crossterm::{
+    cursor, execute,
+    terminal::{self, EnterAlternateScreen, LeaveAlternateScreen},
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+pub fn enter() -> io::Result<Tui> {
+    terminal::enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Puts the terminal back as the shell expects it. Safe to call twice.
+pub fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+    let _ = io::stdout().flush();
+}
+
+/// On panic: restore first so the message is readable, then say where the
+/// log is.
+pub fn install_panic_hook(log_path: String) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+        eprintln!("jhub-cockpit crashed; the log is at {log_path}");
+    }));
+}
+
+/// Ctrl-Z: the terminal is in raw mode, so the key arrives as input rather
+/// than as SIGTSTP. Restore, stop the process, and take the terminal back
+/// when the shell continues it (`fg`).
+pub fn suspend(tui: &mut Tui) -> io::Result<()> {
+    restore();
+    // SAFETY: raising a signal on our own process has no memory effects.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    terminal::enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    tui.clear()
+}

@@ -1,0 +1,210 @@
+//! `jhub-cockpit status`: one snapshot, printed, built by the same update()
+//! and rows as the cockpit's panes.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::storage::v1::StorageClass;
+use kube::api::{Api, ListParams};
+use serde::Serialize;
+
+use crate::app::{self, Kind, Msg, Object, State, WatchMsg, lists};
+use crate::kube::client::Connected;
+use crate::kube::watch::HELM_RELEASE_SELECTOR;
+
+#[derive(Debug, Serialize)]
+pub struct StatusReport {
+    pub context: String,
+    pub server_version: Option<String>,
+    pub namespace: String,
+    pub release: Option<ReleaseSummary>,
+    pub nodes: Vec<NodeSummary>,
+    pub pods: Vec<PodSummary>,
+    pub services: Vec<ServiceSummary>,
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReleaseSummary {
+    pub name: String,
+    pub revision: u32,
+    pub status: String,
+    pub chart_version: String,
+    pub app_version: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeSummary {
+    pub name: String,
+    pub ready: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PodSummary {
+    pub name: String,
+    pub component: Option<String>,
+    pub phase: String,
+    pub ready: String,
+    pub reason: String,
+    pub diagnosis: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceSummary {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub external_ip: Option<String>,
+}
+
+async fn list<K, F>(api: Api<K>, params: &ListParams, wrap: F) -> Result<Vec<Object>>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    F: Fn(Arc<K>) -> Object,
+{
+    let list = api.list(params).await?;
+    Ok(list.items.into_iter().map(|o| wrap(Arc::new(o))).collect())
+}
+
+/// Lists every kind once and feeds the lists to update() as relists.
+pub async fn snapshot(connected: &Connected, state: &mut State) -> Result<()> {
+    let c = &connected.client;
+    let ns = state.target.namespace.clone();
+    let version = c.apiserver_version().await.with_context(|| {
+        format!(
+            "the API server of context '{}' does not answer",
+            connected.context
+        )
+    })?;
+    app::update(
+        state,
+        Msg::Connected {
+            server_version: version.git_version,
+        },
+    );
+    let all = ListParams::default();
+    let helm = ListParams::default().labels(HELM_RELEASE_SELECTOR);
+    let lists: Vec<(Kind, Vec<Object>)> = vec![
+        (
+            Kind::Node,
+            list::<Node, _>(Api::all(c.clone()), &all, Object::Node).await?,
+        ),
+        (
+            Kind::StorageClass,
+            list::<StorageClass, _>(Api::all(c.clone()), &all, Object::StorageClass).await?,
+        ),
+        (
+            Kind::Claim,
+            list::<PersistentVolumeClaim, _>(Api::namespaced(c.clone(), &ns), &all, Object::Claim)
+                .await?,
+        ),
+        (
+            Kind::Event,
+            list::<Event, _>(Api::namespaced(c.clone(), &ns), &all, Object::Event).await?,
+        ),
+        (
+            Kind::Pod,
+            list::<Pod, _>(Api::namespaced(c.clone(), &ns), &all, Object::Pod).await?,
+        ),
+        (
+            Kind::Service,
+            list::<Service, _>(Api::namespaced(c.clone(), &ns), &all, Object::Service).await?,
+        ),
+        (
+            Kind::Release,
+            list::<Secret, _>(Api::namespaced(c.clone(), &ns), &helm, Object::Release).await?,
+        ),
+    ];
+    for (kind, objects) in lists {
+        app::update(state, Msg::Watch(WatchMsg::Relisted(kind, objects)));
+    }
+    Ok(())
+}
+
+pub fn report(state: &State) -> StatusReport {
+    let releases = &state.resources.releases;
+    let release = releases
+        .chosen(state.target.release.as_deref())
+        .and_then(|n| releases.current(n))
+        .map(|r| ReleaseSummary {
+            name: r.name.clone(),
+            revision: r.revision,
+            status: r.status.to_string(),
+            chart_version: r.chart_version.clone(),
+            app_version: r.app_version.clone(),
+        });
+    StatusReport {
+        context: state.target.context.clone(),
+        server_version: state.server_version.clone(),
+        namespace: state.target.namespace.clone(),
+        release,
+        nodes: lists::nodes(state)
+            .map(|n| NodeSummary {
+                name: n.name.clone(),
+                ready: n.ready,
+            })
+            .collect(),
+        pods: lists::pods(state)
+            .map(|e| PodSummary {
+                name: e.row.name.clone(),
+                component: e.row.component.clone(),
+                phase: e.row.phase.clone(),
+                ready: format!("{}/{}", e.row.ready, e.row.containers),
+                reason: e.row.status.clone(),
+                diagnosis: e.row.diagnosis.as_ref().map(|d| d.line.clone()),
+            })
+            .collect(),
+        services: lists::services(state)
+            .map(|s| ServiceSummary {
+                name: s.name.clone(),
+                type_: s.type_.clone(),
+                external_ip: s.external_ip.clone(),
+            })
+            .collect(),
+        public_url: state.resources.public_url(),
+    }
+}
+
+/// The plain-text form, for a terminal.
+pub fn text(report: &StatusReport) -> String {
+    let mut out = format!(
+        "context {}  server {}  namespace {}\n",
+        report.context,
+        report.server_version.as_deref().unwrap_or("?"),
+        report.namespace
+    );
+    match &report.release {
+        Some(r) => out.push_str(&format!(
+            "release {} rev {} {} chart {} app {}\n",
+            r.name,
+            r.revision,
+            r.status,
+            r.chart_version,
+            r.app_version.as_deref().unwrap_or("-")
+        )),
+        None => out.push_str("release: none\n"),
+    }
+    let ready = report.nodes.iter().filter(|n| n.ready).count();
+    out.push_str(&format!("nodes {ready}/{} Ready\n", report.nodes.len()));
+    for p in &report.pods {
+        out.push_str(&format!("pod {:<40} {:<5} {}", p.name, p.ready, p.reason));
+        if let Some(d) = &p.diagnosis {
+            out.push_str(&format!("  ⚠ {d}"));
+        }
+        out.push('\n');
+    }
+    for s in &report.services {
+        out.push_str(&format!(
+            "service {:<20} {:<12} {}\n",
+            s.name,
+            s.type_,
+            s.external_ip.as_deref().unwrap_or("-")
+        ));
+    }
+    out.push_str(&format!(
+        "public url {}\n",
+        report.public_url.as_deref().unwrap_or("<pending>")
+    ));
+    out
+}
