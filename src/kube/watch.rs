@@ -50,7 +50,7 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
         Api::namespaced(client.clone(), namespace),
         watcher::Config::default(),
         Kind::Pod,
-        |p| Object::Pod(p),
+        Object::Pod,
         tx.clone(),
     );
     tasks.push(pod_task);

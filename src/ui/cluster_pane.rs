@@ -11,7 +11,7 @@ use super::theme::Theme;
 use super::widgets::{bar, pane_block, truncate, window_start};
 use crate::app::resources::NodeUsage;
 use crate::app::{Kind, Pane, State, lists};
-use crate::kube::node_row::NodeRow;
+use crate::kube::node_row::{NodeRow, pct};
 use crate::kube::quantity::{fmt_bytes, fmt_cpu_millis};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -88,10 +88,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(table, area);
 }
 
-fn pct(part: u64, whole: u64) -> u64 {
-    if whole == 0 { 0 } else { part * 100 / whole }
-}
-
 fn node_row<'a>(
     node: &NodeRow,
     usage: NodeUsage,
@@ -134,6 +130,6 @@ fn node_row<'a>(
         Cell::from(cpu_text),
         Cell::from(mem_text),
         Cell::from(format!("{}", usage.pods)),
-        Cell::from(Span::styled(bar(peak, bar_w), bar_style)),
+        Cell::from(Span::styled(bar(u64::from(peak), bar_w), bar_style)),
     ])
 }
