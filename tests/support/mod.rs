@@ -1,0 +1,150 @@
+//! Test support for integration tests on the rig (dev/cluster): finds the
+//! rig's kubeconfig, gives each test its own namespace and removes it after,
+//! and fails loudly (never skips) when the rig is not up.
+
+#![allow(dead_code)]
+
+pub mod objects;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, PostParams};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The rig's kubeconfig: JHUB_RIG_KUBECONFIG, else what `dev/cluster
+/// kubeconfig` prints. Panics with the way to start the rig when absent.
+pub fn kubeconfig() -> PathBuf {
+    if let Some(p) = std::env::var_os("JHUB_RIG_KUBECONFIG") {
+        return PathBuf::from(p);
+    }
+    let out = Command::new(repo_root().join("dev/cluster"))
+        .arg("kubeconfig")
+        .output()
+        .expect("cannot run dev/cluster");
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if !out.status.success() || !path.is_file() {
+        panic!(
+            "the test rig is not running (dev/cluster kubeconfig: {}).\n\
+             Start it with `dev/cluster up`, or run every test with `dev/test`.",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    path
+}
+
+/// The rig's helm binary (first on the PATH that `dev/cluster env` gives).
+pub fn helm() -> PathBuf {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(". dev/lib/common.sh && echo \"$(helm_bin_dir)/helm\"")
+        .current_dir(repo_root())
+        .output()
+        .expect("cannot run bash");
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(
+        out.status.success() && path.is_file(),
+        "the rig's helm is missing: run `dev/build helm` ({})",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    path
+}
+
+pub async fn client() -> kube::Client {
+    let path = kubeconfig();
+    let config = kube::config::Kubeconfig::read_from(&path).expect("rig kubeconfig");
+    let config = kube::Config::from_custom_kubeconfig(config, &Default::default())
+        .await
+        .expect("rig kubeconfig is usable");
+    let client = kube::Client::try_from(config).expect("client");
+    client.apiserver_version().await.unwrap_or_else(|e| {
+        panic!("the rig's API server does not answer ({e}); run `dev/cluster up`")
+    });
+    client
+}
+
+/// A namespace of one test's own, deleted when dropped.
+pub struct TestNamespace {
+    pub name: String,
+}
+
+impl TestNamespace {
+    pub async fn new(client: &kube::Client, prefix: &str) -> Self {
+        let suffix: u32 = rand::random::<u32>() % 100_000;
+        let name = format!("{prefix}-{suffix:05}");
+        let api: Api<Namespace> = Api::all(client.clone());
+        let ns: Namespace = serde_json::from_value(serde_json::json!({
+            "metadata": { "name": name, "labels": { "jhub-cockpit.test": "true" } }
+        }))
+        .unwrap();
+        api.create(&PostParams::default(), &ns)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create namespace {name}: {e}"));
+        TestNamespace { name }
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        // Drop cannot await, and the test's runtime is blocked here, so the
+        // client's connections cannot be driven: kubectl does the deleting.
+        let _ = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(kubeconfig())
+            .args([
+                "delete",
+                "namespace",
+                &self.name,
+                "--wait=false",
+                "--ignore-not-found",
+            ])
+            .output();
+    }
+}
+
+/// Runs helm with the rig's kubeconfig; returns (success, combined output).
+pub fn run_helm(args: &[&str]) -> (bool, String) {
+    let out = Command::new(helm())
+        .args(args)
+        .env("KUBECONFIG", kubeconfig())
+        .output()
+        .expect("cannot run helm");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+pub fn fixture_chart() -> PathBuf {
+    repo_root().join("tests/fixtures/charts/jupyterhub-lite")
+}
+
+/// Polls `check` until it returns Some or the time is up. Only for waiting
+/// on the cluster in tests; the cockpit itself never polls.
+pub async fn eventually<T, F, Fut>(timeout: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return Some(v);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_jhub-cockpit"))
+}
