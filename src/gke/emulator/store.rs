@@ -1,0 +1,892 @@
+//! The emulator's clusters and operations. Time is computed, not driven: an
+//! operation's status and progress follow from its start time and duration
+//! whenever it is read, so there is no background task, and a clock offset
+//! (`/emulator/clock`) lets tests jump ahead deterministically.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use google_cloud_container_v1::model;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::faults::rpc_code;
+use crate::gke::names::validate_cluster_name;
+
+/// An operation is PENDING for this share of its time.
+const PENDING_SHARE: f64 = 0.1;
+/// The control plane is up (endpoint and CA reported) from this share on;
+/// nodes come up in the remaining time.
+const MASTER_SHARE: f64 = 0.5;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredTaint {
+    pub key: String,
+    pub value: String,
+    pub effect: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredPool {
+    pub name: String,
+    pub machine_type: String,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<StoredTaint>,
+    pub initial_node_count: i32,
+    /// (min, max) when autoscaling is enabled.
+    pub autoscaling: Option<(i32, i32)>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub enum ClusterPhase {
+    /// Being created by the named operation.
+    Creating(String),
+    Running,
+    /// Being deleted by the named operation.
+    Deleting(String),
+    /// The create failed with this message.
+    Error(String),
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredCluster {
+    pub project: String,
+    pub location: String,
+    pub name: String,
+    pub id: String,
+    pub created: DateTime<Utc>,
+    pub master_version: String,
+    pub release_channel: Option<String>,
+    pub pools: Vec<StoredPool>,
+    pub phase: ClusterPhase,
+}
+
+impl StoredCluster {
+    fn nodes(&self) -> i64 {
+        self.pools.iter().map(|p| p.initial_node_count as i64).sum()
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OpKind {
+    CreateCluster,
+    DeleteCluster,
+}
+
+/// How an operation is to fail, fixed when it starts (a `failOperation`
+/// fault).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OpFailure {
+    pub status_name: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredOperation {
+    pub project: String,
+    pub location: String,
+    pub name: String,
+    pub kind: OpKind,
+    pub cluster: String,
+    pub started: DateTime<Utc>,
+    pub duration_ms: i64,
+    pub nodes_total: i64,
+    pub failure: Option<OpFailure>,
+    /// Set once its effect is applied (cluster RUNNING/ERROR or removed).
+    pub finished: bool,
+}
+
+/// Where an operation is at a given time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum OpStage {
+    Pending,
+    /// Running, with the share of the time used (0..1).
+    Running(f64),
+    Done,
+}
+
+impl StoredOperation {
+    fn end(&self) -> DateTime<Utc> {
+        self.started + Duration::milliseconds(self.duration_ms)
+    }
+
+    fn stage(&self, now: DateTime<Utc>) -> OpStage {
+        if self.finished || now >= self.end() {
+            return OpStage::Done;
+        }
+        let share = (now - self.started).num_milliseconds() as f64 / self.duration_ms.max(1) as f64;
+        if share < PENDING_SHARE {
+            OpStage::Pending
+        } else {
+            OpStage::Running(share.clamp(0.0, 1.0))
+        }
+    }
+
+    fn nodes_done(&self, now: DateTime<Utc>) -> i64 {
+        match self.stage(now) {
+            OpStage::Pending => 0,
+            OpStage::Done if self.failure.is_some() => 0,
+            OpStage::Done => self.nodes_total,
+            OpStage::Running(share) if share < MASTER_SHARE => 0,
+            OpStage::Running(share) => {
+                let node_share = (share - MASTER_SHARE) / (1.0 - MASTER_SHARE);
+                ((self.nodes_total as f64 * node_share).floor() as i64).min(self.nodes_total)
+            }
+        }
+    }
+}
+
+/// A request GKE refuses: HTTP status, status name, message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub http: u16,
+    pub status: &'static str,
+    pub message: String,
+}
+
+fn refuse(http: u16, status: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal {
+        http,
+        status,
+        message: message.into(),
+    }
+}
+
+/// What the emulator keeps (and writes to `--state-file`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Store {
+    pub next_operation: u64,
+    pub clusters: Vec<StoredCluster>,
+    pub operations: Vec<StoredOperation>,
+    /// Added to the wall clock (`/emulator/clock`).
+    pub clock_offset_ms: i64,
+}
+
+/// What created clusters report, from the command line.
+#[derive(Clone, Debug)]
+pub struct ClusterDefaults {
+    pub op_duration_ms: i64,
+    /// host[:port], as GKE reports endpoints.
+    pub endpoint: String,
+    pub ca_pem: Option<String>,
+    pub master_version: String,
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn is_location_match(want: &str, have: &str) -> bool {
+    want == "-" || want == have
+}
+
+impl Store {
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::milliseconds(self.clock_offset_ms)
+    }
+
+    /// Applies the effect of every operation whose time is up. Returns
+    /// whether anything changed (to persist).
+    pub fn settle(&mut self, now: DateTime<Utc>) -> bool {
+        let mut changed = false;
+        let due: Vec<usize> = (0..self.operations.len())
+            .filter(|&i| !self.operations[i].finished && now >= self.operations[i].end())
+            .collect();
+        for i in due {
+            let op = self.operations[i].clone();
+            self.operations[i].finished = true;
+            changed = true;
+            let Some(pos) = self.cluster_index(&op.project, &op.location, &op.cluster) else {
+                continue;
+            };
+            match (op.kind, &op.failure) {
+                (OpKind::CreateCluster, None) => self.clusters[pos].phase = ClusterPhase::Running,
+                (OpKind::CreateCluster, Some(f)) => {
+                    self.clusters[pos].phase = ClusterPhase::Error(f.message.clone())
+                }
+                // Only the emulator's record goes: the rig behind the
+                // endpoint is not touched.
+                (OpKind::DeleteCluster, None) => {
+                    self.clusters.remove(pos);
+                }
+                (OpKind::DeleteCluster, Some(f)) => {
+                    self.clusters[pos].phase = ClusterPhase::Error(f.message.clone())
+                }
+            }
+        }
+        changed
+    }
+
+    fn cluster_index(&self, project: &str, location: &str, name: &str) -> Option<usize> {
+        self.clusters
+            .iter()
+            .position(|c| c.project == project && c.location == location && c.name == name)
+    }
+
+    fn not_found(project: &str, location: &str, name: &str) -> Refusal {
+        refuse(
+            404,
+            "NOT_FOUND",
+            format!("Not found: projects/{project}/locations/{location}/clusters/{name}."),
+        )
+    }
+
+    pub fn get_cluster(
+        &self,
+        project: &str,
+        location: &str,
+        name: &str,
+    ) -> Result<&StoredCluster, Refusal> {
+        self.cluster_index(project, location, name)
+            .map(|i| &self.clusters[i])
+            .ok_or_else(|| Self::not_found(project, location, name))
+    }
+
+    pub fn list_clusters<'a>(
+        &'a self,
+        project: &'a str,
+        location: &'a str,
+    ) -> impl Iterator<Item = &'a StoredCluster> + 'a {
+        self.clusters
+            .iter()
+            .filter(move |c| c.project == project && is_location_match(location, &c.location))
+    }
+
+    pub fn list_operations<'a>(
+        &'a self,
+        project: &'a str,
+        location: &'a str,
+    ) -> impl Iterator<Item = &'a StoredOperation> + 'a {
+        self.operations
+            .iter()
+            .filter(move |o| o.project == project && is_location_match(location, &o.location))
+    }
+
+    pub fn get_operation(
+        &self,
+        project: &str,
+        location: &str,
+        name: &str,
+    ) -> Result<&StoredOperation, Refusal> {
+        self.operations
+            .iter()
+            .find(|o| o.project == project && o.location == location && o.name == name)
+            .ok_or_else(|| {
+                refuse(
+                    404,
+                    "NOT_FOUND",
+                    format!(
+                        "Not found: projects/{project}/locations/{location}/operations/{name}."
+                    ),
+                )
+            })
+    }
+
+    /// Records a new operation on `cluster` (project, location, name),
+    /// started now.
+    fn start_operation(
+        &mut self,
+        (project, location, cluster): (&str, &str, &str),
+        kind: OpKind,
+        nodes_total: i64,
+        failure: Option<OpFailure>,
+        duration_ms: i64,
+    ) -> String {
+        self.next_operation += 1;
+        let name = format!("operation-{}", self.next_operation);
+        let started = self.now();
+        self.operations.push(StoredOperation {
+            project: project.into(),
+            location: location.into(),
+            name: name.clone(),
+            kind,
+            cluster: cluster.into(),
+            started,
+            duration_ms: duration_ms.max(1),
+            nodes_total,
+            failure,
+            finished: false,
+        });
+        name
+    }
+
+    /// `clusters.create`: checks the request as GKE does, then records the
+    /// cluster (PROVISIONING) and its operation.
+    pub fn create_cluster(
+        &mut self,
+        project: &str,
+        location: &str,
+        request: &model::CreateClusterRequest,
+        failure: Option<OpFailure>,
+        defaults: &ClusterDefaults,
+    ) -> Result<&StoredOperation, Refusal> {
+        let now = self.now();
+        let Some(cluster) = &request.cluster else {
+            return Err(refuse(
+                400,
+                "INVALID_ARGUMENT",
+                "Cluster must be specified.",
+            ));
+        };
+        if validate_cluster_name(&cluster.name).is_err() {
+            return Err(refuse(
+                400,
+                "INVALID_ARGUMENT",
+                format!(
+                    "Invalid value for field \"cluster.name\": {:?}. Must be a match of regex \
+                     '(?:[a-z](?:[-a-z0-9]{{0,38}}[a-z0-9])?)' (only alphanumerics and '-' \
+                     allowed, must start with a letter and end with an alphanumeric, and must \
+                     be no longer than 40 characters).",
+                    cluster.name
+                ),
+            ));
+        }
+        let pools = pools_of(cluster)?;
+        if self
+            .cluster_index(project, location, &cluster.name)
+            .is_some()
+        {
+            return Err(refuse(
+                409,
+                "ALREADY_EXISTS",
+                format!(
+                    "Already exists: projects/{project}/locations/{location}/clusters/{}.",
+                    cluster.name
+                ),
+            ));
+        }
+        let release_channel = match &cluster.release_channel {
+            None => Some("REGULAR".to_string()),
+            Some(r) => match r.channel.name() {
+                Some("UNSPECIFIED") | None => None,
+                Some(n) => Some(n.to_string()),
+            },
+        };
+        let version = cluster.initial_cluster_version.trim();
+        let master_version = if version.is_empty() || version == "latest" || version == "-" {
+            defaults.master_version.clone()
+        } else {
+            version.to_string()
+        };
+        let stored = StoredCluster {
+            project: project.into(),
+            location: location.into(),
+            name: cluster.name.clone(),
+            id: format!(
+                "{:016x}{:016x}",
+                rand::random::<u64>(),
+                rand::random::<u64>()
+            ),
+            created: now,
+            master_version,
+            release_channel,
+            pools,
+            phase: ClusterPhase::Running, // replaced below once the op exists
+        };
+        let nodes = stored.nodes();
+        self.clusters.push(stored);
+        let op = self.start_operation(
+            (project, location, &cluster.name),
+            OpKind::CreateCluster,
+            nodes,
+            failure,
+            defaults.op_duration_ms,
+        );
+        let last = self.clusters.len() - 1;
+        self.clusters[last].phase = ClusterPhase::Creating(op);
+        Ok(self.operations.last().expect("just pushed"))
+    }
+
+    /// `clusters.delete`: refused while another operation runs on it.
+    pub fn delete_cluster(
+        &mut self,
+        project: &str,
+        location: &str,
+        name: &str,
+        failure: Option<OpFailure>,
+        defaults: &ClusterDefaults,
+    ) -> Result<&StoredOperation, Refusal> {
+        let pos = self
+            .cluster_index(project, location, name)
+            .ok_or_else(|| Self::not_found(project, location, name))?;
+        let busy = match &self.clusters[pos].phase {
+            ClusterPhase::Creating(op) => Some((op.clone(), "creating")),
+            ClusterPhase::Deleting(op) => Some((op.clone(), "deleting")),
+            _ => None,
+        };
+        if let Some((op, doing)) = busy {
+            return Err(refuse(
+                400,
+                "FAILED_PRECONDITION",
+                format!(
+                    "Operation {op} is currently {doing} cluster {name}. Please wait and try \
+                     again once it is done."
+                ),
+            ));
+        }
+        let nodes = self.clusters[pos].nodes();
+        let op = self.start_operation(
+            (project, location, name),
+            OpKind::DeleteCluster,
+            nodes,
+            failure,
+            defaults.op_duration_ms,
+        );
+        self.clusters[pos].phase = ClusterPhase::Deleting(op);
+        Ok(self.operations.last().expect("just pushed"))
+    }
+
+    fn running_op(&self, c: &StoredCluster) -> Option<&StoredOperation> {
+        let name = match &c.phase {
+            ClusterPhase::Creating(op) | ClusterPhase::Deleting(op) => op,
+            _ => return None,
+        };
+        self.operations
+            .iter()
+            .find(|o| &o.name == name && o.project == c.project && o.location == c.location)
+    }
+
+    /// The cluster in the API's JSON (camelCase, enums by name).
+    pub fn cluster_json(
+        &self,
+        c: &StoredCluster,
+        defaults: &ClusterDefaults,
+        base_url: &str,
+    ) -> Value {
+        let now = self.now();
+        let op = self.running_op(c);
+        let (status, status_message, master_up, pool_status) = match &c.phase {
+            ClusterPhase::Running => ("RUNNING", String::new(), true, "RUNNING"),
+            ClusterPhase::Error(m) => ("ERROR", m.clone(), true, "ERROR"),
+            ClusterPhase::Deleting(_) => ("STOPPING", String::new(), true, "STOPPING"),
+            ClusterPhase::Creating(_) => {
+                let up = op.is_some_and(|o| match o.stage(now) {
+                    OpStage::Running(share) => share >= MASTER_SHARE,
+                    OpStage::Done => true,
+                    OpStage::Pending => false,
+                });
+                ("PROVISIONING", String::new(), up, "PROVISIONING")
+            }
+        };
+        let link = format!(
+            "{base_url}/v1/projects/{}/locations/{}/clusters/{}",
+            c.project, c.location, c.name
+        );
+        let pools: Vec<Value> = c
+            .pools
+            .iter()
+            .map(|p| {
+                let mut pool = json!({
+                    "name": p.name,
+                    "config": {
+                        "machineType": p.machine_type,
+                        "diskSizeGb": 100,
+                        "diskType": "pd-balanced",
+                        "imageType": "COS_CONTAINERD",
+                        "labels": p.labels,
+                        "taints": p.taints.iter().map(|t| json!({
+                            "key": t.key, "value": t.value, "effect": t.effect,
+                        })).collect::<Vec<_>>(),
+                        "oauthScopes": ["https://www.googleapis.com/auth/cloud-platform"],
+                    },
+                    "initialNodeCount": p.initial_node_count,
+                    "locations": [c.location],
+                    "status": pool_status,
+                    "version": c.master_version,
+                    "selfLink": format!("{link}/nodePools/{}", p.name),
+                });
+                if let Some((min, max)) = p.autoscaling {
+                    pool["autoscaling"] =
+                        json!({"enabled": true, "minNodeCount": min, "maxNodeCount": max});
+                }
+                pool
+            })
+            .collect();
+        let mut v = json!({
+            "name": c.name,
+            "id": c.id,
+            "location": c.location,
+            "zone": c.location,
+            "locations": [c.location],
+            "status": status,
+            "currentMasterVersion": c.master_version,
+            "currentNodeVersion": c.master_version,
+            "initialClusterVersion": c.master_version,
+            "currentNodeCount": if status == "RUNNING" { c.nodes() } else { 0 },
+            "createTime": rfc3339(c.created),
+            "nodePools": pools,
+            "network": "default",
+            "subnetwork": "default",
+            "loggingService": "logging.googleapis.com/kubernetes",
+            "monitoringService": "monitoring.googleapis.com/kubernetes",
+            "selfLink": link,
+        });
+        if !status_message.is_empty() {
+            v["statusMessage"] = json!(status_message);
+        }
+        if let Some(ch) = &c.release_channel {
+            v["releaseChannel"] = json!({"channel": ch});
+        } else {
+            v["releaseChannel"] = json!({});
+        }
+        if master_up {
+            v["endpoint"] = json!(defaults.endpoint);
+            let ca = defaults
+                .ca_pem
+                .as_deref()
+                .map(|pem| base64::engine::general_purpose::STANDARD.encode(pem))
+                .unwrap_or_default();
+            v["masterAuth"] = json!({"clusterCaCertificate": ca});
+        } else {
+            v["masterAuth"] = json!({});
+        }
+        v
+    }
+
+    /// The operation in the API's JSON.
+    pub fn operation_json(&self, o: &StoredOperation, base_url: &str) -> Value {
+        let now = self.now();
+        let stage = o.stage(now);
+        let status = match stage {
+            OpStage::Pending => "PENDING",
+            OpStage::Running(_) => "RUNNING",
+            OpStage::Done => "DONE",
+        };
+        let done = o.nodes_done(now);
+        let (verb, op_type) = match o.kind {
+            OpKind::CreateCluster => ("Creating", "CREATE_CLUSTER"),
+            OpKind::DeleteCluster => ("Deleting", "DELETE_CLUSTER"),
+        };
+        let detail = match stage {
+            OpStage::Pending => format!("{verb} cluster {}: waiting to start", o.cluster),
+            OpStage::Running(share) if share < MASTER_SHARE => {
+                format!("{verb} cluster {}: control plane", o.cluster)
+            }
+            OpStage::Running(_) => format!(
+                "{verb} cluster {}: nodes {done} of {}",
+                o.cluster, o.nodes_total
+            ),
+            OpStage::Done => String::new(),
+        };
+        let mut v = json!({
+            "name": o.name,
+            "zone": o.location,
+            "location": o.location,
+            "operationType": op_type,
+            "status": status,
+            "selfLink": format!("{base_url}/v1/projects/{}/locations/{}/operations/{}", o.project, o.location, o.name),
+            "targetLink": format!("{base_url}/v1/projects/{}/locations/{}/clusters/{}", o.project, o.location, o.cluster),
+            "startTime": rfc3339(o.started),
+            "progress": {
+                "status": status,
+                "metrics": [
+                    {"name": "NODES_DONE", "intValue": done.to_string()},
+                    {"name": "NODES_TOTAL", "intValue": o.nodes_total.to_string()},
+                ],
+            },
+        });
+        if !detail.is_empty() {
+            v["detail"] = json!(detail);
+        }
+        if stage == OpStage::Done {
+            v["endTime"] = json!(rfc3339(o.end()));
+            if let Some(f) = &o.failure {
+                v["statusMessage"] = json!(f.message);
+                v["error"] = json!({
+                    "code": rpc_code(&f.status_name),
+                    "message": f.message,
+                    "details": [],
+                });
+            }
+        }
+        v
+    }
+}
+
+/// The node pools a create asks for, checked as GKE checks them. Without
+/// `nodePools`, GKE makes `default-pool` from `initialNodeCount` and
+/// `nodeConfig` (3 nodes of e2-medium when unset). Those two fields are
+/// deprecated, but gcloud and older clients still send them.
+#[allow(deprecated)]
+fn pools_of(cluster: &model::Cluster) -> Result<Vec<StoredPool>, Refusal> {
+    let machine = |c: &Option<model::NodeConfig>| {
+        c.as_ref()
+            .map(|c| c.machine_type.clone())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "e2-medium".to_string())
+    };
+    if cluster.node_pools.is_empty() {
+        let count = if cluster.initial_node_count == 0 {
+            3
+        } else {
+            cluster.initial_node_count
+        };
+        if count < 1 {
+            return Err(refuse(
+                400,
+                "INVALID_ARGUMENT",
+                format!(
+                    "Invalid value for field \"cluster.initial_node_count\": {count}. Must be greater than zero."
+                ),
+            ));
+        }
+        return Ok(vec![StoredPool {
+            name: "default-pool".into(),
+            machine_type: machine(&cluster.node_config),
+            labels: BTreeMap::new(),
+            taints: vec![],
+            initial_node_count: count,
+            autoscaling: None,
+        }]);
+    }
+    if cluster.initial_node_count != 0 || cluster.node_config.is_some() {
+        return Err(refuse(
+            400,
+            "INVALID_ARGUMENT",
+            "Cluster.initial_node_count and Cluster.node_config must not be set when \
+             Cluster.node_pools is set.",
+        ));
+    }
+    let mut pools: Vec<StoredPool> = Vec::new();
+    for (i, p) in cluster.node_pools.iter().enumerate() {
+        if validate_cluster_name(&p.name).is_err() {
+            return Err(refuse(
+                400,
+                "INVALID_ARGUMENT",
+                format!(
+                    "Invalid value for field \"cluster.node_pools[{i}].name\": {:?}.",
+                    p.name
+                ),
+            ));
+        }
+        if pools.iter().any(|q| q.name == p.name) {
+            return Err(refuse(
+                400,
+                "INVALID_ARGUMENT",
+                format!(
+                    "Node pool names must be unique; {:?} appears twice.",
+                    p.name
+                ),
+            ));
+        }
+        let autoscaling = p
+            .autoscaling
+            .as_ref()
+            .filter(|a| a.enabled)
+            .map(|a| (a.min_node_count, a.max_node_count));
+        match autoscaling {
+            Some((min, max)) if min < 0 || max < 1 || min > max => {
+                return Err(refuse(
+                    400,
+                    "INVALID_ARGUMENT",
+                    format!(
+                        "Invalid autoscaling for node pool {:?}: need 0 <= minNodeCount ({min}) <= maxNodeCount ({max}) and maxNodeCount >= 1.",
+                        p.name
+                    ),
+                ));
+            }
+            None if p.initial_node_count < 1 => {
+                return Err(refuse(
+                    400,
+                    "INVALID_ARGUMENT",
+                    format!(
+                        "Invalid value for field \"cluster.node_pools[{i}].initial_node_count\": {}. Must be greater than zero.",
+                        p.initial_node_count
+                    ),
+                ));
+            }
+            _ if p.initial_node_count < 0 => {
+                return Err(refuse(
+                    400,
+                    "INVALID_ARGUMENT",
+                    format!(
+                        "Invalid value for field \"cluster.node_pools[{i}].initial_node_count\": {}.",
+                        p.initial_node_count
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        let (labels, taints) = match &p.config {
+            Some(c) => (
+                c.labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                c.taints
+                    .iter()
+                    .map(|t| StoredTaint {
+                        key: t.key.clone(),
+                        value: t.value.clone(),
+                        effect: t.effect.name().unwrap_or("EFFECT_UNSPECIFIED").to_string(),
+                    })
+                    .collect(),
+            ),
+            None => (BTreeMap::new(), vec![]),
+        };
+        pools.push(StoredPool {
+            name: p.name.clone(),
+            machine_type: machine(&p.config),
+            labels,
+            taints,
+            initial_node_count: p.initial_node_count,
+            autoscaling,
+        });
+    }
+    Ok(pools)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> ClusterDefaults {
+        ClusterDefaults {
+            op_duration_ms: 10_000,
+            endpoint: "127.0.0.1:26443".into(),
+            ca_pem: Some("PEM".into()),
+            master_version: "1.36.3-gke.100".into(),
+        }
+    }
+
+    fn request(json: Value) -> model::CreateClusterRequest {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn an_operation_goes_pending_running_done_with_node_progress() {
+        let mut s = Store::default();
+        let req = request(json!({"cluster": {"name": "c", "initialNodeCount": 4}}));
+        let op = s
+            .create_cluster("p", "l", &req, None, &defaults())
+            .unwrap()
+            .clone();
+        let at = |ms: i64| op.started + Duration::milliseconds(ms);
+        assert_eq!(op.stage(at(0)), OpStage::Pending);
+        assert!(matches!(op.stage(at(2_000)), OpStage::Running(_)));
+        assert_eq!(op.nodes_done(at(4_000)), 0, "control plane first");
+        assert_eq!(op.nodes_done(at(7_500)), 2);
+        assert_eq!(op.stage(at(10_000)), OpStage::Done);
+        assert_eq!(op.nodes_done(at(10_000)), 4);
+        assert!(!s.settle(at(9_999)));
+        assert_eq!(s.clusters[0].phase, ClusterPhase::Creating(op.name.clone()));
+        assert!(s.settle(at(10_000)));
+        assert_eq!(s.clusters[0].phase, ClusterPhase::Running);
+    }
+
+    #[test]
+    fn the_endpoint_appears_with_the_control_plane() {
+        let mut s = Store::default();
+        let req = request(json!({"cluster": {"name": "c"}}));
+        s.create_cluster("p", "l", &req, None, &defaults()).unwrap();
+        let v = s.cluster_json(&s.clusters[0], &defaults(), "http://x");
+        assert_eq!(v["status"], "PROVISIONING");
+        assert!(v.get("endpoint").is_none());
+        s.clock_offset_ms = 6_000;
+        let v = s.cluster_json(&s.clusters[0], &defaults(), "http://x");
+        assert_eq!(v["endpoint"], "127.0.0.1:26443");
+        assert_eq!(v["masterAuth"]["clusterCaCertificate"], "UEVN");
+        assert_eq!(v["nodePools"][0]["name"], "default-pool");
+        assert_eq!(v["nodePools"][0]["initialNodeCount"], 3);
+        assert_eq!(v["releaseChannel"]["channel"], "REGULAR");
+    }
+
+    #[test]
+    fn gke_checks_are_applied() {
+        let mut s = Store::default();
+        let d = defaults();
+        let bad = [
+            json!({}),
+            json!({"cluster": {"name": "Bad_Name"}}),
+            json!({"cluster": {"name": "c", "initialNodeCount": 2,
+                                "nodePools": [{"name": "a", "initialNodeCount": 1}]}}),
+            json!({"cluster": {"name": "c", "nodePools": [{"name": "a", "initialNodeCount": 0}]}}),
+            json!({"cluster": {"name": "c", "nodePools": [
+                {"name": "a", "initialNodeCount": 1}, {"name": "a", "initialNodeCount": 1}]}}),
+            json!({"cluster": {"name": "c", "nodePools": [{"name": "a", "initialNodeCount": 0,
+                "autoscaling": {"enabled": true, "minNodeCount": 3, "maxNodeCount": 1}}]}}),
+        ];
+        for b in bad {
+            let e = s
+                .create_cluster("p", "l", &request(b.clone()), None, &d)
+                .unwrap_err();
+            assert_eq!((e.http, e.status), (400, "INVALID_ARGUMENT"), "{b}: {e:?}");
+        }
+        let ok = json!({"cluster": {"name": "c", "nodePools": [{"name": "user-pool", "initialNodeCount": 0,
+            "config": {"taints": [{"key": "k", "value": "v", "effect": 1}]},
+            "autoscaling": {"enabled": true, "minNodeCount": 0, "maxNodeCount": 3}}]}});
+        s.create_cluster("p", "l", &request(ok.clone()), None, &d)
+            .unwrap();
+        assert_eq!(s.clusters[0].pools[0].taints[0].effect, "NO_SCHEDULE");
+        let e = s
+            .create_cluster("p", "l", &request(ok), None, &d)
+            .unwrap_err();
+        assert_eq!((e.http, e.status), (409, "ALREADY_EXISTS"));
+        // Deleting while the create runs is refused, as GKE does.
+        let e = s.delete_cluster("p", "l", "c", None, &d).unwrap_err();
+        assert_eq!(e.status, "FAILED_PRECONDITION");
+        assert!(
+            e.message.contains("is currently creating cluster c"),
+            "{}",
+            e.message
+        );
+        let e = s.delete_cluster("p", "l", "nope", None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (404, "NOT_FOUND"));
+    }
+
+    #[test]
+    fn a_failed_operation_reports_its_error_and_leaves_the_cluster_in_error() {
+        let mut s = Store::default();
+        let failure = OpFailure {
+            status_name: "RESOURCE_EXHAUSTED".into(),
+            message: "Insufficient regional quota".into(),
+        };
+        let req = request(json!({"cluster": {"name": "c"}}));
+        s.create_cluster("p", "l", &req, Some(failure), &defaults())
+            .unwrap();
+        s.clock_offset_ms = 20_000;
+        let now = s.now();
+        s.settle(now);
+        let v = s.operation_json(&s.operations[0], "http://x");
+        assert_eq!(v["status"], "DONE");
+        assert_eq!(v["error"]["code"], 8);
+        assert_eq!(v["error"]["message"], "Insufficient regional quota");
+        assert!(matches!(s.clusters[0].phase, ClusterPhase::Error(_)));
+        let c = s.cluster_json(&s.clusters[0], &defaults(), "http://x");
+        assert_eq!(c["status"], "ERROR");
+    }
+
+    #[test]
+    fn delete_removes_only_the_record_when_done() {
+        let mut s = Store::default();
+        let d = defaults();
+        s.create_cluster(
+            "p",
+            "l",
+            &request(json!({"cluster": {"name": "c"}})),
+            None,
+            &d,
+        )
+        .unwrap();
+        s.clock_offset_ms = 10_000;
+        let now = s.now();
+        s.settle(now);
+        s.delete_cluster("p", "l", "c", None, &d).unwrap();
+        let v = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(v["status"], "STOPPING");
+        s.clock_offset_ms = 20_001;
+        let now = s.now();
+        assert!(s.settle(now));
+        assert!(s.clusters.is_empty());
+        assert_eq!(s.list_operations("p", "-").count(), 2);
+    }
+}
