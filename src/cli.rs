@@ -39,6 +39,20 @@ pub struct TargetArgs {
     /// The settings file (default: ./jhub-cockpit.yaml, then the XDG one).
     #[arg(long, global = true)]
     pub settings: Option<PathBuf>,
+    /// The helm binary (default: helm on PATH).
+    #[arg(long, global = true, env = "JHUB_COCKPIT_HELM")]
+    pub helm: Option<PathBuf>,
+    /// The chart: repo/name, a local path, or oci://... (default from the
+    /// settings, else jupyterhub/jupyterhub).
+    #[arg(long, global = true)]
+    pub chart: Option<String>,
+    /// The chart version to install.
+    #[arg(long, global = true)]
+    pub chart_version: Option<String>,
+    /// A values file, repeatable, in order (default: config.yaml, then
+    /// secrets.yaml when it exists).
+    #[arg(short = 'f', long = "values", global = true)]
+    pub values: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,6 +62,51 @@ pub enum Subcommands {
     Status {
         #[arg(long)]
         json: bool,
+    },
+    /// Chart secrets (hub.cookieSecret, proxy.secretToken).
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
+    /// helm upgrade --install with the values files (the z2jh command line).
+    Deploy {
+        /// Do not ask; needed when there is no terminal to ask on.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Roll the release back to a revision.
+    Rollback {
+        revision: u32,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Uninstall the release.
+    Uninstall {
+        #[arg(long)]
+        yes: bool,
+        /// Also delete the namespace (its LoadBalancer and disks otherwise
+        /// stay, and cost money).
+        #[arg(long)]
+        delete_namespace: bool,
+    },
+    /// The release's revisions.
+    History {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Write a new secrets values file (mode 0600).
+    Generate {
+        /// The file (default: from the settings, else secrets.yaml beside
+        /// config.yaml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing file without asking.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -59,24 +118,78 @@ pub struct Resolved {
     pub namespace: Option<String>,
     pub release: Option<String>,
     pub readonly: bool,
+    pub helm: Option<PathBuf>,
+    pub chart: Option<String>,
+    pub chart_repo: Option<String>,
+    pub chart_version: Option<String>,
+    pub values: Vec<PathBuf>,
+    pub secrets_file: Option<PathBuf>,
 }
 
 pub fn resolve(args: &TargetArgs, settings: &Settings) -> Resolved {
     Resolved {
-        kubeconfig: args
-            .kubeconfig
-            .clone()
-            .or_else(|| settings.kube.kubeconfig.clone()),
-        context: args
-            .context
-            .clone()
-            .or_else(|| settings.kube.context.clone()),
-        namespace: args
-            .namespace
-            .clone()
-            .or_else(|| settings.kube.namespace.clone()),
+        kubeconfig: args.kubeconfig.clone().or_else(|| settings.kube.kubeconfig.clone()),
+        context: args.context.clone().or_else(|| settings.kube.context.clone()),
+        namespace: args.namespace.clone().or_else(|| settings.kube.namespace.clone()),
         release: args.release.clone().or_else(|| settings.release.clone()),
         readonly: args.readonly,
+        helm: args.helm.clone(),
+        chart: args.chart.clone().or_else(|| settings.chart.reference.clone()),
+        chart_repo: settings.chart.repo.clone(),
+        chart_version: args.chart_version.clone().or_else(|| settings.chart.version.clone()),
+        values: if args.values.is_empty() {
+            settings.values.clone()
+        } else {
+            args.values.clone()
+        },
+        secrets_file: settings.secrets_file.clone(),
+    }
+}
+
+/// The release name when none is given, as in the z2jh guide.
+pub const DEFAULT_RELEASE: &str = "jhub";
+/// The chart when none is given.
+pub const DEFAULT_CHART: &str = "jupyterhub/jupyterhub";
+
+impl Resolved {
+    /// What the write actions need. Relative paths are taken from `cwd`.
+    pub fn deploy_config(&self, namespace: &str, cwd: &std::path::Path) -> crate::deploy::DeployConfig {
+        use crate::helm::cli::{ChartSource, JUPYTERHUB_REPO_URL, KubeTarget};
+        let chart_ref = self.chart.clone().unwrap_or_else(|| DEFAULT_CHART.into());
+        let repo_url = self
+            .chart_repo
+            .clone()
+            .or_else(|| (chart_ref == DEFAULT_CHART).then(|| JUPYTERHUB_REPO_URL.to_owned()));
+        let chart = match ChartSource::parse(&chart_ref, repo_url.as_deref()) {
+            ChartSource::Local(p) if p.is_relative() => ChartSource::Local(cwd.join(p)),
+            other => other,
+        };
+        let abs = |p: &PathBuf| if p.is_relative() { cwd.join(p) } else { p.clone() };
+        let values: Vec<PathBuf> = self.values.iter().map(abs).collect();
+        let secrets_file = self
+            .secrets_file
+            .as_ref()
+            .map(abs)
+            .unwrap_or_else(|| crate::secrets::default_path(&values, cwd));
+        let values = if values.is_empty() {
+            crate::deploy::default_values(cwd, &secrets_file)
+        } else {
+            values
+        };
+        crate::deploy::DeployConfig {
+            helm: self.helm.clone(),
+            kube: KubeTarget {
+                kubeconfig: self.kubeconfig.clone(),
+                context: self.context.clone(),
+            },
+            namespace: namespace.to_owned(),
+            release: self.release.clone().unwrap_or_else(|| DEFAULT_RELEASE.into()),
+            chart,
+            chart_version: self.chart_version.clone(),
+            values,
+            secrets_file,
+            timeout: "10m".into(),
+        }
     }
 }
 

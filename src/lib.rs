@@ -7,7 +7,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod deploy;
 pub mod gke;
+pub mod headless;
 pub mod helm;
 pub mod kube;
 pub mod logging;

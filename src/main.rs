@@ -6,10 +6,12 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use jhub_cockpit::app::{State, Target};
-use jhub_cockpit::cli::{Cli, Resolved, Subcommands, resolve};
+use jhub_cockpit::cli::{Cli, Resolved, SecretsCommand, Subcommands, resolve};
+use jhub_cockpit::deploy::DeployConfig;
+use jhub_cockpit::helm::release::ReleaseRecord;
 use jhub_cockpit::kube::client;
 use jhub_cockpit::runtime::{event_loop, executor::Executor, terminal};
-use jhub_cockpit::{logging, profile, status};
+use jhub_cockpit::{headless, logging, profile, status};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,9 +34,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let (settings, _settings_path) = profile::load(cli.target.settings.as_deref(), &cwd)?;
     let resolved = resolve(&cli.target, &settings);
     let log_path = logging::init()?;
+    let namespace = initial_target(&resolved).namespace;
+    let config = resolved.deploy_config(&namespace, &cwd);
+    let readonly = resolved.readonly;
     match cli.command {
-        None => tui(resolved, log_path).await,
+        None => tui(resolved, config, log_path).await,
         Some(Subcommands::Status { json }) => status_command(resolved, json).await,
+        Some(Subcommands::Secrets {
+            command: SecretsCommand::Generate { out, yes },
+        }) => headless::secrets_generate(&config, out, yes, readonly).await,
+        Some(Subcommands::Deploy { yes }) => {
+            let deployed = deployed_revision(&resolved, &config).await;
+            headless::deploy(&config, deployed.as_ref(), yes, readonly).await
+        }
+        Some(Subcommands::Rollback { revision, yes }) => headless::rollback(&config, revision, yes, readonly).await,
+        Some(Subcommands::Uninstall { yes, delete_namespace }) => {
+            headless::uninstall(&config, yes, delete_namespace, readonly).await
+        }
+        Some(Subcommands::History { json }) => {
+            let connected = client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref()).await?;
+            let records = headless::read_history(&connected.client, &config.namespace, &config.release).await?;
+            headless::print_history(&records, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -87,17 +109,40 @@ fn initial_target(resolved: &Resolved) -> Target {
     }
 }
 
-async fn tui(resolved: Resolved, log_path: String) -> Result<ExitCode> {
+/// The deployed revision's record, for the upgrade diff. An unreachable
+/// cluster shows no diff; helm then reports the real error.
+async fn deployed_revision(resolved: &Resolved, config: &DeployConfig) -> Option<ReleaseRecord> {
+    let connected = client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref())
+        .await
+        .ok()?;
+    let records = headless::read_history(&connected.client, &config.namespace, &config.release)
+        .await
+        .ok()?;
+    jhub_cockpit::helm::release::current_revision(&records).cloned()
+}
+
+async fn tui(resolved: Resolved, config: DeployConfig, log_path: String) -> Result<ExitCode> {
     let target = initial_target(&resolved);
     tracing::info!(context = %target.context, namespace = %target.namespace, "starting");
     let mut state = State::new(target.clone(), chrono::Utc::now());
     state.monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let (tx, rx) = event_loop::channel();
+    state.deploy = jhub_cockpit::app::state::DeployInfo {
+        release: config.release.clone(),
+        chart: config.chart.reference(),
+        values: config.values.clone(),
+        secrets_file: config.secrets_file.clone(),
+        helm_problem: jhub_cockpit::helm::cli::find(config.helm.as_deref())
+            .await
+            .err()
+            .map(|e| format!("{e:#}")),
+    };
     let executor = Executor::start(
         tx.clone(),
         resolved.kubeconfig.clone(),
         resolved.context.clone(),
         target.namespace.clone(),
+        config,
     );
     terminal::install_panic_hook(log_path);
     let tui = terminal::enter().context("cannot set up the terminal (is this a TTY?)")?;

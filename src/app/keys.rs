@@ -7,6 +7,7 @@ use super::command::Command;
 use super::lists;
 use super::logs::LogView;
 use super::state::{Overlay, Pane, State};
+use super::write_flow;
 
 pub struct KeyHelp {
     pub keys: &'static str,
@@ -49,6 +50,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("Enter", "details / history"),
             key("l", "pod logs (w wrap)"),
             key("n", "release NOTES"),
+            key("o", "show the operation panel"),
             key("?", "this help"),
             key("Esc", "back"),
             key("q / Ctrl-C", "quit"),
@@ -59,12 +61,12 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
         &[
             later("c", "create GKE cluster"),
             later("D", "delete GKE cluster"),
-            later("S", "generate secrets"),
-            later("e", "edit config.yaml"),
-            later("i", "install chart"),
-            later("u", "upgrade (diff)"),
-            later("r", "roll back"),
-            later("X", "uninstall"),
+            key("S", "generate secrets"),
+            key("e", "edit config.yaml"),
+            key("i", "install chart"),
+            key("u", "upgrade (diff first)"),
+            key("r", "roll back (in history)"),
+            key("X", "uninstall"),
         ],
     ),
 ];
@@ -131,8 +133,18 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             state.filter.editing = true;
         }
         KeyCode::Esc => {
-            state.filter.text.clear();
+            // Esc first hides the progress panel, then clears the filter.
+            let panel_shown = state.operation.as_ref().is_some_and(|o| !o.hidden);
+            if !(panel_shown && write_flow::toggle_panel(state, false)) {
+                state.filter.text.clear();
+            }
         }
+        KeyCode::Char('o') => {
+            if !write_flow::toggle_panel(state, true) {
+                state.info("no operation has run yet");
+            }
+        }
+        KeyCode::Char(c) if write_flow::WRITE_KEYS.contains(&c) => return write_flow::request(state, c),
         KeyCode::Enter => open_details(state),
         KeyCode::Char('l') => return open_logs(state),
         KeyCode::Char('n') => state.overlays.push(Overlay::Notes { scroll: 0 }),
@@ -151,6 +163,13 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 }
 
 fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Command> {
+    // The dialog takes every key: typed names may contain q.
+    if overlay == Overlay::Confirm {
+        return write_flow::confirm_key(state, key);
+    }
+    if matches!(overlay, Overlay::History { .. }) && key.code == KeyCode::Char('r') {
+        return write_flow::request(state, 'r');
+    }
     let close = matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
         || (overlay == Overlay::Help && key.code == KeyCode::Char('?'));
     if close {
@@ -163,7 +182,10 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     }
     let page = state.page_rows.max(1);
     match overlay {
-        Overlay::Help | Overlay::NodeDetails { .. } | Overlay::ServiceDetails { .. } => {}
+        Overlay::Help
+        | Overlay::NodeDetails { .. }
+        | Overlay::ServiceDetails { .. }
+        | Overlay::Confirm => {}
         Overlay::PodDetails { pod, scroll } => {
             let scroll = match key.code {
                 KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),

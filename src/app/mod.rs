@@ -1,5 +1,6 @@
 //! The cockpit's core: state, messages, commands and the pure update().
 
+pub mod actions;
 pub mod command;
 pub mod keys;
 pub mod lists;
@@ -8,6 +9,7 @@ pub mod msg;
 pub mod resources;
 pub mod state;
 pub mod update;
+pub mod write_flow;
 
 pub use command::Command;
 pub use msg::{Kind, Msg, Object, WatchMsg};

@@ -104,4 +104,14 @@ pub enum Msg {
         pod: String,
         error: Option<String>,
     },
+    /// Whether the secrets file exists already.
+    SecretsPrepared {
+        path: std::path::PathBuf,
+        exists: bool,
+    },
+    DeployPrepared(Result<crate::deploy::PreparedDeploy, crate::deploy::Failure>),
+    /// The editor closed; the file was checked.
+    ConfigChecked(Result<Vec<String>, crate::deploy::Failure>),
+    OperationLine(String),
+    OperationDone(Result<String, crate::deploy::Failure>),
 }

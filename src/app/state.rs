@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
+use super::actions::{Operation, PendingConfirm};
 use super::logs::LogView;
 use super::msg::Kind;
 use super::resources::Resources;
@@ -53,6 +54,8 @@ pub enum Overlay {
     Logs,
     Notes { scroll: u16 },
     History { selected: usize },
+    /// The dialog in `State::confirm`.
+    Confirm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +123,18 @@ pub enum FooterLevel {
     Error,
 }
 
+/// The release, chart and files the write actions use (from the settings
+/// and flags), shown in their dialogs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeployInfo {
+    pub release: String,
+    pub chart: String,
+    pub values: Vec<std::path::PathBuf>,
+    pub secrets_file: std::path::PathBuf,
+    /// helm could not be found or is too old: why, for the footer.
+    pub helm_problem: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub target: Target,
@@ -139,6 +154,12 @@ pub struct State {
     pub footer: Footer,
     /// Rows the pods pane showed last frame, so PgUp/PgDn move a page.
     pub page_rows: usize,
+    /// The write action waiting for the operator's answer.
+    pub confirm: Option<PendingConfirm>,
+    /// The running (or last finished) write action.
+    pub operation: Option<Operation>,
+    /// What the write actions will use, for the dialogs to show.
+    pub deploy: DeployInfo,
     /// NO_COLOR: draw with attributes only.
     pub monochrome: bool,
     pub quit: bool,
@@ -161,6 +182,9 @@ impl State {
             logs: None,
             footer: Footer::default(),
             page_rows: 10,
+            confirm: None,
+            operation: None,
+            deploy: DeployInfo::default(),
             monochrome: false,
             quit: false,
         }

@@ -6,6 +6,7 @@ use super::keys;
 use super::lists;
 use super::msg::{Msg, WatchMsg};
 use super::state::{Connection, Overlay, Pane, State};
+use super::write_flow;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
@@ -47,6 +48,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             if let Some(view) = state.logs.as_mut().filter(|v| v.pod == pod) {
                 view.push(lines);
             }
+            Vec::new()
+        }
+        Msg::SecretsPrepared { path, exists } => {
+            write_flow::secrets_prepared(state, path, exists);
+            Vec::new()
+        }
+        Msg::DeployPrepared(result) => {
+            write_flow::deploy_prepared(state, result);
+            Vec::new()
+        }
+        Msg::ConfigChecked(result) => {
+            write_flow::config_checked(state, result);
+            Vec::new()
+        }
+        Msg::OperationLine(line) => {
+            write_flow::operation_line(state, line);
+            Vec::new()
+        }
+        Msg::OperationDone(result) => {
+            write_flow::operation_done(state, result);
             Vec::new()
         }
         Msg::LogEnded { pod, error } => {

@@ -101,10 +101,26 @@ pub async fn run(
                 continue;
             }
             for command in app::update(&mut state, msg) {
-                if command == Command::Quit {
-                    return Ok(());
+                match command {
+                    Command::Quit => return Ok(()),
+                    Command::EditConfig => {
+                        let path = executor.deploy_config().values.first().cloned();
+                        match path {
+                            Some(path) => {
+                                if let Err(e) = terminal::edit(&mut tui, &path) {
+                                    app::update(&mut state, Msg::ConfigChecked(Err(crate::deploy::Failure {
+                                        error: format!("cannot run the editor: {e}"),
+                                        hint: Some("set $VISUAL or $EDITOR to an editor on PATH".into()),
+                                    })));
+                                } else {
+                                    executor.check_config();
+                                }
+                            }
+                            None => state.warn("no values file is configured (settings `values`)"),
+                        }
+                    }
+                    command => executor.run(command, &state),
                 }
-                executor.run(command, &state);
             }
         }
         if state.quit {

@@ -8,10 +8,12 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::app::{Command, Msg, State};
+use crate::deploy::{self, DeployConfig};
 use crate::kube::{client, logs, watch};
 
 pub struct Executor {
     tx: UnboundedSender<Msg>,
+    deploy: DeployConfig,
     namespace: String,
     client: std::sync::Arc<tokio::sync::OnceCell<kube::Client>>,
     connector: JoinHandle<()>,
@@ -36,6 +38,7 @@ impl Executor {
         kubeconfig: Option<PathBuf>,
         context: Option<String>,
         namespace: String,
+        deploy: DeployConfig,
     ) -> Self {
         let cell = std::sync::Arc::new(tokio::sync::OnceCell::new());
         let connector = {
@@ -52,6 +55,7 @@ impl Executor {
         };
         Executor {
             tx,
+            deploy,
             namespace,
             client: cell,
             connector,
@@ -59,9 +63,50 @@ impl Executor {
         }
     }
 
-    pub fn run(&mut self, command: Command, _state: &State) {
+    pub fn deploy_config(&self) -> &DeployConfig {
+        &self.deploy
+    }
+
+    /// After the editor closes: the same checks as before a deploy.
+    pub fn check_config(&self) {
+        let result = deploy::prepare_deploy(&self.deploy, None).map(|p| p.warnings);
+        let _ = self.tx.send(Msg::ConfigChecked(result));
+    }
+
+    pub fn run(&mut self, command: Command, state: &State) {
         match command {
             Command::Quit => {}
+            // The event loop handles it: it needs the terminal.
+            Command::EditConfig => {}
+            Command::PrepareSecrets => {
+                let path = self.deploy.secrets_file.clone();
+                let exists = path.exists();
+                let _ = self.tx.send(Msg::SecretsPrepared { path, exists });
+            }
+            Command::PrepareDeploy { deployed } => {
+                let config = self.deploy.clone();
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::DeployPrepared(deploy::prepare_deploy(&config, deployed.as_ref())));
+                });
+            }
+            Command::Run(action) => {
+                let config = self.deploy.clone();
+                let tx = self.tx.clone();
+                let waiting_hooks = waiting_hook_pods(state);
+                tracing::info!(action = %action.title(), "running");
+                tokio::spawn(async move {
+                    let line_tx = tx.clone();
+                    let result = deploy::run(&action, &config, waiting_hooks, move |line| {
+                        let _ = line_tx.send(Msg::OperationLine(line));
+                    })
+                    .await;
+                    if let Err(f) = &result {
+                        tracing::warn!(action = %action.title(), error = %f.error, "failed");
+                    }
+                    let _ = tx.send(Msg::OperationDone(result));
+                });
+            }
             Command::FollowLogs { pod, container } => {
                 if let Some(old) = self.logs.take() {
                     old.abort();
@@ -91,6 +136,16 @@ impl Executor {
             }
         }
     }
+}
+
+/// hook-image-puller pods not yet Ready: what a helm timeout usually waits on.
+fn waiting_hook_pods(state: &State) -> usize {
+    state
+        .resources
+        .pods
+        .iter()
+        .filter(|e| e.row.component.as_deref() == Some("hook-image-puller") && !e.row.is_healthy())
+        .count()
 }
 
 pub async fn connect_until_answered(

@@ -49,3 +49,29 @@ pub fn suspend(tui: &mut Tui) -> io::Result<()> {
     execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
     tui.clear()
 }
+
+/// Runs the operator's editor ($VISUAL, $EDITOR, else vi) on `path` with
+/// the terminal handed over, and takes it back afterwards.
+pub fn edit(tui: &mut Tui, path: &std::path::Path) -> io::Result<()> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| std::env::var("EDITOR").ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "vi".into());
+    restore();
+    // Through sh, so that EDITOR="code --wait" works as it does in git.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(path)
+        .status();
+    terminal::enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    tui.clear()?;
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(io::Error::other(format!("{editor} exited with {s}"))),
+        Err(e) => Err(io::Error::other(format!("cannot start {editor}: {e}"))),
+    }
+}

@@ -16,6 +16,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::raw(state.filter.text.clone()),
             Span::styled("▏ Enter keep · Esc clear", theme.dim()),
         ])
+    } else if let Some(op) = state.operation.as_ref().filter(|o| o.hidden && o.running()) {
+        // The panel is hidden but the work goes on: say so.
+        Line::from(vec![
+            Span::styled(
+                format!("{} {} {}", super::progress::spinner(op, state), op.action.title(), super::progress::took(op, state)),
+                theme.warn(),
+            ),
+            Span::styled("  o shows it", theme.dim()),
+        ])
     } else if let Some((text, level)) = message(state) {
         let style = match level {
             FooterLevel::Info => theme.dim(),
@@ -54,6 +63,8 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
             ("Esc", "back"),
         ],
         Some(Overlay::Help) => &[("Esc", "close")],
+        Some(Overlay::Confirm) => &[],
+        Some(Overlay::History { .. }) => &[("j/k", "select"), ("r", "roll back to it"), ("Esc", "back")],
         Some(Overlay::PodDetails { .. }) => &[("j/k", "scroll"), ("l", "logs"), ("Esc", "back")],
         Some(_) => &[("j/k", "move"), ("Esc", "back")],
         None => &[

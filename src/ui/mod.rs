@@ -2,6 +2,7 @@
 //! per pane and per overlay.
 
 pub mod cluster_pane;
+pub mod confirm;
 pub mod footer;
 pub mod header;
 pub mod help;
@@ -12,6 +13,7 @@ pub mod node_details;
 pub mod notes;
 pub mod pod_details;
 pub mod pods_pane;
+pub mod progress;
 pub mod release_pane;
 pub mod service_details;
 pub mod services_pane;
@@ -37,10 +39,27 @@ pub fn render(frame: &mut Frame, state: &State) {
     }
     let areas = layout::areas(area);
     header::render(frame, areas.header, state, &theme);
-    cluster_pane::render(frame, areas.cluster, state, &theme);
-    release_pane::render(frame, areas.release, state, &theme);
-    pods_pane::render(frame, areas.pods, state, &theme);
-    services_pane::render(frame, areas.services, state, &theme);
+    match state.operation.as_ref().filter(|o| !o.hidden) {
+        // The operation takes the cluster/release band and the services
+        // pane; the pods pane, where a rollout shows, stays.
+        Some(op) => {
+            let panel = Rect::new(
+                areas.cluster.x,
+                areas.cluster.y,
+                area.width,
+                areas.cluster.height + areas.services.height,
+            );
+            progress::render(frame, panel, state, op, &theme);
+            let pods = Rect::new(areas.pods.x, panel.y + panel.height, areas.pods.width, areas.pods.height);
+            pods_pane::render(frame, pods, state, &theme);
+        }
+        None => {
+            cluster_pane::render(frame, areas.cluster, state, &theme);
+            release_pane::render(frame, areas.release, state, &theme);
+            pods_pane::render(frame, areas.pods, state, &theme);
+            services_pane::render(frame, areas.services, state, &theme);
+        }
+    }
     footer::render(frame, areas.footer, state, &theme);
 
     // Overlays cover everything between the header and the footer.
@@ -67,6 +86,7 @@ pub fn render(frame: &mut Frame, state: &State) {
             }
             Overlay::Notes { scroll } => notes::render(frame, body, state, *scroll, &theme),
             Overlay::History { selected } => history::render(frame, body, state, *selected, &theme),
+            Overlay::Confirm => confirm::render(frame, body, state, &theme),
         }
     }
 }

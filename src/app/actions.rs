@@ -1,0 +1,157 @@
+//! Every write the cockpit can make, and the one path each takes: request
+//! → (read-only check) → confirmation → run → progress → outcome. Keys and
+//! headless subcommands both end in [`Action`], so read-only mode,
+//! confirmations and progress are the same for all of them.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use crate::values::DiffLine;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Write a new secrets values file (replacing one needs `overwrite`).
+    GenerateSecrets { path: PathBuf, overwrite: bool },
+    /// `helm upgrade --install` with the values files as they are now.
+    Deploy,
+    Rollback { revision: u32 },
+    Uninstall,
+    DeleteNamespace,
+}
+
+impl Action {
+    pub fn title(&self) -> String {
+        match self {
+            Action::GenerateSecrets { path, .. } => format!("generate secrets into {}", path.display()),
+            Action::Deploy => "install / upgrade the release".into(),
+            Action::Rollback { revision } => format!("roll back to revision {revision}"),
+            Action::Uninstall => "uninstall the release".into(),
+            Action::DeleteNamespace => "delete the namespace".into(),
+        }
+    }
+}
+
+/// How sure the operator must be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmation {
+    /// `y` confirms; anything else cancels.
+    YesNo,
+    /// The exact name, typed, then Enter: for what cannot be undone.
+    Typed { expected: String, typed: String },
+}
+
+/// A dialog waiting for the operator's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingConfirm {
+    pub action: Action,
+    /// What will happen, line by line.
+    pub explain: Vec<String>,
+    /// The values diff of an upgrade (empty for other actions).
+    pub diff: Vec<DiffLine>,
+    pub confirmation: Confirmation,
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded { summary: String },
+    Failed { error: String, hint: Option<String> },
+}
+
+/// The one operation that may run at a time, with its output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    pub action: Action,
+    pub started: DateTime<Utc>,
+    pub finished: Option<DateTime<Utc>>,
+    pub lines: VecDeque<String>,
+    pub outcome: Option<Outcome>,
+    /// Esc hides the panel; the work goes on and the footer shows it.
+    pub hidden: bool,
+}
+
+/// Output lines kept in the progress panel.
+pub const OPERATION_LINES: usize = 500;
+
+impl Operation {
+    pub fn new(action: Action, now: DateTime<Utc>) -> Self {
+        Operation {
+            action,
+            started: now,
+            finished: None,
+            lines: VecDeque::new(),
+            outcome: None,
+            hidden: false,
+        }
+    }
+
+    pub fn running(&self) -> bool {
+        self.outcome.is_none()
+    }
+
+    pub fn push(&mut self, line: String) {
+        if self.lines.len() == OPERATION_LINES {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(line);
+    }
+}
+
+/// What the next step is after a helm failure, from its message and what
+/// the panes show.
+pub fn failure_hint(error: &str, waiting_hook_pods: usize) -> Option<String> {
+    let e = error.to_ascii_lowercase();
+    if e.contains("another operation") && e.contains("in progress") {
+        return Some(
+            "the release is stuck in a pending state (an earlier helm run was interrupted): roll back (r in the history) to its last good revision".into(),
+        );
+    }
+    if e.contains("timed out") || e.contains("context deadline exceeded") {
+        return Some(if waiting_hook_pods > 0 {
+            format!(
+                "{waiting_hook_pods} hook-image-puller pod(s) are still waiting (see the Pods pane): give the pull more time (--timeout) or disable prePuller.hook.enabled"
+            )
+        } else {
+            "helm timed out waiting for pods: check the Pods pane for the one that is not Ready and its diagnosis".into()
+        });
+    }
+    if e.contains("values don't meet the specifications of the schema") || e.contains("schema") {
+        return Some("fix the value named above in config.yaml (e opens it) and try again".into());
+    }
+    if e.contains("invalid release name") || e.contains("release name") && e.contains("invalid") {
+        return Some("release names are lowercase letters, digits and '-', at most 53 characters: change `release` in the settings or pass --release".into());
+    }
+    if e.contains("not found") && (e.contains("chart") || e.contains("repo")) {
+        return Some("check the chart reference and version in the settings (chart.reference, chart.version)".into());
+    }
+    if e.contains("cannot re-use a name that is still in use") {
+        return Some("a release of that name exists in another state: see the history (Enter on the Release pane)".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_name_the_next_step() {
+        let hint = failure_hint("Error: UPGRADE FAILED: timed out waiting for the condition", 2).unwrap();
+        assert!(hint.contains("hook-image-puller"), "{hint}");
+        let hint = failure_hint("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress", 0).unwrap();
+        assert!(hint.contains("roll back"), "{hint}");
+        assert!(failure_hint("Error: something unheard of", 0).is_none());
+    }
+
+    #[test]
+    fn output_is_bounded() {
+        let mut op = Operation::new(Action::Deploy, Utc::now());
+        for i in 0..OPERATION_LINES + 3 {
+            op.push(i.to_string());
+        }
+        assert_eq!(op.lines.len(), OPERATION_LINES);
+        assert_eq!(op.lines.front().unwrap(), "3");
+    }
+}

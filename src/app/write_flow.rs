@@ -1,0 +1,333 @@
+//! The confirm-then-run path every write takes from the keyboard: a key
+//! asks, read-only mode refuses, a dialog confirms (typed names for what
+//! cannot be undone), and only then does a `Command::Run` leave update().
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::actions::{Action, Confirmation, Operation, Outcome, PendingConfirm};
+use super::command::Command;
+use super::lists;
+use super::state::{Overlay, State};
+use crate::deploy::{Failure, PreparedDeploy};
+
+/// The write keys, for read-only refusals and the help.
+pub const WRITE_KEYS: &[char] = &['S', 'e', 'i', 'u', 'r', 'X'];
+
+fn refuse_if_busy_or_readonly(state: &mut State, what: &str) -> bool {
+    if state.target.readonly {
+        state.warn(format!("read-only mode: {what} refused (started with --readonly)"));
+        return true;
+    }
+    if state.operation.as_ref().is_some_and(Operation::running) {
+        state.warn("an operation is running: wait for it to finish (o shows it)");
+        return true;
+    }
+    false
+}
+
+/// A write key from the main view or the history.
+pub fn request(state: &mut State, key: char) -> Vec<Command> {
+    let what = match key {
+        'S' => "generating secrets",
+        'e' => "editing config.yaml",
+        'i' => "install",
+        'u' => "upgrade",
+        'r' => "rollback",
+        'X' => "uninstall",
+        _ => return Vec::new(),
+    };
+    if refuse_if_busy_or_readonly(state, what) {
+        return Vec::new();
+    }
+    match key {
+        'S' => vec![Command::PrepareSecrets],
+        'e' => vec![Command::EditConfig],
+        'i' | 'u' => {
+            let deployed = current_record(state).map(|r| r.config.clone());
+            if key == 'u' && deployed.is_none() {
+                state.warn("no release to upgrade yet: press i to install");
+                return Vec::new();
+            }
+            state.info("checking the values files…");
+            vec![Command::PrepareDeploy { deployed }]
+        }
+        'r' => request_rollback(state),
+        'X' => {
+            let Some(release) = chosen_release(state) else {
+                state.warn("no release to uninstall");
+                return Vec::new();
+            };
+            open_confirm(
+                state,
+                Action::Uninstall,
+                vec![
+                    format!("helm uninstall {release} --namespace {}", state.target.namespace),
+                    "The hub, the proxy and the users' servers stop.".into(),
+                    "Afterwards you are offered to delete the namespace: the LoadBalancer".into(),
+                    "and the disks stay (and cost money) until it is deleted.".into(),
+                ],
+                Confirmation::Typed {
+                    expected: release,
+                    typed: String::new(),
+                },
+            );
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn chosen_release(state: &State) -> Option<String> {
+    state
+        .resources
+        .releases
+        .chosen(state.target.release.as_deref())
+        .map(str::to_owned)
+}
+
+fn current_record(state: &State) -> Option<&crate::helm::release::ReleaseRecord> {
+    let releases = &state.resources.releases;
+    releases
+        .chosen(state.target.release.as_deref())
+        .and_then(|n| releases.current(n))
+}
+
+fn request_rollback(state: &mut State) -> Vec<Command> {
+    let selected = match state.top_overlay() {
+        Some(Overlay::History { selected }) => *selected,
+        _ => {
+            state.overlays.push(Overlay::History { selected: 0 });
+            state.info("select the revision to roll back to, then press r");
+            return Vec::new();
+        }
+    };
+    let revisions = lists::revisions(state);
+    let Some(target) = revisions.get(selected) else {
+        state.warn("no revision selected");
+        return Vec::new();
+    };
+    let revision = target.revision;
+    let current = revisions.first().map(|r| r.revision).unwrap_or(0);
+    let release = target.name.clone();
+    open_confirm(
+        state,
+        Action::Rollback { revision },
+        vec![
+            format!("helm rollback {release} {revision} --namespace {}", state.target.namespace),
+            format!("Makes revision {} with revision {revision}'s values and chart.", current + 1),
+        ],
+        Confirmation::YesNo,
+    );
+    Vec::new()
+}
+
+fn open_confirm(state: &mut State, action: Action, explain: Vec<String>, confirmation: Confirmation) {
+    state.confirm = Some(PendingConfirm {
+        action,
+        explain,
+        diff: Vec::new(),
+        confirmation,
+        scroll: 0,
+    });
+    state.overlays.push(Overlay::Confirm);
+}
+
+fn close_confirm(state: &mut State) -> Option<PendingConfirm> {
+    if state.top_overlay() == Some(&Overlay::Confirm) {
+        state.overlays.pop();
+    }
+    state.confirm.take()
+}
+
+/// Keys while the dialog is open: `y` (or the typed name and Enter)
+/// confirms; anything else cancels, except scrolling a long diff.
+pub fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Some(pending) = state.confirm.as_mut() else {
+        state.overlays.pop();
+        return Vec::new();
+    };
+    match &mut pending.confirmation {
+        Confirmation::YesNo => match key.code {
+            KeyCode::Char('j') | KeyCode::Down => pending.scroll = pending.scroll.saturating_add(1),
+            KeyCode::Char('k') | KeyCode::Up => pending.scroll = pending.scroll.saturating_sub(1),
+            KeyCode::PageDown => pending.scroll = pending.scroll.saturating_add(10),
+            KeyCode::PageUp => pending.scroll = pending.scroll.saturating_sub(10),
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                let pending = close_confirm(state).expect("open");
+                return start(state, pending.action);
+            }
+            _ => {
+                close_confirm(state);
+                state.info("cancelled; nothing was changed");
+            }
+        },
+        Confirmation::Typed { expected, typed } => match key.code {
+            KeyCode::Char(c) => typed.push(c),
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Enter => {
+                let matched = typed == expected;
+                let pending = close_confirm(state).expect("open");
+                if matched {
+                    return start(state, pending.action);
+                }
+                state.warn("the name did not match; nothing was changed");
+            }
+            _ => {
+                close_confirm(state);
+                state.info("cancelled; nothing was changed");
+            }
+        },
+    }
+    Vec::new()
+}
+
+/// The only place a `Command::Run` is made.
+fn start(state: &mut State, action: Action) -> Vec<Command> {
+    if refuse_if_busy_or_readonly(state, &action.title()) {
+        return Vec::new();
+    }
+    state.operation = Some(Operation::new(action.clone(), state.now));
+    // History and details would hide the panel the operator wants to see.
+    state.overlays.retain(|o| !matches!(o, Overlay::History { .. }));
+    vec![Command::Run(action)]
+}
+
+pub fn secrets_prepared(state: &mut State, path: std::path::PathBuf, exists: bool) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut explain = vec![
+        format!("Writes two random 64-hex values to {} (mode 0600):", path.display()),
+        "hub.cookieSecret and proxy.secretToken. helm gets it after config.yaml.".into(),
+    ];
+    let confirmation = if exists {
+        explain.push(format!("{} EXISTS: replacing it logs every user out.", path.display()));
+        Confirmation::Typed {
+            expected: name,
+            typed: String::new(),
+        }
+    } else {
+        Confirmation::YesNo
+    };
+    open_confirm(
+        state,
+        Action::GenerateSecrets {
+            path,
+            overwrite: exists,
+        },
+        explain,
+        confirmation,
+    );
+}
+
+pub fn deploy_prepared(state: &mut State, prepared: Result<PreparedDeploy, Failure>) {
+    let prepared = match prepared {
+        Ok(p) => p,
+        Err(failure) => {
+            // Shown like a failed operation, so the whole message is read.
+            let mut op = Operation::new(Action::Deploy, state.now);
+            op.finished = Some(state.now);
+            op.outcome = Some(Outcome::Failed {
+                error: format!("not deployed: {}", failure.error),
+                hint: failure.hint,
+            });
+            state.operation = Some(op);
+            state.footer.message = None;
+            return;
+        }
+    };
+    let installed = current_record(state).is_some();
+    let mut explain = vec![prepared.command_line.clone()];
+    explain.extend(prepared.warnings.iter().map(|w| format!("⚠ {w}")));
+    if installed && prepared.diff.is_empty() {
+        explain.push("The values are the same as the deployed revision's.".into());
+    } else if installed {
+        explain.push("Values: deployed revision → your files now:".into());
+    } else {
+        explain.push("Installs a new release with these values.".into());
+    }
+    state.footer.message = None;
+    open_confirm(state, Action::Deploy, explain, Confirmation::YesNo);
+    // An install has nothing to compare with; the diff is for upgrades.
+    if let Some(c) = state.confirm.as_mut().filter(|_| installed) {
+        c.diff = prepared.diff;
+    }
+}
+
+pub fn operation_line(state: &mut State, line: String) {
+    if let Some(op) = state.operation.as_mut() {
+        op.push(line);
+    }
+}
+
+pub fn operation_done(state: &mut State, result: Result<String, Failure>) {
+    let Some(op) = state.operation.as_mut() else {
+        return;
+    };
+    op.finished = Some(state.now);
+    let action = op.action.clone();
+    op.outcome = Some(match result {
+        Ok(summary) => Outcome::Succeeded { summary },
+        Err(f) => Outcome::Failed {
+            error: f.error,
+            hint: f.hint,
+        },
+    });
+    let succeeded = matches!(op.outcome, Some(Outcome::Succeeded { .. }));
+    if op.hidden {
+        let text = match &op.outcome {
+            Some(Outcome::Succeeded { summary }) => summary.clone(),
+            _ => format!("{} failed (o shows why)", action.title()),
+        };
+        if succeeded { state.info(text) } else { state.error(text) }
+    }
+    if succeeded && action == Action::Uninstall {
+        let ns = state.target.namespace.clone();
+        open_confirm(
+            state,
+            Action::DeleteNamespace,
+            vec![
+                format!("Delete namespace {ns} too?"),
+                "Its LoadBalancer and persistent disks are not removed by uninstall".into(),
+                "and keep costing money; deleting the namespace removes them.".into(),
+                "Esc keeps it.".into(),
+            ],
+            Confirmation::Typed {
+                expected: ns,
+                typed: String::new(),
+            },
+        );
+    }
+}
+
+pub fn config_checked(state: &mut State, result: Result<Vec<String>, Failure>) {
+    match result {
+        Ok(warnings) if warnings.is_empty() => {
+            state.info("config.yaml is valid; nothing is applied until you install (i) or upgrade (u)")
+        }
+        Ok(warnings) => state.warn(format!("config.yaml parses, but: {}", warnings.join("; "))),
+        Err(failure) => {
+            let mut op = Operation::new(Action::Deploy, state.now);
+            op.finished = Some(state.now);
+            op.outcome = Some(Outcome::Failed {
+                error: failure.error,
+                hint: Some(failure.hint.unwrap_or_else(|| "press e to fix it; nothing was applied".into())),
+            });
+            state.operation = Some(op);
+        }
+    }
+}
+
+/// Esc on the panel hides it (the work goes on); `o` shows it again.
+pub fn toggle_panel(state: &mut State, show: bool) -> bool {
+    match state.operation.as_mut() {
+        Some(op) => {
+            op.hidden = !show;
+            true
+        }
+        None => false,
+    }
+}

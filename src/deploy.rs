@@ -1,0 +1,296 @@
+//! What each write action does (the I/O side of app::actions). The TUI's
+//! executor and the headless subcommands call these same functions.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use crate::app::actions::{Action, failure_hint};
+use crate::helm::cli::{self, ChartSource, DeployPlan, Helm, KubeTarget};
+use crate::secrets::{self, ChartSecrets};
+use crate::values::{self, DiffLine};
+
+/// Everything the write actions need to know, resolved from flags and the
+/// settings file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployConfig {
+    pub helm: Option<PathBuf>,
+    pub kube: KubeTarget,
+    pub namespace: String,
+    pub release: String,
+    pub chart: ChartSource,
+    pub chart_version: Option<String>,
+    /// Values files in helm's order.
+    pub values: Vec<PathBuf>,
+    pub secrets_file: PathBuf,
+    pub timeout: String,
+}
+
+/// Why an action failed: helm's (or the file's) own words, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub error: String,
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  next: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure {
+            error: format!("{e:#}"),
+            hint: None,
+        }
+    }
+}
+
+/// A checked deploy, ready to confirm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedDeploy {
+    pub values: Value,
+    /// Deployed user values → the values the files give now.
+    pub diff: Vec<DiffLine>,
+    pub warnings: Vec<String>,
+    pub command_line: String,
+}
+
+impl DeployConfig {
+    pub fn plan(&self) -> DeployPlan {
+        DeployPlan {
+            release: self.release.clone(),
+            namespace: self.namespace.clone(),
+            chart: self.chart.clone(),
+            version: self.chart_version.clone(),
+            values: self.values.clone(),
+            timeout: self.timeout.clone(),
+        }
+    }
+
+    /// The chart's values.schema.json, when the chart is a local directory.
+    fn local_schema(&self) -> Option<(PathBuf, Result<Value>)> {
+        let ChartSource::Local(dir) = &self.chart else {
+            return None;
+        };
+        let path = dir.join("values.schema.json");
+        path.is_file().then(|| {
+            let parsed = std::fs::read_to_string(&path)
+                .context("cannot read it")
+                .and_then(|t| serde_json::from_str(&t).context("it is not JSON"));
+            (path, parsed)
+        })
+    }
+}
+
+/// Reads, merges and checks the values files; nothing reaches helm unless
+/// this passes. `deployed` is the current revision's user values.
+pub fn prepare_deploy(config: &DeployConfig, deployed: Option<&Value>) -> Result<PreparedDeploy, Failure> {
+    let merged = values::read_all(&config.values).map_err(|e| Failure {
+        error: e.to_string(),
+        hint: None,
+    })?;
+    let mut warnings = Vec::new();
+    if let Some((path, schema)) = config.local_schema() {
+        let schema = schema.map_err(|e| Failure {
+            error: format!("{}: {e:#}", path.display()),
+            hint: Some("fix the chart's schema file".into()),
+        })?;
+        let violations = values::validate(&merged, &schema);
+        if !violations.is_empty() {
+            let list: Vec<String> = violations.iter().map(|v| format!("  {v}")).collect();
+            return Err(Failure {
+                error: format!(
+                    "the values break the chart's schema ({}):\n{}",
+                    path.display(),
+                    list.join("\n")
+                ),
+                hint: Some("fix those keys in config.yaml (e opens it); nothing was applied".into()),
+            });
+        }
+    } else {
+        warnings.push("schema not checked here (the chart is not a local directory); helm checks it".into());
+    }
+    if let Some(first) = config.values.first()
+        && first != &config.secrets_file
+        && let Ok(config_values) = values::read(first)
+    {
+        let found = secrets::secrets_in(&config_values);
+        if !found.is_empty() {
+            warnings.push(format!(
+                "{} holds secrets ({}): keep them in {} instead",
+                first.display(),
+                found.join(", "),
+                config.secrets_file.display()
+            ));
+        }
+    }
+    // Both sides are masked: the deployed values include the secrets file.
+    let old = mask_secrets(deployed.cloned().unwrap_or(Value::Object(Default::default())));
+    let diff = values::diff(&old, &mask_secrets(merged.clone()));
+    Ok(PreparedDeploy {
+        values: merged,
+        diff,
+        warnings,
+        command_line: format!("helm {}", config.plan().args().join(" ")),
+    })
+}
+
+/// Values shown on screen have their secret values masked.
+pub fn mask_secrets(mut values: Value) -> Value {
+    for path in secrets::SECRET_KEYS {
+        let pointer = format!("/{}", path.join("/"));
+        if let Some(v) = values.pointer_mut(&pointer)
+            && let Some(s) = v.as_str()
+        {
+            *v = Value::String(mask(s));
+        }
+    }
+    values
+}
+
+fn mask(s: &str) -> String {
+    let head: String = s.chars().take(4).collect();
+    format!("{head}…({} chars)", s.chars().count())
+}
+
+async fn helm(config: &DeployConfig) -> Result<Helm, Failure> {
+    cli::find(config.helm.as_deref()).await.map_err(Failure::from)
+}
+
+/// `helm repo add` when a repo chart's repository is not known to helm yet
+/// (as the z2jh guide does), so the operator need not do it by hand.
+async fn ensure_repo(helm: &Helm, chart: &ChartSource, mut on_line: impl FnMut(String)) -> Result<(), Failure> {
+    let ChartSource::Repo { repo, url, .. } = chart else {
+        return Ok(());
+    };
+    let list = tokio::process::Command::new(&helm.path)
+        .args(["repo", "list", "-o", "json"])
+        .output()
+        .await
+        .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+    let known: Value = serde_json::from_slice(&list.stdout).unwrap_or(Value::Null);
+    let present = known
+        .as_array()
+        .is_some_and(|a| a.iter().any(|r| r["name"] == repo.as_str()));
+    if present {
+        return Ok(());
+    }
+    let Some(url) = url else {
+        return Err(Failure {
+            error: format!("helm does not know the chart repository '{repo}'"),
+            hint: Some("set chart.repo to its URL in the settings file".into()),
+        });
+    };
+    for args in [vec!["repo", "add", repo.as_str(), url.as_str()], vec!["repo", "update", repo.as_str()]] {
+        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        on_line(format!("$ helm {}", args.join(" ")));
+        let result = cli::run(helm, &args, &KubeTarget::default(), &mut on_line).await?;
+        if !result.success {
+            return Err(Failure {
+                error: result.error_tail.join("\n"),
+                hint: Some(format!("check that {url} is reachable and is a helm repository")),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn run_helm(
+    config: &DeployConfig,
+    args: Vec<String>,
+    waiting_hook_pods: usize,
+    mut on_line: impl FnMut(String),
+) -> Result<(), Failure> {
+    let helm = helm(config).await?;
+    if args.first().map(String::as_str) == Some("upgrade") {
+        ensure_repo(&helm, &config.chart, &mut on_line).await?;
+    }
+    on_line(format!("$ helm {}", args.join(" ")));
+    let result = cli::run(&helm, &args, &config.kube, &mut on_line).await?;
+    if result.success {
+        return Ok(());
+    }
+    let error = if result.error_tail.is_empty() {
+        format!("helm exited with {:?}", result.code)
+    } else {
+        result.error_tail.join("\n")
+    };
+    let hint = failure_hint(&error, waiting_hook_pods);
+    Err(Failure { error, hint })
+}
+
+/// Carries out one action, streaming progress lines. Returns a one-line
+/// summary of what was done.
+pub async fn run(
+    action: &Action,
+    config: &DeployConfig,
+    waiting_hook_pods: usize,
+    mut on_line: impl FnMut(String),
+) -> Result<String, Failure> {
+    match action {
+        Action::GenerateSecrets { path, overwrite } => {
+            let secrets = ChartSecrets::generate()?;
+            secrets::write_private(path, &secrets.to_values_yaml(), *overwrite)?;
+            Ok(format!(
+                "wrote {} (mode 0600): hub.cookieSecret {}, proxy.secretToken {}",
+                path.display(),
+                secrets.cookie_secret.masked(),
+                secrets.secret_token.masked()
+            ))
+        }
+        Action::Deploy => {
+            // Checked again right before running: the files may have
+            // changed since the diff was shown.
+            prepare_deploy(config, None)?;
+            run_helm(config, config.plan().args(), waiting_hook_pods, &mut on_line).await?;
+            Ok(format!("helm upgrade --install {} done", config.release))
+        }
+        Action::Rollback { revision } => {
+            let args = cli::rollback_args(&config.release, &config.namespace, *revision, &config.timeout);
+            run_helm(config, args, waiting_hook_pods, &mut on_line).await?;
+            Ok(format!("rolled {} back to revision {revision}", config.release))
+        }
+        Action::Uninstall => {
+            let args = cli::uninstall_args(&config.release, &config.namespace, &config.timeout);
+            run_helm(config, args, 0, &mut on_line).await?;
+            Ok(format!("uninstalled {}", config.release))
+        }
+        Action::DeleteNamespace => {
+            delete_namespace(config, &mut on_line).await?;
+            Ok(format!("namespace {} is being deleted", config.namespace))
+        }
+    }
+}
+
+async fn delete_namespace(config: &DeployConfig, on_line: &mut impl FnMut(String)) -> Result<(), Failure> {
+    use k8s_openapi::api::core::v1::Namespace;
+    use kube::api::{Api, DeleteParams};
+    let connected = crate::kube::client::connect(config.kube.kubeconfig.as_ref(), config.kube.context.as_deref()).await?;
+    on_line(format!("deleting namespace {}", config.namespace));
+    Api::<Namespace>::all(connected.client)
+        .delete(&config.namespace, &DeleteParams::background())
+        .await
+        .map_err(|e| Failure {
+            error: format!("cannot delete namespace {}: {e}", config.namespace),
+            hint: None,
+        })?;
+    Ok(())
+}
+
+/// The values files helm gets by default: config.yaml, then the secrets
+/// file when it exists.
+pub fn default_values(cwd: &Path, secrets_file: &Path) -> Vec<PathBuf> {
+    let mut v = vec![cwd.join("config.yaml")];
+    if secrets_file.is_file() {
+        v.push(secrets_file.to_path_buf());
+    }
+    v
+}

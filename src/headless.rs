@@ -1,0 +1,201 @@
+//! The headless subcommands: the same actions as the keys, with the same
+//! confirmations (typed on the terminal, or --yes), returning non-zero on
+//! failure.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, ListParams};
+
+use crate::app::actions::{Action, Confirmation};
+use crate::deploy::{self, DeployConfig};
+use crate::helm::release::{self, ReleaseRecord};
+
+/// Asks on the terminal unless `yes`; without a terminal and without
+/// `--yes`, refuses (nothing is run).
+pub fn confirm(question: &str, confirmation: &Confirmation, yes: bool) -> Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("{question}: refusing without --yes (there is no terminal to ask on)");
+    }
+    let expected = match confirmation {
+        Confirmation::YesNo => {
+            eprint!("{question} [y/N] ");
+            None
+        }
+        Confirmation::Typed { expected, .. } => {
+            eprint!("{question}\n  type '{expected}' to confirm: ");
+            Some(expected.clone())
+        }
+    };
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    let answer = answer.trim();
+    Ok(match expected {
+        None => answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes"),
+        Some(e) => answer == e,
+    })
+}
+
+fn refuse_readonly(readonly: bool, what: &str) -> Result<()> {
+    if readonly {
+        bail!("read-only mode (--readonly): {what} was refused; nothing was changed");
+    }
+    Ok(())
+}
+
+async fn run_action(action: Action, config: &DeployConfig) -> Result<ExitCode> {
+    let result = deploy::run(&action, config, 0, |line| println!("{line}")).await;
+    match result {
+        Ok(summary) => {
+            println!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            eprintln!("jhub-cockpit: {} failed:\n{failure}", action.title());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+pub async fn secrets_generate(config: &DeployConfig, out: Option<std::path::PathBuf>, yes: bool, readonly: bool) -> Result<ExitCode> {
+    refuse_readonly(readonly, "secrets generate")?;
+    let path = out.unwrap_or_else(|| config.secrets_file.clone());
+    let overwrite = path.exists();
+    if overwrite {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let question = format!("{} exists: replace its secrets (sessions signed with the old cookie secret end)?", path.display());
+        if !confirm(&question, &Confirmation::Typed { expected: name, typed: String::new() }, yes)? {
+            eprintln!("kept {}; nothing was changed", path.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    run_action(Action::GenerateSecrets { path, overwrite }, config).await
+}
+
+pub async fn deploy(config: &DeployConfig, deployed: Option<&ReleaseRecord>, yes: bool, readonly: bool) -> Result<ExitCode> {
+    refuse_readonly(readonly, "deploy")?;
+    let prepared = match deploy::prepare_deploy(config, deployed.map(|r| &r.config)) {
+        Ok(p) => p,
+        Err(failure) => {
+            eprintln!("jhub-cockpit: not deployed:\n{failure}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for w in &prepared.warnings {
+        eprintln!("warning: {w}");
+    }
+    if deployed.is_some() {
+        if prepared.diff.is_empty() {
+            println!("values unchanged since the deployed revision");
+        }
+        for line in &prepared.diff {
+            let sign = match line.tag {
+                crate::values::DiffTag::Added => "+",
+                crate::values::DiffTag::Removed => "-",
+                crate::values::DiffTag::Context => " ",
+                crate::values::DiffTag::Hunk => "",
+            };
+            println!("{sign}{}", line.text);
+        }
+    }
+    if !confirm(&format!("run {}?", prepared.command_line), &Confirmation::YesNo, yes)? {
+        eprintln!("cancelled; nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
+    run_action(Action::Deploy, config).await
+}
+
+pub async fn rollback(config: &DeployConfig, revision: u32, yes: bool, readonly: bool) -> Result<ExitCode> {
+    refuse_readonly(readonly, "rollback")?;
+    if !confirm(&format!("roll {} back to revision {revision}?", config.release), &Confirmation::YesNo, yes)? {
+        eprintln!("cancelled; nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
+    run_action(Action::Rollback { revision }, config).await
+}
+
+pub async fn uninstall(config: &DeployConfig, yes: bool, delete_namespace: bool, readonly: bool) -> Result<ExitCode> {
+    refuse_readonly(readonly, "uninstall")?;
+    let typed = Confirmation::Typed {
+        expected: config.release.clone(),
+        typed: String::new(),
+    };
+    if !confirm(&format!("uninstall release {} from {}?", config.release, config.namespace), &typed, yes)? {
+        eprintln!("the name did not match; nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
+    let code = run_action(Action::Uninstall, config).await?;
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
+    }
+    if !delete_namespace {
+        eprintln!(
+            "the namespace {} stays: its LoadBalancer and disks keep costing money until it is deleted (uninstall --delete-namespace)",
+            config.namespace
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let typed = Confirmation::Typed {
+        expected: config.namespace.clone(),
+        typed: String::new(),
+    };
+    if !confirm(&format!("delete namespace {} and everything in it?", config.namespace), &typed, yes)? {
+        eprintln!("the name did not match; the namespace stays");
+        return Ok(ExitCode::FAILURE);
+    }
+    run_action(Action::DeleteNamespace, config).await
+}
+
+/// The release's revisions, read from its Secrets (no helm needed).
+pub async fn read_history(client: &kube::Client, namespace: &str, release_name: &str) -> Result<Vec<ReleaseRecord>> {
+    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    let list = api
+        .list(&ListParams::default().labels(&format!("owner=helm,name={release_name}")))
+        .await?;
+    let mut records: Vec<ReleaseRecord> = list
+        .items
+        .iter()
+        .filter_map(|s| release::from_secret(s).ok())
+        .collect();
+    records.sort_by_key(|r| r.revision);
+    Ok(records)
+}
+
+pub fn print_history(records: &[ReleaseRecord], json: bool) -> Result<()> {
+    if json {
+        let rows: Vec<serde_json::Value> = records
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "revision": r.revision,
+                    "status": r.status.to_string(),
+                    "chart": format!("{}-{}", r.chart_name, r.chart_version),
+                    "app_version": r.app_version,
+                    "updated": r.last_deployed,
+                    "description": r.description,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    println!("{:<9}{:<17}{:<28}{:<10}{:<22}DESCRIPTION", "REVISION", "STATUS", "CHART", "APP", "UPDATED");
+    for r in records {
+        println!(
+            "{:<9}{:<17}{:<28}{:<10}{:<22}{}",
+            r.revision,
+            r.status.to_string(),
+            format!("{}-{}", r.chart_name, r.chart_version),
+            r.app_version.as_deref().unwrap_or("-"),
+            r.last_deployed.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
+            r.description
+        );
+    }
+    Ok(())
+}
