@@ -53,6 +53,16 @@ pub struct TargetArgs {
     /// secrets.yaml when it exists).
     #[arg(short = 'f', long = "values", global = true)]
     pub values: Vec<PathBuf>,
+    /// The GCP project (default: settings, then CLOUDSDK_CORE_PROJECT, then
+    /// gcloud's configuration).
+    #[arg(long, global = true)]
+    pub project: Option<String>,
+    /// The GKE zone or region (default: settings, then CLOUDSDK_COMPUTE_ZONE).
+    #[arg(long, global = true)]
+    pub location: Option<String>,
+    /// Another GKE API endpoint, e.g. the emulator (anonymous credentials).
+    #[arg(long, global = true, env = "JHUB_COCKPIT_GKE_ENDPOINT")]
+    pub gke_endpoint: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +104,43 @@ pub enum Subcommands {
         #[arg(long)]
         json: bool,
     },
+    /// GKE clusters: create, list, delete.
+    Cluster {
+        #[command(subcommand)]
+        command: ClusterCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Create a cluster (the tutorial's defaults), wait until it runs, and
+    /// write its kubeconfig context, as gcloud does.
+    Create {
+        #[arg(long, default_value = "notebook-test")]
+        name: String,
+        #[arg(long, default_value = "n1-highmem-2")]
+        machine_type: String,
+        #[arg(long, default_value_t = 3)]
+        nodes: i32,
+        /// Add the z2jh user pool (autoscaling from 0, labelled and tainted
+        /// for user pods), with at most this many nodes.
+        #[arg(long)]
+        user_pool_max: Option<i32>,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The clusters of the project and location.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a cluster (typed confirmation, or --yes).
+    Delete {
+        #[arg(long, default_value = "notebook-test")]
+        name: String,
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,25 +171,54 @@ pub struct Resolved {
     pub chart_version: Option<String>,
     pub values: Vec<PathBuf>,
     pub secrets_file: Option<PathBuf>,
+    pub project: Option<String>,
+    pub location: Option<String>,
+    pub gke_endpoint: Option<String>,
+    pub cluster: Option<String>,
 }
 
 pub fn resolve(args: &TargetArgs, settings: &Settings) -> Resolved {
     Resolved {
-        kubeconfig: args.kubeconfig.clone().or_else(|| settings.kube.kubeconfig.clone()),
-        context: args.context.clone().or_else(|| settings.kube.context.clone()),
-        namespace: args.namespace.clone().or_else(|| settings.kube.namespace.clone()),
+        kubeconfig: args
+            .kubeconfig
+            .clone()
+            .or_else(|| settings.kube.kubeconfig.clone()),
+        context: args
+            .context
+            .clone()
+            .or_else(|| settings.kube.context.clone()),
+        namespace: args
+            .namespace
+            .clone()
+            .or_else(|| settings.kube.namespace.clone()),
         release: args.release.clone().or_else(|| settings.release.clone()),
         readonly: args.readonly,
         helm: args.helm.clone(),
-        chart: args.chart.clone().or_else(|| settings.chart.reference.clone()),
+        chart: args
+            .chart
+            .clone()
+            .or_else(|| settings.chart.reference.clone()),
         chart_repo: settings.chart.repo.clone(),
-        chart_version: args.chart_version.clone().or_else(|| settings.chart.version.clone()),
+        chart_version: args
+            .chart_version
+            .clone()
+            .or_else(|| settings.chart.version.clone()),
         values: if args.values.is_empty() {
             settings.values.clone()
         } else {
             args.values.clone()
         },
         secrets_file: settings.secrets_file.clone(),
+        project: args
+            .project
+            .clone()
+            .or_else(|| settings.gcp.project.clone()),
+        location: args
+            .location
+            .clone()
+            .or_else(|| settings.gcp.location.clone()),
+        gke_endpoint: args.gke_endpoint.clone(),
+        cluster: settings.gcp.cluster.clone(),
     }
 }
 
@@ -152,8 +228,30 @@ pub const DEFAULT_RELEASE: &str = "jhub";
 pub const DEFAULT_CHART: &str = "jupyterhub/jupyterhub";
 
 impl Resolved {
+    /// The GKE project and location, from flags, settings, the environment
+    /// or gcloud; None when neither is known.
+    pub fn gke_config(&self) -> Option<crate::deploy::GkeConfig> {
+        let target = crate::gke::resolve_target(&crate::gke::TargetInputs {
+            flag_project: self.project.clone(),
+            flag_location: self.location.clone(),
+            settings_project: None,
+            settings_location: None,
+        })
+        .ok()?;
+        Some(crate::deploy::GkeConfig {
+            project: target.project,
+            location: target.location,
+            endpoint: crate::gke::endpoint_override(self.gke_endpoint.as_deref()),
+            kubeconfig: crate::gke::connect::kubeconfig_path(self.kubeconfig.as_deref()),
+        })
+    }
+
     /// What the write actions need. Relative paths are taken from `cwd`.
-    pub fn deploy_config(&self, namespace: &str, cwd: &std::path::Path) -> crate::deploy::DeployConfig {
+    pub fn deploy_config(
+        &self,
+        namespace: &str,
+        cwd: &std::path::Path,
+    ) -> crate::deploy::DeployConfig {
         use crate::helm::cli::{ChartSource, JUPYTERHUB_REPO_URL, KubeTarget};
         let chart_ref = self.chart.clone().unwrap_or_else(|| DEFAULT_CHART.into());
         let repo_url = self
@@ -164,7 +262,13 @@ impl Resolved {
             ChartSource::Local(p) if p.is_relative() => ChartSource::Local(cwd.join(p)),
             other => other,
         };
-        let abs = |p: &PathBuf| if p.is_relative() { cwd.join(p) } else { p.clone() };
+        let abs = |p: &PathBuf| {
+            if p.is_relative() {
+                cwd.join(p)
+            } else {
+                p.clone()
+            }
+        };
         let values: Vec<PathBuf> = self.values.iter().map(abs).collect();
         let secrets_file = self
             .secrets_file
@@ -183,12 +287,16 @@ impl Resolved {
                 context: self.context.clone(),
             },
             namespace: namespace.to_owned(),
-            release: self.release.clone().unwrap_or_else(|| DEFAULT_RELEASE.into()),
+            release: self
+                .release
+                .clone()
+                .unwrap_or_else(|| DEFAULT_RELEASE.into()),
             chart,
             chart_version: self.chart_version.clone(),
             values,
             secrets_file,
             timeout: "10m".into(),
+            gke: self.gke_config(),
         }
     }
 }

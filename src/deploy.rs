@@ -25,6 +25,35 @@ pub struct DeployConfig {
     pub values: Vec<PathBuf>,
     pub secrets_file: PathBuf,
     pub timeout: String,
+    /// The GKE project and location, when known.
+    pub gke: Option<GkeConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GkeConfig {
+    pub project: String,
+    pub location: String,
+    /// Another endpoint (the emulator), with anonymous credentials.
+    pub endpoint: Option<String>,
+    /// Where the cluster's kubeconfig context is written.
+    pub kubeconfig: PathBuf,
+}
+
+impl GkeConfig {
+    pub async fn client(&self) -> Result<crate::gke::GkeClient, Failure> {
+        let made = match &self.endpoint {
+            Some(url) => crate::gke::GkeClient::with_endpoint(url).await,
+            None => crate::gke::GkeClient::new(crate::gke::GkeClientOptions::default()).await,
+        };
+        made.map_err(gke_failure)
+    }
+}
+
+fn gke_failure(e: crate::gke::GkeError) -> Failure {
+    Failure {
+        error: format!("{}: {}", e.summary(), e.gcp_message),
+        hint: Some(e.next_step()),
+    }
 }
 
 /// Why an action failed: helm's (or the file's) own words, and what to do.
@@ -92,7 +121,10 @@ impl DeployConfig {
 
 /// Reads, merges and checks the values files; nothing reaches helm unless
 /// this passes. `deployed` is the current revision's user values.
-pub fn prepare_deploy(config: &DeployConfig, deployed: Option<&Value>) -> Result<PreparedDeploy, Failure> {
+pub fn prepare_deploy(
+    config: &DeployConfig,
+    deployed: Option<&Value>,
+) -> Result<PreparedDeploy, Failure> {
     let merged = values::read_all(&config.values).map_err(|e| Failure {
         error: e.to_string(),
         hint: None,
@@ -112,11 +144,15 @@ pub fn prepare_deploy(config: &DeployConfig, deployed: Option<&Value>) -> Result
                     path.display(),
                     list.join("\n")
                 ),
-                hint: Some("fix those keys in config.yaml (e opens it); nothing was applied".into()),
+                hint: Some(
+                    "fix those keys in config.yaml (e opens it); nothing was applied".into(),
+                ),
             });
         }
     } else {
-        warnings.push("schema not checked here (the chart is not a local directory); helm checks it".into());
+        warnings.push(
+            "schema not checked here (the chart is not a local directory); helm checks it".into(),
+        );
     }
     if let Some(first) = config.values.first()
         && first != &config.secrets_file
@@ -133,7 +169,11 @@ pub fn prepare_deploy(config: &DeployConfig, deployed: Option<&Value>) -> Result
         }
     }
     // Both sides are masked: the deployed values include the secrets file.
-    let old = mask_secrets(deployed.cloned().unwrap_or(Value::Object(Default::default())));
+    let old = mask_secrets(
+        deployed
+            .cloned()
+            .unwrap_or(Value::Object(Default::default())),
+    );
     let diff = values::diff(&old, &mask_secrets(merged.clone()));
     Ok(PreparedDeploy {
         values: merged,
@@ -162,12 +202,18 @@ fn mask(s: &str) -> String {
 }
 
 async fn helm(config: &DeployConfig) -> Result<Helm, Failure> {
-    cli::find(config.helm.as_deref()).await.map_err(Failure::from)
+    cli::find(config.helm.as_deref())
+        .await
+        .map_err(Failure::from)
 }
 
 /// `helm repo add` when a repo chart's repository is not known to helm yet
 /// (as the z2jh guide does), so the operator need not do it by hand.
-async fn ensure_repo(helm: &Helm, chart: &ChartSource, mut on_line: impl FnMut(String)) -> Result<(), Failure> {
+async fn ensure_repo(
+    helm: &Helm,
+    chart: &ChartSource,
+    mut on_line: impl FnMut(String),
+) -> Result<(), Failure> {
     let ChartSource::Repo { repo, url, .. } = chart else {
         return Ok(());
     };
@@ -189,14 +235,19 @@ async fn ensure_repo(helm: &Helm, chart: &ChartSource, mut on_line: impl FnMut(S
             hint: Some("set chart.repo to its URL in the settings file".into()),
         });
     };
-    for args in [vec!["repo", "add", repo.as_str(), url.as_str()], vec!["repo", "update", repo.as_str()]] {
+    for args in [
+        vec!["repo", "add", repo.as_str(), url.as_str()],
+        vec!["repo", "update", repo.as_str()],
+    ] {
         let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
         on_line(format!("$ helm {}", args.join(" ")));
         let result = cli::run(helm, &args, &KubeTarget::default(), &mut on_line).await?;
         if !result.success {
             return Err(Failure {
                 error: result.error_tail.join("\n"),
-                hint: Some(format!("check that {url} is reachable and is a helm repository")),
+                hint: Some(format!(
+                    "check that {url} is reachable and is a helm repository"
+                )),
             });
         }
     }
@@ -250,13 +301,27 @@ pub async fn run(
             // Checked again right before running: the files may have
             // changed since the diff was shown.
             prepare_deploy(config, None)?;
-            run_helm(config, config.plan().args(), waiting_hook_pods, &mut on_line).await?;
+            run_helm(
+                config,
+                config.plan().args(),
+                waiting_hook_pods,
+                &mut on_line,
+            )
+            .await?;
             Ok(format!("helm upgrade --install {} done", config.release))
         }
         Action::Rollback { revision } => {
-            let args = cli::rollback_args(&config.release, &config.namespace, *revision, &config.timeout);
+            let args = cli::rollback_args(
+                &config.release,
+                &config.namespace,
+                *revision,
+                &config.timeout,
+            );
             run_helm(config, args, waiting_hook_pods, &mut on_line).await?;
-            Ok(format!("rolled {} back to revision {revision}", config.release))
+            Ok(format!(
+                "rolled {} back to revision {revision}",
+                config.release
+            ))
         }
         Action::Uninstall => {
             let args = cli::uninstall_args(&config.release, &config.namespace, &config.timeout);
@@ -267,13 +332,159 @@ pub async fn run(
             delete_namespace(config, &mut on_line).await?;
             Ok(format!("namespace {} is being deleted", config.namespace))
         }
+        Action::CreateCluster(spec) => create_cluster(config, spec, &mut on_line).await,
+        Action::DeleteCluster {
+            name,
+            uninstall_first,
+        } => {
+            if *uninstall_first {
+                on_line(format!(
+                    "uninstalling {} first: its LoadBalancer and disks are not deleted with the cluster",
+                    config.release
+                ));
+                let args = cli::uninstall_args(&config.release, &config.namespace, &config.timeout);
+                run_helm(config, args, 0, &mut on_line).await?;
+                delete_namespace(config, &mut on_line).await?;
+            }
+            delete_cluster(config, name, &mut on_line).await
+        }
     }
 }
 
-async fn delete_namespace(config: &DeployConfig, on_line: &mut impl FnMut(String)) -> Result<(), Failure> {
+fn gke_config(config: &DeployConfig) -> Result<&GkeConfig, Failure> {
+    config.gke.as_ref().ok_or_else(|| Failure {
+        error: "no GCP project and location are known".into(),
+        hint: Some("pass --project and --location, set gcp.project and gcp.location in the settings, or set CLOUDSDK_CORE_PROJECT".into()),
+    })
+}
+
+/// Polls a GKE operation until DONE (the API has no watch), streaming its
+/// status and progress.
+async fn wait_for(
+    gke: &GkeConfig,
+    client: &crate::gke::GkeClient,
+    mut op: crate::gke::ClusterOperation,
+    on_line: &mut impl FnMut(String),
+) -> Result<crate::gke::ClusterOperation, Failure> {
+    let mut last = String::new();
+    loop {
+        let progress = op
+            .progress
+            .map(|(done, total)| format!(" · nodes {done}/{total}"))
+            .unwrap_or_default();
+        let line = format!("{} {}{progress}", op.kind, op.status);
+        if line != last {
+            on_line(line.clone());
+            last = line;
+        }
+        if op.is_done() {
+            return match op.failure(&gke.project) {
+                Some(e) => Err(gke_failure(e)),
+                None => Ok(op),
+            };
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        op = client
+            .get_operation(&gke.project, &gke.location, &op.name)
+            .await
+            .map_err(gke_failure)?;
+    }
+}
+
+async fn create_cluster(
+    config: &DeployConfig,
+    spec: &crate::gke::ClusterSpec,
+    on_line: &mut impl FnMut(String),
+) -> Result<String, Failure> {
+    let gke = gke_config(config)?;
+    spec.validate().map_err(|e| Failure {
+        error: e,
+        hint: Some("fix the field in the form; nothing was sent".into()),
+    })?;
+    let client = gke.client().await?;
+    on_line(format!(
+        "creating {} in {} ({} x {}){}",
+        spec.name,
+        spec.location,
+        spec.node_count,
+        spec.machine_type,
+        if spec.user_pool.is_some() {
+            " with a user pool"
+        } else {
+            ""
+        }
+    ));
+    let op = client
+        .create_cluster(&gke.project, spec)
+        .await
+        .map_err(gke_failure)?;
+    wait_for(gke, &client, op, on_line).await?;
+    let cluster = client
+        .get_cluster(&gke.project, &spec.location, &spec.name)
+        .await
+        .map_err(gke_failure)?;
+    let context = crate::gke::connect::write_context(
+        &gke.kubeconfig,
+        &gke.project,
+        &spec.location,
+        &cluster,
+    )?;
+    Ok(format!(
+        "cluster {} is {}; context {context} written to {} and made current",
+        cluster.name,
+        cluster.status,
+        gke.kubeconfig.display()
+    ))
+}
+
+async fn delete_cluster(
+    config: &DeployConfig,
+    name: &str,
+    on_line: &mut impl FnMut(String),
+) -> Result<String, Failure> {
+    let gke = gke_config(config)?;
+    let client = gke.client().await?;
+    let op = client
+        .delete_cluster(&gke.project, &gke.location, name)
+        .await
+        .map_err(gke_failure)?;
+    wait_for(gke, &client, op, on_line).await?;
+    Ok(format!("cluster {name} deleted"))
+}
+
+/// Connects to an existing RUNNING cluster: writes its context.
+pub async fn connect_cluster(config: &DeployConfig, name: &str) -> Result<String, Failure> {
+    let gke = gke_config(config)?;
+    let client = gke.client().await?;
+    let cluster = client
+        .get_cluster(&gke.project, &gke.location, name)
+        .await
+        .map_err(gke_failure)?;
+    if !cluster.is_connectable() {
+        return Err(Failure {
+            error: format!("cluster {name} is {}, not RUNNING", cluster.status),
+            hint: Some("wait for it to be RUNNING".into()),
+        });
+    }
+    Ok(crate::gke::connect::write_context(
+        &gke.kubeconfig,
+        &gke.project,
+        &gke.location,
+        &cluster,
+    )?)
+}
+
+async fn delete_namespace(
+    config: &DeployConfig,
+    on_line: &mut impl FnMut(String),
+) -> Result<(), Failure> {
     use k8s_openapi::api::core::v1::Namespace;
     use kube::api::{Api, DeleteParams};
-    let connected = crate::kube::client::connect(config.kube.kubeconfig.as_ref(), config.kube.context.as_deref()).await?;
+    let connected = crate::kube::client::connect(
+        config.kube.kubeconfig.as_ref(),
+        config.kube.context.as_deref(),
+    )
+    .await?;
     on_line(format!("deleting namespace {}", config.namespace));
     Api::<Namespace>::all(connected.client)
         .delete(&config.namespace, &DeleteParams::background())

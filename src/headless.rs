@@ -63,14 +63,32 @@ async fn run_action(action: Action, config: &DeployConfig) -> Result<ExitCode> {
     }
 }
 
-pub async fn secrets_generate(config: &DeployConfig, out: Option<std::path::PathBuf>, yes: bool, readonly: bool) -> Result<ExitCode> {
+pub async fn secrets_generate(
+    config: &DeployConfig,
+    out: Option<std::path::PathBuf>,
+    yes: bool,
+    readonly: bool,
+) -> Result<ExitCode> {
     refuse_readonly(readonly, "secrets generate")?;
     let path = out.unwrap_or_else(|| config.secrets_file.clone());
     let overwrite = path.exists();
     if overwrite {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let question = format!("{} exists: replace its secrets (sessions signed with the old cookie secret end)?", path.display());
-        if !confirm(&question, &Confirmation::Typed { expected: name, typed: String::new() }, yes)? {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let question = format!(
+            "{} exists: replace its secrets (sessions signed with the old cookie secret end)?",
+            path.display()
+        );
+        if !confirm(
+            &question,
+            &Confirmation::Typed {
+                expected: name,
+                typed: String::new(),
+            },
+            yes,
+        )? {
             eprintln!("kept {}; nothing was changed", path.display());
             return Ok(ExitCode::FAILURE);
         }
@@ -78,7 +96,12 @@ pub async fn secrets_generate(config: &DeployConfig, out: Option<std::path::Path
     run_action(Action::GenerateSecrets { path, overwrite }, config).await
 }
 
-pub async fn deploy(config: &DeployConfig, deployed: Option<&ReleaseRecord>, yes: bool, readonly: bool) -> Result<ExitCode> {
+pub async fn deploy(
+    config: &DeployConfig,
+    deployed: Option<&ReleaseRecord>,
+    yes: bool,
+    readonly: bool,
+) -> Result<ExitCode> {
     refuse_readonly(readonly, "deploy")?;
     let prepared = match deploy::prepare_deploy(config, deployed.map(|r| &r.config)) {
         Ok(p) => p,
@@ -104,29 +127,54 @@ pub async fn deploy(config: &DeployConfig, deployed: Option<&ReleaseRecord>, yes
             println!("{sign}{}", line.text);
         }
     }
-    if !confirm(&format!("run {}?", prepared.command_line), &Confirmation::YesNo, yes)? {
+    if !confirm(
+        &format!("run {}?", prepared.command_line),
+        &Confirmation::YesNo,
+        yes,
+    )? {
         eprintln!("cancelled; nothing was changed");
         return Ok(ExitCode::FAILURE);
     }
     run_action(Action::Deploy, config).await
 }
 
-pub async fn rollback(config: &DeployConfig, revision: u32, yes: bool, readonly: bool) -> Result<ExitCode> {
+pub async fn rollback(
+    config: &DeployConfig,
+    revision: u32,
+    yes: bool,
+    readonly: bool,
+) -> Result<ExitCode> {
     refuse_readonly(readonly, "rollback")?;
-    if !confirm(&format!("roll {} back to revision {revision}?", config.release), &Confirmation::YesNo, yes)? {
+    if !confirm(
+        &format!("roll {} back to revision {revision}?", config.release),
+        &Confirmation::YesNo,
+        yes,
+    )? {
         eprintln!("cancelled; nothing was changed");
         return Ok(ExitCode::FAILURE);
     }
     run_action(Action::Rollback { revision }, config).await
 }
 
-pub async fn uninstall(config: &DeployConfig, yes: bool, delete_namespace: bool, readonly: bool) -> Result<ExitCode> {
+pub async fn uninstall(
+    config: &DeployConfig,
+    yes: bool,
+    delete_namespace: bool,
+    readonly: bool,
+) -> Result<ExitCode> {
     refuse_readonly(readonly, "uninstall")?;
     let typed = Confirmation::Typed {
         expected: config.release.clone(),
         typed: String::new(),
     };
-    if !confirm(&format!("uninstall release {} from {}?", config.release, config.namespace), &typed, yes)? {
+    if !confirm(
+        &format!(
+            "uninstall release {} from {}?",
+            config.release, config.namespace
+        ),
+        &typed,
+        yes,
+    )? {
         eprintln!("the name did not match; nothing was changed");
         return Ok(ExitCode::FAILURE);
     }
@@ -145,7 +193,14 @@ pub async fn uninstall(config: &DeployConfig, yes: bool, delete_namespace: bool,
         expected: config.namespace.clone(),
         typed: String::new(),
     };
-    if !confirm(&format!("delete namespace {} and everything in it?", config.namespace), &typed, yes)? {
+    if !confirm(
+        &format!(
+            "delete namespace {} and everything in it?",
+            config.namespace
+        ),
+        &typed,
+        yes,
+    )? {
         eprintln!("the name did not match; the namespace stays");
         return Ok(ExitCode::FAILURE);
     }
@@ -153,7 +208,11 @@ pub async fn uninstall(config: &DeployConfig, yes: bool, delete_namespace: bool,
 }
 
 /// The release's revisions, read from its Secrets (no helm needed).
-pub async fn read_history(client: &kube::Client, namespace: &str, release_name: &str) -> Result<Vec<ReleaseRecord>> {
+pub async fn read_history(
+    client: &kube::Client,
+    namespace: &str,
+    release_name: &str,
+) -> Result<Vec<ReleaseRecord>> {
     let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
     let list = api
         .list(&ListParams::default().labels(&format!("owner=helm,name={release_name}")))
@@ -185,7 +244,10 @@ pub fn print_history(records: &[ReleaseRecord], json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
-    println!("{:<9}{:<17}{:<28}{:<10}{:<22}DESCRIPTION", "REVISION", "STATUS", "CHART", "APP", "UPDATED");
+    println!(
+        "{:<9}{:<17}{:<28}{:<10}{:<22}DESCRIPTION",
+        "REVISION", "STATUS", "CHART", "APP", "UPDATED"
+    );
     for r in records {
         println!(
             "{:<9}{:<17}{:<28}{:<10}{:<22}{}",
@@ -193,9 +255,121 @@ pub fn print_history(records: &[ReleaseRecord], json: bool) -> Result<()> {
             r.status.to_string(),
             format!("{}-{}", r.chart_name, r.chart_version),
             r.app_version.as_deref().unwrap_or("-"),
-            r.last_deployed.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
+            r.last_deployed
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default(),
             r.description
         );
     }
     Ok(())
+}
+
+fn gke_or_exit(config: &DeployConfig) -> Result<&crate::deploy::GkeConfig> {
+    config.gke.as_ref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no GCP project and location: pass --project and --location, or set gcp.project and gcp.location in the settings"
+        )
+    })
+}
+
+pub async fn cluster_create(
+    config: &DeployConfig,
+    spec: crate::gke::ClusterSpec,
+    yes: bool,
+    readonly: bool,
+) -> Result<ExitCode> {
+    refuse_readonly(readonly, "cluster create")?;
+    let gke = gke_or_exit(config)?;
+    // Checked before anything is sent, or asked.
+    if let Err(e) = spec.validate() {
+        bail!("{e}; nothing was sent");
+    }
+    let question = format!(
+        "create GKE cluster {} in {}/{} ({} x {})?",
+        spec.name, gke.project, spec.location, spec.node_count, spec.machine_type
+    );
+    if !confirm(&question, &Confirmation::YesNo, yes)? {
+        eprintln!("cancelled; nothing was sent");
+        return Ok(ExitCode::FAILURE);
+    }
+    run_action(Action::CreateCluster(spec), config).await
+}
+
+pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode> {
+    let gke = gke_or_exit(config)?;
+    let client = gke.client().await.map_err(|f| anyhow::anyhow!("{f}"))?;
+    let clusters = match client.list_clusters(&gke.project, &gke.location).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("jhub-cockpit: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if json {
+        let rows: Vec<serde_json::Value> = clusters
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "name": c.name,
+                    "location": c.location,
+                    "status": c.status.to_string(),
+                    "master_version": c.master_version,
+                    "endpoint": c.endpoint,
+                    "node_pools": c.node_pools.iter().map(|p| serde_json::json!({
+                        "name": p.name,
+                        "machine_type": p.machine_type,
+                        "node_count": p.node_count,
+                        "autoscaling": p.autoscaling.map(|(min, max)| serde_json::json!({"min": min, "max": max})),
+                        "status": p.status.to_string(),
+                    })).collect::<Vec<_>>(),
+                    "created": c.created,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        for c in &clusters {
+            println!(
+                "{:<24} {:<13} {:<16} {:<15} {}",
+                c.name,
+                c.status.to_string(),
+                c.location,
+                c.master_version,
+                c.endpoint
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn cluster_delete(
+    config: &DeployConfig,
+    name: &str,
+    yes: bool,
+    readonly: bool,
+) -> Result<ExitCode> {
+    refuse_readonly(readonly, "cluster delete")?;
+    gke_or_exit(config)?;
+    if let Err(e) = crate::gke::validate_cluster_name(name) {
+        bail!("{e}; nothing was sent");
+    }
+    let typed = Confirmation::Typed {
+        expected: name.to_owned(),
+        typed: String::new(),
+    };
+    let question = format!(
+        "delete GKE cluster {name}? (LoadBalancers and disks made after cluster creation are NOT deleted with it: uninstall the release and delete its namespace first)"
+    );
+    if !confirm(&question, &typed, yes)? {
+        eprintln!("the name did not match; nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
+    run_action(
+        Action::DeleteCluster {
+            name: name.to_owned(),
+            uninstall_first: false,
+        },
+        config,
+    )
+    .await
 }

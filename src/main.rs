@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use jhub_cockpit::app::{State, Target};
-use jhub_cockpit::cli::{Cli, Resolved, SecretsCommand, Subcommands, resolve};
+use jhub_cockpit::cli::{Cli, ClusterCommand, Resolved, SecretsCommand, Subcommands, resolve};
 use jhub_cockpit::deploy::DeployConfig;
 use jhub_cockpit::helm::release::ReleaseRecord;
 use jhub_cockpit::kube::client;
@@ -47,13 +47,49 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let deployed = deployed_revision(&resolved, &config).await;
             headless::deploy(&config, deployed.as_ref(), yes, readonly).await
         }
-        Some(Subcommands::Rollback { revision, yes }) => headless::rollback(&config, revision, yes, readonly).await,
-        Some(Subcommands::Uninstall { yes, delete_namespace }) => {
-            headless::uninstall(&config, yes, delete_namespace, readonly).await
+        Some(Subcommands::Rollback { revision, yes }) => {
+            headless::rollback(&config, revision, yes, readonly).await
         }
+        Some(Subcommands::Uninstall {
+            yes,
+            delete_namespace,
+        }) => headless::uninstall(&config, yes, delete_namespace, readonly).await,
+        Some(Subcommands::Cluster { command }) => match command {
+            ClusterCommand::Create {
+                name,
+                machine_type,
+                nodes,
+                user_pool_max,
+                yes,
+            } => {
+                let spec = jhub_cockpit::gke::ClusterSpec {
+                    name,
+                    location: config
+                        .gke
+                        .as_ref()
+                        .map(|g| g.location.clone())
+                        .unwrap_or_else(|| "us-central1-b".into()),
+                    machine_type,
+                    node_count: nodes,
+                    user_pool: user_pool_max.map(|max| jhub_cockpit::gke::UserPoolSpec {
+                        max_nodes: max,
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                };
+                headless::cluster_create(&config, spec, yes, readonly).await
+            }
+            ClusterCommand::List { json } => headless::cluster_list(&config, json).await,
+            ClusterCommand::Delete { name, yes } => {
+                headless::cluster_delete(&config, &name, yes, readonly).await
+            }
+        },
         Some(Subcommands::History { json }) => {
-            let connected = client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref()).await?;
-            let records = headless::read_history(&connected.client, &config.namespace, &config.release).await?;
+            let connected =
+                client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref()).await?;
+            let records =
+                headless::read_history(&connected.client, &config.namespace, &config.release)
+                    .await?;
             headless::print_history(&records, json)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -13,22 +13,39 @@ use crate::values::DiffLine;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Write a new secrets values file (replacing one needs `overwrite`).
-    GenerateSecrets { path: PathBuf, overwrite: bool },
+    GenerateSecrets {
+        path: PathBuf,
+        overwrite: bool,
+    },
     /// `helm upgrade --install` with the values files as they are now.
     Deploy,
-    Rollback { revision: u32 },
+    Rollback {
+        revision: u32,
+    },
     Uninstall,
     DeleteNamespace,
+    /// Create a GKE cluster, wait for it, and connect to it.
+    CreateCluster(crate::gke::ClusterSpec),
+    /// Delete a GKE cluster; with `uninstall_first`, the release and its
+    /// namespace go first (their LoadBalancer and disks outlive the cluster).
+    DeleteCluster {
+        name: String,
+        uninstall_first: bool,
+    },
 }
 
 impl Action {
     pub fn title(&self) -> String {
         match self {
-            Action::GenerateSecrets { path, .. } => format!("generate secrets into {}", path.display()),
+            Action::GenerateSecrets { path, .. } => {
+                format!("generate secrets into {}", path.display())
+            }
             Action::Deploy => "install / upgrade the release".into(),
             Action::Rollback { revision } => format!("roll back to revision {revision}"),
             Action::Uninstall => "uninstall the release".into(),
             Action::DeleteNamespace => "delete the namespace".into(),
+            Action::CreateCluster(spec) => format!("create GKE cluster {}", spec.name),
+            Action::DeleteCluster { name, .. } => format!("delete GKE cluster {name}"),
         }
     }
 }
@@ -138,9 +155,17 @@ mod tests {
 
     #[test]
     fn hints_name_the_next_step() {
-        let hint = failure_hint("Error: UPGRADE FAILED: timed out waiting for the condition", 2).unwrap();
+        let hint = failure_hint(
+            "Error: UPGRADE FAILED: timed out waiting for the condition",
+            2,
+        )
+        .unwrap();
         assert!(hint.contains("hook-image-puller"), "{hint}");
-        let hint = failure_hint("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress", 0).unwrap();
+        let hint = failure_hint(
+            "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress",
+            0,
+        )
+        .unwrap();
         assert!(hint.contains("roll back"), "{hint}");
         assert!(failure_hint("Error: something unheard of", 0).is_none());
     }

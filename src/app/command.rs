@@ -8,13 +8,18 @@ use super::actions::Action;
 pub enum Command {
     Quit,
     /// Follow a pod's logs (one stream at a time; a new one replaces the old).
-    FollowLogs { pod: String, container: Option<String> },
+    FollowLogs {
+        pod: String,
+        container: Option<String>,
+    },
     StopLogs,
     /// Check whether the secrets file exists, to choose the confirmation.
     PrepareSecrets,
     /// Read and check the values files and diff them against `deployed`
     /// (the current revision's user values).
-    PrepareDeploy { deployed: Option<Value> },
+    PrepareDeploy {
+        deployed: Option<Value>,
+    },
     /// Open config.yaml in the operator's editor, then check it.
     EditConfig,
     /// Carry out a confirmed write action. Only the confirm path emits it.

@@ -144,7 +144,9 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 state.info("no operation has run yet");
             }
         }
-        KeyCode::Char(c) if write_flow::WRITE_KEYS.contains(&c) => return write_flow::request(state, c),
+        KeyCode::Char(c) if write_flow::WRITE_KEYS.contains(&c) => {
+            return write_flow::request(state, c);
+        }
         KeyCode::Enter => open_details(state),
         KeyCode::Char('l') => return open_logs(state),
         KeyCode::Char('n') => state.overlays.push(Overlay::Notes { scroll: 0 }),

@@ -48,12 +48,23 @@ impl Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    PodDetails { pod: String, scroll: u16 },
-    NodeDetails { node: String },
-    ServiceDetails { service: String },
+    PodDetails {
+        pod: String,
+        scroll: u16,
+    },
+    NodeDetails {
+        node: String,
+    },
+    ServiceDetails {
+        service: String,
+    },
     Logs,
-    Notes { scroll: u16 },
-    History { selected: usize },
+    Notes {
+        scroll: u16,
+    },
+    History {
+        selected: usize,
+    },
     /// The dialog in `State::confirm`.
     Confirm,
 }

@@ -15,7 +15,9 @@ pub const WRITE_KEYS: &[char] = &['S', 'e', 'i', 'u', 'r', 'X'];
 
 fn refuse_if_busy_or_readonly(state: &mut State, what: &str) -> bool {
     if state.target.readonly {
-        state.warn(format!("read-only mode: {what} refused (started with --readonly)"));
+        state.warn(format!(
+            "read-only mode: {what} refused (started with --readonly)"
+        ));
         return true;
     }
     if state.operation.as_ref().is_some_and(Operation::running) {
@@ -61,7 +63,10 @@ pub fn request(state: &mut State, key: char) -> Vec<Command> {
                 state,
                 Action::Uninstall,
                 vec![
-                    format!("helm uninstall {release} --namespace {}", state.target.namespace),
+                    format!(
+                        "helm uninstall {release} --namespace {}",
+                        state.target.namespace
+                    ),
                     "The hub, the proxy and the users' servers stop.".into(),
                     "Afterwards you are offered to delete the namespace: the LoadBalancer".into(),
                     "and the disks stay (and cost money) until it is deleted.".into(),
@@ -113,15 +118,26 @@ fn request_rollback(state: &mut State) -> Vec<Command> {
         state,
         Action::Rollback { revision },
         vec![
-            format!("helm rollback {release} {revision} --namespace {}", state.target.namespace),
-            format!("Makes revision {} with revision {revision}'s values and chart.", current + 1),
+            format!(
+                "helm rollback {release} {revision} --namespace {}",
+                state.target.namespace
+            ),
+            format!(
+                "Makes revision {} with revision {revision}'s values and chart.",
+                current + 1
+            ),
         ],
         Confirmation::YesNo,
     );
     Vec::new()
 }
 
-fn open_confirm(state: &mut State, action: Action, explain: Vec<String>, confirmation: Confirmation) {
+fn open_confirm(
+    state: &mut State,
+    action: Action,
+    explain: Vec<String>,
+    confirmation: Confirmation,
+) {
     state.confirm = Some(PendingConfirm {
         action,
         explain,
@@ -190,7 +206,9 @@ fn start(state: &mut State, action: Action) -> Vec<Command> {
     }
     state.operation = Some(Operation::new(action.clone(), state.now));
     // History and details would hide the panel the operator wants to see.
-    state.overlays.retain(|o| !matches!(o, Overlay::History { .. }));
+    state
+        .overlays
+        .retain(|o| !matches!(o, Overlay::History { .. }));
     vec![Command::Run(action)]
 }
 
@@ -200,11 +218,17 @@ pub fn secrets_prepared(state: &mut State, path: std::path::PathBuf, exists: boo
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut explain = vec![
-        format!("Writes two random 64-hex values to {} (mode 0600):", path.display()),
+        format!(
+            "Writes two random 64-hex values to {} (mode 0600):",
+            path.display()
+        ),
         "hub.cookieSecret and proxy.secretToken. helm gets it after config.yaml.".into(),
     ];
     let confirmation = if exists {
-        explain.push(format!("{} EXISTS: replacing it logs every user out.", path.display()));
+        explain.push(format!(
+            "{} EXISTS: replacing it logs every user out.",
+            path.display()
+        ));
         Confirmation::Typed {
             expected: name,
             typed: String::new(),
@@ -282,7 +306,11 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) {
             Some(Outcome::Succeeded { summary }) => summary.clone(),
             _ => format!("{} failed (o shows why)", action.title()),
         };
-        if succeeded { state.info(text) } else { state.error(text) }
+        if succeeded {
+            state.info(text)
+        } else {
+            state.error(text)
+        }
     }
     if succeeded && action == Action::Uninstall {
         let ns = state.target.namespace.clone();
@@ -305,16 +333,19 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) {
 
 pub fn config_checked(state: &mut State, result: Result<Vec<String>, Failure>) {
     match result {
-        Ok(warnings) if warnings.is_empty() => {
-            state.info("config.yaml is valid; nothing is applied until you install (i) or upgrade (u)")
-        }
+        Ok(warnings) if warnings.is_empty() => state
+            .info("config.yaml is valid; nothing is applied until you install (i) or upgrade (u)"),
         Ok(warnings) => state.warn(format!("config.yaml parses, but: {}", warnings.join("; "))),
         Err(failure) => {
             let mut op = Operation::new(Action::Deploy, state.now);
             op.finished = Some(state.now);
             op.outcome = Some(Outcome::Failed {
                 error: failure.error,
-                hint: Some(failure.hint.unwrap_or_else(|| "press e to fix it; nothing was applied".into())),
+                hint: Some(
+                    failure
+                        .hint
+                        .unwrap_or_else(|| "press e to fix it; nothing was applied".into()),
+                ),
             });
             state.operation = Some(op);
         }

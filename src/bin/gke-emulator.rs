@@ -34,6 +34,13 @@ struct Args {
     /// The CA certificate (PEM) every cluster reports.
     #[arg(long)]
     kube_ca_file: Option<PathBuf>,
+    /// A client certificate (PEM) every cluster reports in masterAuth, so
+    /// that clients can authenticate to the rig as they would with GKE's
+    /// legacy client-certificate auth. Needs --kube-client-key-file.
+    #[arg(long, requires = "kube_client_key_file")]
+    kube_client_cert_file: Option<PathBuf>,
+    #[arg(long, requires = "kube_client_cert_file")]
+    kube_client_key_file: Option<PathBuf>,
     /// Keep clusters and operations in this JSON file across restarts.
     #[arg(long)]
     state_file: Option<PathBuf>,
@@ -77,6 +84,16 @@ fn config(args: Args) -> Result<EmulatorConfig, String> {
         ),
         None => None,
     };
+    let read = |path: &PathBuf, flag: &str| {
+        std::fs::read_to_string(path).map_err(|e| format!("--{flag} {}: {e}", path.display()))
+    };
+    let kube_client_cert = match (&args.kube_client_cert_file, &args.kube_client_key_file) {
+        (Some(c), Some(k)) => Some((
+            read(c, "kube-client-cert-file")?,
+            read(k, "kube-client-key-file")?,
+        )),
+        _ => None,
+    };
     let mut faults = Vec::new();
     if let Ok(text) = std::env::var("GKE_EMULATOR_FAULTS")
         && !text.trim().is_empty()
@@ -92,6 +109,7 @@ fn config(args: Args) -> Result<EmulatorConfig, String> {
         op_duration: Duration::from_secs_f64(args.op_seconds),
         kube_endpoint: args.kube_endpoint,
         kube_ca_pem,
+        kube_client_cert,
         state_file: args.state_file,
         faults,
         master_version: args.master_version,

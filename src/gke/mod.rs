@@ -11,6 +11,7 @@
 //! start-up.
 
 pub mod client;
+pub mod connect;
 pub mod emulator;
 pub mod error;
 pub mod names;

@@ -192,6 +192,10 @@ pub struct GkeCluster {
     pub endpoint: String,
     /// The cluster CA, decoded from `masterAuth.clusterCaCertificate`.
     pub ca_certificate_pem: Option<String>,
+    /// `masterAuth.clientCertificate` / `clientKey` (PEM), when the cluster
+    /// has legacy client-certificate auth (the emulator's clusters do).
+    pub client_certificate_pem: Option<String>,
+    pub client_key_pem: Option<String>,
     pub master_version: String,
     pub node_pools: Vec<NodePoolRow>,
     pub created: Option<DateTime<Utc>>,
@@ -420,6 +424,21 @@ impl From<&model::Cluster> for GkeCluster {
             .filter(|b64| !b64.is_empty())
             .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
             .and_then(|bytes| String::from_utf8(bytes).ok());
+        let decode_pem = |b64: &str| {
+            let b64 = b64.trim();
+            (!b64.is_empty())
+                .then(|| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+                .flatten()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+        };
+        let client_certificate_pem = c
+            .master_auth
+            .as_ref()
+            .and_then(|a| decode_pem(&a.client_certificate));
+        let client_key_pem = c
+            .master_auth
+            .as_ref()
+            .and_then(|a| decode_pem(&a.client_key));
         let release_channel = c.release_channel.as_ref().and_then(|r| match r.channel {
             model::release_channel::Channel::Unspecified => Some(ReleaseChannel::None),
             ref other => other.name().and_then(ReleaseChannel::from_name),
@@ -435,6 +454,8 @@ impl From<&model::Cluster> for GkeCluster {
             status_message: c.status_message.clone(),
             endpoint: c.endpoint.clone(),
             ca_certificate_pem,
+            client_certificate_pem,
+            client_key_pem,
             master_version: c.current_master_version.clone(),
             node_pools: c.node_pools.iter().map(NodePoolRow::from).collect(),
             created: parse_time(&c.create_time),

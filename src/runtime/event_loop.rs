@@ -108,10 +108,16 @@ pub async fn run(
                         match path {
                             Some(path) => {
                                 if let Err(e) = terminal::edit(&mut tui, &path) {
-                                    app::update(&mut state, Msg::ConfigChecked(Err(crate::deploy::Failure {
-                                        error: format!("cannot run the editor: {e}"),
-                                        hint: Some("set $VISUAL or $EDITOR to an editor on PATH".into()),
-                                    })));
+                                    app::update(
+                                        &mut state,
+                                        Msg::ConfigChecked(Err(crate::deploy::Failure {
+                                            error: format!("cannot run the editor: {e}"),
+                                            hint: Some(
+                                                "set $VISUAL or $EDITOR to an editor on PATH"
+                                                    .into(),
+                                            ),
+                                        })),
+                                    );
                                 } else {
                                     executor.check_config();
                                 }

@@ -87,7 +87,10 @@ impl Executor {
                 let config = self.deploy.clone();
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::DeployPrepared(deploy::prepare_deploy(&config, deployed.as_ref())));
+                    let _ = tx.send(Msg::DeployPrepared(deploy::prepare_deploy(
+                        &config,
+                        deployed.as_ref(),
+                    )));
                 });
             }
             Command::Run(action) => {

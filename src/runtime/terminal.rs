@@ -56,7 +56,11 @@ pub fn edit(tui: &mut Tui, path: &std::path::Path) -> io::Result<()> {
     let editor = std::env::var("VISUAL")
         .ok()
         .filter(|v| !v.trim().is_empty())
-        .or_else(|| std::env::var("EDITOR").ok().filter(|v| !v.trim().is_empty()))
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
         .unwrap_or_else(|| "vi".into());
     restore();
     // Through sh, so that EDITOR="code --wait" works as it does in git.

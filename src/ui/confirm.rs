@@ -41,7 +41,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Confirmation::YesNo => Line::from(vec![
             Span::styled("y", theme.key()),
             Span::raw(" confirms · any other key cancels"),
-            Span::styled(if pending.diff.len() > 5 { " · j/k scroll" } else { "" }, theme.dim()),
+            Span::styled(
+                if pending.diff.len() > 5 {
+                    " · j/k scroll"
+                } else {
+                    ""
+                },
+                theme.dim(),
+            ),
         ]),
         Confirmation::Typed { expected, typed } => Line::from(vec![
             Span::raw("type "),
@@ -54,7 +61,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // height counts wrapped rows.
     let width = area.width.min(78);
     let text_width = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(text_width)).sum();
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(text_width))
+        .sum();
     let height = (rows as u16).saturating_add(4).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
@@ -74,7 +84,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if inner.height == 0 {
         return;
     }
-    let body = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(2));
+    let body = Rect::new(
+        inner.x,
+        inner.y,
+        inner.width,
+        inner.height.saturating_sub(2),
+    );
     let answer = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
     frame.render_widget(
         Paragraph::new(lines)

@@ -20,7 +20,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         // The panel is hidden but the work goes on: say so.
         Line::from(vec![
             Span::styled(
-                format!("{} {} {}", super::progress::spinner(op, state), op.action.title(), super::progress::took(op, state)),
+                format!(
+                    "{} {} {}",
+                    super::progress::spinner(op, state),
+                    op.action.title(),
+                    super::progress::took(op, state)
+                ),
                 theme.warn(),
             ),
             Span::styled("  o shows it", theme.dim()),
@@ -64,7 +69,9 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
         ],
         Some(Overlay::Help) => &[("Esc", "close")],
         Some(Overlay::Confirm) => &[],
-        Some(Overlay::History { .. }) => &[("j/k", "select"), ("r", "roll back to it"), ("Esc", "back")],
+        Some(Overlay::History { .. }) => {
+            &[("j/k", "select"), ("r", "roll back to it"), ("Esc", "back")]
+        }
         Some(Overlay::PodDetails { .. }) => &[("j/k", "scroll"), ("l", "logs"), ("Esc", "back")],
         Some(_) => &[("j/k", "move"), ("Esc", "back")],
         None => &[

@@ -50,7 +50,12 @@ pub fn render(frame: &mut Frame, state: &State) {
                 areas.cluster.height + areas.services.height,
             );
             progress::render(frame, panel, state, op, &theme);
-            let pods = Rect::new(areas.pods.x, panel.y + panel.height, areas.pods.width, areas.pods.height);
+            let pods = Rect::new(
+                areas.pods.x,
+                panel.y + panel.height,
+                areas.pods.width,
+                areas.pods.height,
+            );
             pods_pane::render(frame, pods, state, &theme);
         }
         None => {

@@ -26,16 +26,24 @@ pub fn took(op: &Operation, state: &State) -> String {
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, op: &Operation, theme: &Theme) {
     let (status, style) = match &op.outcome {
-        None => (format!("{} running {}", spinner(op, state), took(op, state)), theme.warn()),
+        None => (
+            format!("{} running {}", spinner(op, state), took(op, state)),
+            theme.warn(),
+        ),
         Some(Outcome::Succeeded { .. }) => (format!("✓ done in {}", took(op, state)), theme.good()),
-        Some(Outcome::Failed { .. }) => (format!("✗ failed after {}", took(op, state)), theme.bad()),
+        Some(Outcome::Failed { .. }) => {
+            (format!("✗ failed after {}", took(op, state)), theme.bad())
+        }
     };
     let title = Line::from(vec![
         Span::styled(format!(" {} ", op.action.title()), theme.title()),
         Span::styled(status, style),
         Span::styled(" · Esc hides ", theme.dim()),
     ]);
-    let block = Block::default().borders(Borders::ALL).title(title).border_style(style);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(style);
     let inner_height = area.height.saturating_sub(2) as usize;
 
     let mut tail: Vec<Line> = Vec::new();
@@ -89,10 +97,16 @@ fn release_lines<'a>(state: &State, theme: &Theme) -> Vec<Line<'a>> {
         .chosen(state.target.release.as_deref())
         .and_then(|n| releases.current(n))
     {
-        out.push(Line::raw(format!("{} revision {} {} · n shows the NOTES", r.name, r.revision, r.status)));
+        out.push(Line::raw(format!(
+            "{} revision {} {} · n shows the NOTES",
+            r.name, r.revision, r.status
+        )));
     }
     out.push(match state.resources.public_url() {
-        Some(url) => Line::from(vec![Span::raw("JupyterHub is at "), Span::styled(url, theme.highlight())]),
+        Some(url) => Line::from(vec![
+            Span::raw("JupyterHub is at "),
+            Span::styled(url, theme.highlight()),
+        ]),
         None => Line::styled("waiting for proxy-public's external IP…", theme.warn()),
     });
     out

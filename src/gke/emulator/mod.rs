@@ -51,6 +51,10 @@ pub struct EmulatorConfig {
     pub kube_endpoint: String,
     /// The PEM every cluster reports as its CA.
     pub kube_ca_pem: Option<String>,
+    /// A client certificate and key (PEM) every cluster reports in
+    /// `masterAuth` (GKE's legacy client-certificate auth): the rig accepts
+    /// certificates, not Google access tokens.
+    pub kube_client_cert: Option<(String, String)>,
     /// Keep clusters and operations across restarts in this JSON file.
     pub state_file: Option<PathBuf>,
     /// Faults active from the start.
@@ -67,6 +71,7 @@ impl Default for EmulatorConfig {
             op_duration: Duration::from_secs(6),
             kube_endpoint: "https://127.0.0.1:26443".into(),
             kube_ca_pem: None,
+            kube_client_cert: None,
             state_file: None,
             faults: Vec::new(),
             master_version: "1.36.3-gke.100".into(),
@@ -122,6 +127,7 @@ pub async fn serve(
                 op_duration_ms: config.op_duration.as_millis().clamp(1, i64::MAX as u128) as i64,
                 endpoint: endpoint_host(&config.kube_endpoint),
                 ca_pem: config.kube_ca_pem,
+                client_cert: config.kube_client_cert,
                 master_version: config.master_version,
             },
             faults: config.faults,

@@ -178,6 +178,8 @@ pub struct ClusterDefaults {
     /// host[:port], as GKE reports endpoints.
     pub endpoint: String,
     pub ca_pem: Option<String>,
+    /// (certificate, key) PEMs reported as masterAuth's client credentials.
+    pub client_cert: Option<(String, String)>,
     pub master_version: String,
 }
 
@@ -546,6 +548,11 @@ impl Store {
                 .map(|pem| base64::engine::general_purpose::STANDARD.encode(pem))
                 .unwrap_or_default();
             v["masterAuth"] = json!({"clusterCaCertificate": ca});
+            if let Some((cert, key)) = &defaults.client_cert {
+                let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+                v["masterAuth"]["clientCertificate"] = json!(b64(cert));
+                v["masterAuth"]["clientKey"] = json!(b64(key));
+            }
         } else {
             v["masterAuth"] = json!({});
         }
@@ -754,6 +761,7 @@ mod tests {
             op_duration_ms: 10_000,
             endpoint: "127.0.0.1:26443".into(),
             ca_pem: Some("PEM".into()),
+            client_cert: None,
             master_version: "1.36.3-gke.100".into(),
         }
     }
