@@ -93,13 +93,23 @@ pub struct PreparedDeploy {
 }
 
 impl DeployConfig {
+    /// The values files helm gets: all of them, except a secrets file that
+    /// does not exist yet (the chart then makes its own secrets).
+    pub fn effective_values(&self) -> Vec<PathBuf> {
+        self.values
+            .iter()
+            .filter(|p| **p != self.secrets_file || p.exists())
+            .cloned()
+            .collect()
+    }
+
     pub fn plan(&self) -> DeployPlan {
         DeployPlan {
             release: self.release.clone(),
             namespace: self.namespace.clone(),
             chart: self.chart.clone(),
             version: self.chart_version.clone(),
-            values: self.values.clone(),
+            values: self.effective_values(),
             timeout: self.timeout.clone(),
         }
     }
@@ -125,11 +135,17 @@ pub fn prepare_deploy(
     config: &DeployConfig,
     deployed: Option<&Value>,
 ) -> Result<PreparedDeploy, Failure> {
-    let merged = values::read_all(&config.values).map_err(|e| Failure {
+    let merged = values::read_all(&config.effective_values()).map_err(|e| Failure {
         error: e.to_string(),
         hint: None,
     })?;
     let mut warnings = Vec::new();
+    if config.values.contains(&config.secrets_file) && !config.secrets_file.exists() {
+        warnings.push(format!(
+            "{} does not exist yet: the chart makes its own secrets (S pins them in that file)",
+            config.secrets_file.display()
+        ));
+    }
     if let Some((path, schema)) = config.local_schema() {
         let schema = schema.map_err(|e| Failure {
             error: format!("{}: {e:#}", path.display()),
@@ -497,11 +513,7 @@ async fn delete_namespace(
 }
 
 /// The values files helm gets by default: config.yaml, then the secrets
-/// file when it exists.
+/// file (skipped while it does not exist).
 pub fn default_values(cwd: &Path, secrets_file: &Path) -> Vec<PathBuf> {
-    let mut v = vec![cwd.join("config.yaml")];
-    if secrets_file.is_file() {
-        v.push(secrets_file.to_path_buf());
-    }
-    v
+    vec![cwd.join("config.yaml"), secrets_file.to_path_buf()]
 }

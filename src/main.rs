@@ -173,6 +173,15 @@ async fn tui(resolved: Resolved, config: DeployConfig, log_path: String) -> Resu
             .err()
             .map(|e| format!("{e:#}")),
     };
+    state.gke = config
+        .gke
+        .as_ref()
+        .map(|g| jhub_cockpit::app::gke_view::GkeView {
+            project: g.project.clone(),
+            location: g.location.clone(),
+            preferred: resolved.cluster.clone(),
+            ..Default::default()
+        });
     let executor = Executor::start(
         tx.clone(),
         resolved.kubeconfig.clone(),

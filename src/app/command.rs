@@ -24,4 +24,8 @@ pub enum Command {
     EditConfig,
     /// Carry out a confirmed write action. Only the confirm path emits it.
     Run(Action),
+    /// Point the panes at another kubeconfig context (a new cluster).
+    Reconnect {
+        context: String,
+    },
 }

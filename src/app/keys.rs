@@ -24,14 +24,6 @@ const fn key(keys: &'static str, what: &'static str) -> KeyHelp {
     }
 }
 
-const fn later(keys: &'static str, what: &'static str) -> KeyHelp {
-    KeyHelp {
-        keys,
-        what,
-        available: false,
-    }
-}
-
 pub const HELP: &[(&str, &[KeyHelp])] = &[
     (
         "Move",
@@ -59,8 +51,8 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
     (
         "Act",
         &[
-            later("c", "create GKE cluster"),
-            later("D", "delete GKE cluster"),
+            key("c", "create GKE cluster"),
+            key("D", "delete GKE cluster"),
             key("S", "generate secrets"),
             key("e", "edit config.yaml"),
             key("i", "install chart"),
@@ -150,15 +142,6 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         KeyCode::Enter => open_details(state),
         KeyCode::Char('l') => return open_logs(state),
         KeyCode::Char('n') => state.overlays.push(Overlay::Notes { scroll: 0 }),
-        KeyCode::Char(c) => {
-            if let Some(help) = HELP
-                .iter()
-                .flat_map(|(_, keys)| keys.iter())
-                .find(|h| !h.available && h.keys == c.to_string())
-            {
-                state.warn(format!("{}: not available yet in this build", help.what));
-            }
-        }
         _ => {}
     }
     Vec::new()
@@ -168,6 +151,9 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     // The dialog takes every key: typed names may contain q.
     if overlay == Overlay::Confirm {
         return write_flow::confirm_key(state, key);
+    }
+    if overlay == Overlay::CreateCluster {
+        return super::gke_view::form_key(state, key);
     }
     if matches!(overlay, Overlay::History { .. }) && key.code == KeyCode::Char('r') {
         return write_flow::request(state, 'r');
@@ -187,7 +173,8 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         Overlay::Help
         | Overlay::NodeDetails { .. }
         | Overlay::ServiceDetails { .. }
-        | Overlay::Confirm => {}
+        | Overlay::Confirm
+        | Overlay::CreateCluster => {}
         Overlay::PodDetails { pod, scroll } => {
             let scroll = match key.code {
                 KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod command;
+pub mod gke_view;
 pub mod keys;
 pub mod lists;
 pub mod logs;

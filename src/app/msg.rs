@@ -114,4 +114,6 @@ pub enum Msg {
     ConfigChecked(Result<Vec<String>, crate::deploy::Failure>),
     OperationLine(String),
     OperationDone(Result<String, crate::deploy::Failure>),
+    /// A refresh of the GKE cluster list.
+    GkeClusters(Result<Vec<crate::gke::GkeCluster>, String>),
 }

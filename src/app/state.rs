@@ -67,6 +67,8 @@ pub enum Overlay {
     },
     /// The dialog in `State::confirm`.
     Confirm,
+    /// The form in `State::create_form`.
+    CreateCluster,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +173,9 @@ pub struct State {
     pub operation: Option<Operation>,
     /// What the write actions will use, for the dialogs to show.
     pub deploy: DeployInfo,
+    /// The GKE clusters of the project, when GKE is configured.
+    pub gke: Option<super::gke_view::GkeView>,
+    pub create_form: Option<super::gke_view::CreateForm>,
     /// NO_COLOR: draw with attributes only.
     pub monochrome: bool,
     pub quit: bool,
@@ -196,6 +201,8 @@ impl State {
             confirm: None,
             operation: None,
             deploy: DeployInfo::default(),
+            gke: None,
+            create_form: None,
             monochrome: false,
             quit: false,
         }

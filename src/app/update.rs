@@ -66,8 +66,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             write_flow::operation_line(state, line);
             Vec::new()
         }
-        Msg::OperationDone(result) => {
-            write_flow::operation_done(state, result);
+        Msg::OperationDone(result) => write_flow::operation_done(state, result),
+        Msg::GkeClusters(result) => {
+            super::gke_view::clusters_listed(state, result);
             Vec::new()
         }
         Msg::LogEnded { pod, error } => {

@@ -12,6 +12,8 @@ use crate::deploy::{Failure, PreparedDeploy};
 
 /// The write keys, for read-only refusals and the help.
 pub const WRITE_KEYS: &[char] = &['S', 'e', 'i', 'u', 'r', 'X'];
+/// The GKE write keys (create and delete cluster).
+pub const GKE_WRITE_KEYS: &[char] = &['c', 'D'];
 
 fn refuse_if_busy_or_readonly(state: &mut State, what: &str) -> bool {
     if state.target.readonly {
@@ -287,9 +289,9 @@ pub fn operation_line(state: &mut State, line: String) {
     }
 }
 
-pub fn operation_done(state: &mut State, result: Result<String, Failure>) {
+pub fn operation_done(state: &mut State, result: Result<String, Failure>) -> Vec<Command> {
     let Some(op) = state.operation.as_mut() else {
-        return;
+        return Vec::new();
     };
     op.finished = Some(state.now);
     let action = op.action.clone();
@@ -312,6 +314,20 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) {
             state.error(text)
         }
     }
+    if let (true, Action::CreateCluster(spec)) = (succeeded, &action) {
+        // The new cluster's context is written: the panes move to it.
+        if let Some(gke) = &state.gke {
+            let context =
+                crate::gke::connect::context_name(&gke.project, &spec.location, &spec.name);
+            state.target.context = context.clone();
+            state.resources = Default::default();
+            state.listed.clear();
+            state.stale.clear();
+            state.server_version = None;
+            state.connection = super::state::Connection::Connecting;
+            return vec![Command::Reconnect { context }];
+        }
+    }
     if succeeded && action == Action::Uninstall {
         let ns = state.target.namespace.clone();
         open_confirm(
@@ -329,6 +345,7 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) {
             },
         );
     }
+    Vec::new()
 }
 
 pub fn config_checked(state: &mut State, result: Result<Vec<String>, Failure>) {

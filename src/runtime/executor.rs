@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::app::actions::Action;
 use crate::app::{Command, Msg, State};
 use crate::deploy::{self, DeployConfig};
 use crate::kube::{client, logs, watch};
@@ -14,6 +15,10 @@ use crate::kube::{client, logs, watch};
 pub struct Executor {
     tx: UnboundedSender<Msg>,
     deploy: DeployConfig,
+    kubeconfig: Option<PathBuf>,
+    gke_poller: Option<JoinHandle<()>>,
+    /// Set while a GKE operation runs: the list refreshes faster then.
+    gke_busy: std::sync::Arc<std::sync::atomic::AtomicBool>,
     namespace: String,
     client: std::sync::Arc<tokio::sync::OnceCell<kube::Client>>,
     connector: JoinHandle<()>,
@@ -23,6 +28,9 @@ pub struct Executor {
 impl Drop for Executor {
     fn drop(&mut self) {
         self.connector.abort();
+        if let Some(p) = &self.gke_poller {
+            p.abort();
+        }
         if let Some(l) = &self.logs {
             l.abort();
         }
@@ -41,26 +49,46 @@ impl Executor {
         deploy: DeployConfig,
     ) -> Self {
         let cell = std::sync::Arc::new(tokio::sync::OnceCell::new());
-        let connector = {
-            let tx = tx.clone();
-            let cell = cell.clone();
-            let namespace = namespace.clone();
-            tokio::spawn(async move {
-                let connected = connect_until_answered(&tx, kubeconfig, context).await;
-                let _ = cell.set(connected.client.clone());
-                let _watchers = watch::start(&connected.client, &namespace, tx.clone());
-                // The watchers live as long as this task.
-                std::future::pending::<()>().await;
-            })
-        };
+        let connector = spawn_connector(
+            tx.clone(),
+            kubeconfig.clone(),
+            context,
+            namespace.clone(),
+            cell.clone(),
+        );
+        let gke_busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let gke_poller = deploy
+            .gke
+            .clone()
+            .map(|gke| tokio::spawn(poll_gke(gke, tx.clone(), gke_busy.clone())));
         Executor {
             tx,
             deploy,
+            kubeconfig,
+            gke_poller,
+            gke_busy,
             namespace,
             client: cell,
             connector,
             logs: None,
         }
+    }
+
+    /// Drops the watchers of the old cluster and connects to `context`.
+    fn reconnect(&mut self, context: String) {
+        self.connector.abort();
+        if let Some(l) = self.logs.take() {
+            l.abort();
+        }
+        self.client = std::sync::Arc::new(tokio::sync::OnceCell::new());
+        self.deploy.kube.context = Some(context.clone());
+        self.connector = spawn_connector(
+            self.tx.clone(),
+            self.kubeconfig.clone(),
+            Some(context),
+            self.namespace.clone(),
+            self.client.clone(),
+        );
     }
 
     pub fn deploy_config(&self) -> &DeployConfig {
@@ -78,6 +106,7 @@ impl Executor {
             Command::Quit => {}
             // The event loop handles it: it needs the terminal.
             Command::EditConfig => {}
+            Command::Reconnect { context } => self.reconnect(context),
             Command::PrepareSecrets => {
                 let path = self.deploy.secrets_file.clone();
                 let exists = path.exists();
@@ -98,6 +127,14 @@ impl Executor {
                 let tx = self.tx.clone();
                 let waiting_hooks = waiting_hook_pods(state);
                 tracing::info!(action = %action.title(), "running");
+                let busy = self.gke_busy.clone();
+                let is_gke = matches!(
+                    action,
+                    Action::CreateCluster(_) | Action::DeleteCluster { .. }
+                );
+                if is_gke {
+                    busy.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
                 tokio::spawn(async move {
                     let line_tx = tx.clone();
                     let result = deploy::run(&action, &config, waiting_hooks, move |line| {
@@ -106,6 +143,9 @@ impl Executor {
                     .await;
                     if let Err(f) = &result {
                         tracing::warn!(action = %action.title(), error = %f.error, "failed");
+                    }
+                    if is_gke {
+                        busy.store(false, std::sync::atomic::Ordering::Relaxed);
                     }
                     let _ = tx.send(Msg::OperationDone(result));
                 });
@@ -138,6 +178,53 @@ impl Executor {
                 }
             }
         }
+    }
+}
+
+fn spawn_connector(
+    tx: UnboundedSender<Msg>,
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+    namespace: String,
+    cell: std::sync::Arc<tokio::sync::OnceCell<kube::Client>>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let connected = connect_until_answered(&tx, kubeconfig, context).await;
+        let _ = cell.set(connected.client.clone());
+        let _watchers = watch::start(&connected.client, &namespace, tx.clone());
+        // The watchers live as long as this task.
+        std::future::pending::<()>().await;
+    })
+}
+
+/// The GKE API has no watch: the cluster list is refreshed every 10 s, and
+/// every 2 s while a cluster operation runs.
+async fn poll_gke(
+    gke: crate::deploy::GkeConfig,
+    tx: UnboundedSender<Msg>,
+    busy: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    let client = loop {
+        match gke.client().await {
+            Ok(c) => break c,
+            Err(f) => {
+                if tx.send(Msg::GkeClusters(Err(f.to_string()))).is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            }
+        }
+    };
+    loop {
+        let result = client
+            .list_clusters(&gke.project, &gke.location)
+            .await
+            .map_err(|e| e.to_string());
+        if tx.send(Msg::GkeClusters(result)).is_err() {
+            return;
+        }
+        let fast = busy.load(std::sync::atomic::Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_secs(if fast { 2 } else { 10 })).await;
     }
 }
 

@@ -4,11 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
-use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::theme::Theme;
 use super::widgets::{bar, pane_block, truncate, window_start};
+use crate::app::gke_view::GkeView;
 use crate::app::resources::NodeUsage;
 use crate::app::{Kind, Pane, State, lists};
 use crate::kube::node_row::{NodeRow, pct};
@@ -28,7 +29,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         state.stale.contains(&Kind::Node),
         theme,
     );
-    let height = area.height.saturating_sub(3) as usize;
+    // GKE's view of the cluster comes first, one line, when configured.
+    let gke_line = state.gke.as_ref().map(|g| gke_line(g, theme));
+    let height = area
+        .height
+        .saturating_sub(3 + u16::from(gke_line.is_some())) as usize;
     let names = lists::names(state, Pane::Cluster);
     let selected = lists::selected_index(state, Pane::Cluster, &names);
     let start = window_start(
@@ -83,9 +88,67 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Constraint::Fill(1),
         ],
     )
-    .header(header)
-    .block(block);
-    frame.render_widget(table, area);
+    .header(header);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let table_area = match gke_line {
+        Some(line) if inner.height > 0 => {
+            frame.render_widget(
+                Paragraph::new(line),
+                Rect::new(inner.x, inner.y, inner.width, 1),
+            );
+            Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1)
+        }
+        _ => inner,
+    };
+    frame.render_widget(table, table_area);
+}
+
+fn gke_line<'a>(gke: &GkeView, theme: &Theme) -> Line<'a> {
+    if let Some(e) = &gke.error {
+        return Line::styled(format!("GKE: {e}"), theme.bad());
+    }
+    match gke.chosen() {
+        None if gke.refreshed.is_none() => Line::styled(
+            format!("GKE {}/{}: listing…", gke.project, gke.location),
+            theme.dim(),
+        ),
+        None => Line::from(vec![
+            Span::styled(
+                format!("GKE {}/{}: no cluster · ", gke.project, gke.location),
+                theme.dim(),
+            ),
+            Span::styled("c", theme.key()),
+            Span::raw(" creates one"),
+        ]),
+        Some(c) => {
+            let status_style = match c.status {
+                crate::gke::ClusterStatus::Running => theme.good(),
+                crate::gke::ClusterStatus::Error | crate::gke::ClusterStatus::Degraded => {
+                    theme.bad()
+                }
+                _ => theme.warn(),
+            };
+            let pools: Vec<String> = c
+                .node_pools
+                .iter()
+                .map(|p| match p.autoscaling {
+                    Some((min, max)) => format!("{} {} {min}..{max}", p.name, p.machine_type),
+                    None => format!("{} {}x{}", p.name, p.node_count, p.machine_type),
+                })
+                .collect();
+            Line::from(vec![
+                Span::styled(format!("GKE {} ", c.name), theme.title()),
+                Span::styled(c.status.to_string(), status_style),
+                Span::raw(format!(
+                    " {} {} {}",
+                    c.master_version,
+                    c.location,
+                    pools.join(", ")
+                )),
+            ])
+        }
+    }
 }
 
 fn node_row<'a>(

@@ -3,6 +3,7 @@
 
 pub mod cluster_pane;
 pub mod confirm;
+pub mod create_form;
 pub mod footer;
 pub mod header;
 pub mod help;
@@ -92,6 +93,7 @@ pub fn render(frame: &mut Frame, state: &State) {
             Overlay::Notes { scroll } => notes::render(frame, body, state, *scroll, &theme),
             Overlay::History { selected } => history::render(frame, body, state, *selected, &theme),
             Overlay::Confirm => confirm::render(frame, body, state, &theme),
+            Overlay::CreateCluster => create_form::render(frame, body, state, &theme),
         }
     }
 }

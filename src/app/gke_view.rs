@@ -1,0 +1,260 @@
+//! The GKE part of the cluster pane: the project's clusters (refreshed on a
+//! timer, as the GKE API has no watch) and the create form.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::actions::{Action, Confirmation, PendingConfirm};
+use super::command::Command;
+use super::state::{Overlay, State};
+use crate::gke::{ClusterSpec, GkeCluster, UserPoolSpec};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GkeView {
+    pub project: String,
+    pub location: String,
+    pub clusters: Vec<GkeCluster>,
+    pub error: Option<String>,
+    pub refreshed: Option<DateTime<Utc>>,
+    /// The cluster named in the settings (gcp.cluster), if any.
+    pub preferred: Option<String>,
+}
+
+impl GkeView {
+    /// The cluster the keys act on: the one in the settings, else the only
+    /// one, else the first.
+    pub fn chosen(&self) -> Option<&GkeCluster> {
+        self.preferred
+            .as_deref()
+            .and_then(|p| self.clusters.iter().find(|c| c.name == p))
+            .or_else(|| self.clusters.first())
+    }
+}
+
+/// The create form's fields, in Tab order.
+pub const FIELDS: [&str; 6] = [
+    "name",
+    "zone",
+    "machine type",
+    "nodes",
+    "user pool (max nodes, 0 = none)",
+    "release channel",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateForm {
+    pub values: [String; 6],
+    pub focused: usize,
+    pub error: Option<String>,
+}
+
+impl CreateForm {
+    /// The tutorial's defaults.
+    pub fn new(location: &str) -> Self {
+        let d = ClusterSpec::default();
+        CreateForm {
+            values: [
+                d.name,
+                if location.is_empty() {
+                    d.location
+                } else {
+                    location.to_owned()
+                },
+                d.machine_type,
+                d.node_count.to_string(),
+                "0".into(),
+                d.release_channel.to_string(),
+            ],
+            focused: 0,
+            error: None,
+        }
+    }
+
+    /// The spec, or what is wrong (checked before anything is sent).
+    pub fn spec(&self) -> Result<ClusterSpec, String> {
+        let nodes: i32 = self.values[3]
+            .trim()
+            .parse()
+            .map_err(|_| format!("nodes: '{}' is not a number", self.values[3]))?;
+        let pool_max: i32 = self.values[4]
+            .trim()
+            .parse()
+            .map_err(|_| format!("user pool: '{}' is not a number", self.values[4]))?;
+        let channel = crate::gke::ReleaseChannel::from_name(
+            self.values[5].trim().to_ascii_uppercase().as_str(),
+        )
+        .ok_or_else(|| {
+            format!(
+                "release channel: '{}' is not one of RAPID, REGULAR, STABLE, NONE",
+                self.values[5].trim()
+            )
+        })?;
+        let spec = ClusterSpec {
+            name: self.values[0].trim().to_owned(),
+            location: self.values[1].trim().to_owned(),
+            machine_type: self.values[2].trim().to_owned(),
+            node_count: nodes,
+            user_pool: (pool_max > 0).then(|| UserPoolSpec {
+                max_nodes: pool_max,
+                machine_type: self.values[2].trim().to_owned(),
+                ..Default::default()
+            }),
+            release_channel: channel,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+pub fn clusters_listed(state: &mut State, result: Result<Vec<GkeCluster>, String>) {
+    let now = state.now;
+    if let Some(view) = state.gke.as_mut() {
+        match result {
+            Ok(clusters) => {
+                view.clusters = clusters;
+                view.error = None;
+            }
+            Err(e) => view.error = Some(e),
+        }
+        view.refreshed = Some(now);
+    }
+}
+
+fn refuse(state: &mut State, what: &str) -> bool {
+    if state.target.readonly {
+        state.warn(format!(
+            "read-only mode: {what} refused (started with --readonly)"
+        ));
+        return true;
+    }
+    if state.gke.is_none() {
+        state.warn(
+            "GKE is not configured: pass --project and --location (or set gcp.* in the settings)",
+        );
+        return true;
+    }
+    false
+}
+
+/// `c`: the create form.
+pub fn open_create(state: &mut State) -> Vec<Command> {
+    if refuse(state, "cluster create") {
+        return Vec::new();
+    }
+    let location = state
+        .gke
+        .as_ref()
+        .map(|g| g.location.clone())
+        .unwrap_or_default();
+    state.create_form = Some(CreateForm::new(&location));
+    state.overlays.push(Overlay::CreateCluster);
+    Vec::new()
+}
+
+pub fn form_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let Some(form) = state.create_form.as_mut() else {
+        state.overlays.pop();
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.create_form = None;
+            state.overlays.pop();
+            state.info("cancelled; nothing was sent");
+        }
+        KeyCode::Tab | KeyCode::Down => form.focused = (form.focused + 1) % FIELDS.len(),
+        KeyCode::BackTab | KeyCode::Up => {
+            form.focused = (form.focused + FIELDS.len() - 1) % FIELDS.len()
+        }
+        KeyCode::Backspace => {
+            form.values[form.focused].pop();
+        }
+        KeyCode::Char(c) => form.values[form.focused].push(c),
+        KeyCode::Enter => match form.spec() {
+            Err(e) => form.error = Some(e),
+            Ok(spec) => {
+                let project = state
+                    .gke
+                    .as_ref()
+                    .map(|g| g.project.clone())
+                    .unwrap_or_default();
+                let explain = vec![
+                    format!("Creates {} in {}/{}:", spec.name, project, spec.location),
+                    format!("default-pool: {} x {}", spec.node_count, spec.machine_type),
+                    match &spec.user_pool {
+                        Some(p) => format!(
+                            "user-pool: autoscaling {}..{}, label hub.jupyter.org/node-purpose=user, taint hub.jupyter.org_dedicated=user:NoSchedule",
+                            p.min_nodes, p.max_nodes
+                        ),
+                        None => "no user pool".into(),
+                    },
+                    "It takes a few minutes; the cockpit stays usable. When it runs, its".into(),
+                    "kubeconfig context is written and the panes switch to it.".into(),
+                ];
+                state.create_form = None;
+                state.overlays.pop();
+                state.confirm = Some(PendingConfirm {
+                    action: Action::CreateCluster(spec),
+                    explain,
+                    diff: Vec::new(),
+                    confirmation: Confirmation::YesNo,
+                    scroll: 0,
+                });
+                state.overlays.push(Overlay::Confirm);
+            }
+        },
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// `D`: delete the cluster, typed name; the release goes first when there
+/// is one, because its LoadBalancer and disks outlive the cluster.
+pub fn request_delete(state: &mut State) -> Vec<Command> {
+    if refuse(state, "cluster delete") {
+        return Vec::new();
+    }
+    let Some(cluster) = state
+        .gke
+        .as_ref()
+        .and_then(|g| g.chosen())
+        .map(|c| c.name.clone())
+    else {
+        state.warn("no GKE cluster to delete");
+        return Vec::new();
+    };
+    let release = state
+        .resources
+        .releases
+        .chosen(state.target.release.as_deref())
+        .filter(|n| state.resources.releases.current(n).is_some())
+        .map(str::to_owned);
+    let mut explain = vec![format!("Deletes GKE cluster {cluster} and its nodes.")];
+    match &release {
+        Some(r) => {
+            explain.push(format!(
+                "First uninstalls release {r} and deletes namespace {}:",
+                state.target.namespace
+            ));
+            explain
+                .push("the LoadBalancer and persistent disks made after cluster creation".into());
+            explain.push("are NOT deleted with the cluster, and would keep costing money.".into());
+        }
+        None => explain.push("No JupyterHub release is installed in this namespace.".into()),
+    }
+    state.confirm = Some(PendingConfirm {
+        action: Action::DeleteCluster {
+            name: cluster.clone(),
+            uninstall_first: release.is_some(),
+        },
+        explain,
+        diff: Vec::new(),
+        confirmation: Confirmation::Typed {
+            expected: cluster,
+            typed: String::new(),
+        },
+        scroll: 0,
+    });
+    state.overlays.push(Overlay::Confirm);
+    Vec::new()
+}

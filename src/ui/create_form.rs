@@ -1,0 +1,62 @@
+//! The create-cluster form, with the tutorial's defaults filled in.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::centered;
+use super::theme::Theme;
+use crate::app::State;
+use crate::app::gke_view::FIELDS;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(form) = &state.create_form else {
+        return;
+    };
+    let mut lines = Vec::new();
+    for (i, label) in FIELDS.iter().enumerate() {
+        let focused = i == form.focused;
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:>32} ", label),
+                if focused { theme.key() } else { theme.dim() },
+            ),
+            Span::styled(
+                format!("{}{}", form.values[i], if focused { "▏" } else { "" }),
+                if focused {
+                    theme.selected()
+                } else {
+                    theme.title()
+                },
+            ),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    if let Some(e) = &form.error {
+        lines.push(Line::styled(format!("⚠ {e}"), theme.bad()));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("Tab", theme.key()),
+        Span::raw(" next field · "),
+        Span::styled("Enter", theme.key()),
+        Span::raw(" create (asks first) · "),
+        Span::styled("Esc", theme.key()),
+        Span::raw(" cancel"),
+    ]));
+    let project = state
+        .gke
+        .as_ref()
+        .map(|g| g.project.as_str())
+        .unwrap_or("?");
+    let rect = centered(area, 76, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" Create a GKE cluster in project {project} ")),
+        ),
+        rect,
+    );
+}
