@@ -219,11 +219,14 @@ fn q_and_ctrl_c_quit() {
 }
 
 #[test]
-fn action_keys_not_built_yet_say_so() {
+fn install_key_checks_the_values_before_anything_runs() {
     let mut s = state();
-    press(&mut s, KeyCode::Char('i'));
+    let commands = press(&mut s, KeyCode::Char('i'));
+    assert_eq!(commands, vec![Command::PrepareDeploy { deployed: None }]);
+    // Upgrade needs a release to compare with.
+    assert!(press(&mut s, KeyCode::Char('u')).is_empty());
     let (text, _) = s.footer.message.clone().unwrap();
-    assert!(text.contains("not available yet"), "{text}");
+    assert!(text.contains("press i to install"), "{text}");
 }
 
 #[test]

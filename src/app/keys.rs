@@ -131,11 +131,11 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 state.filter.text.clear();
             }
         }
-        KeyCode::Char('o') => {
-            if !write_flow::toggle_panel(state, true) {
-                state.info("no operation has run yet");
-            }
+        KeyCode::Char('o') if !write_flow::toggle_panel(state, true) => {
+            state.info("no operation has run yet");
         }
+        KeyCode::Char('c') => return super::gke_view::open_create(state),
+        KeyCode::Char('D') => return super::gke_view::request_delete(state),
         KeyCode::Char(c) if write_flow::WRITE_KEYS.contains(&c) => {
             return write_flow::request(state, c);
         }

@@ -114,10 +114,7 @@ fn gke_line<'a>(gke: &GkeView, theme: &Theme) -> Line<'a> {
             theme.dim(),
         ),
         None => Line::from(vec![
-            Span::styled(
-                format!("GKE {}/{}: no cluster · ", gke.project, gke.location),
-                theme.dim(),
-            ),
+            Span::styled("GKE: no cluster yet · ", theme.dim()),
             Span::styled("c", theme.key()),
             Span::raw(" creates one"),
         ]),
