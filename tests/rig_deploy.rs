@@ -1,0 +1,555 @@
+//! The deploy actions end to end on the rig: the real `jhub-cockpit`
+//! binary's headless subcommands, the real helm (behind a recorder), the
+//! fixture chart, from a working directory holding config.yaml.
+
+#[path = "support/cockpit.rs"]
+mod cockpit;
+#[path = "support/headless.rs"]
+mod headless;
+mod support;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+use kube::api::{Api, ListParams};
+use serde_json::Value;
+
+use clap::Parser;
+use headless::{Run, Workdir};
+use jhub_cockpit::app::actions::Action;
+use jhub_cockpit::app::{self, Command, Msg};
+use jhub_cockpit::cli::{Cli, resolve};
+use jhub_cockpit::deploy;
+use jhub_cockpit::helm::cli::ChartSource;
+use jhub_cockpit::helm::release::{self, ReleaseRecord};
+use jhub_cockpit::profile::Settings;
+use support::{TestNamespace, client, eventually, fixture_chart, helm, kubeconfig};
+
+const IMAGE: &str = "quay.io/jupyterhub/k8s-singleuser-sample";
+
+fn chart() -> String {
+    fixture_chart().to_str().unwrap().to_owned()
+}
+
+/// Runs a subcommand with `-n NS --chart <fixture>` before it.
+fn cockpit(work: &Workdir, ns: &str, args: &[&str]) -> Run {
+    let chart = chart();
+    let mut all = vec!["-n", ns, "--chart", chart.as_str()];
+    all.extend_from_slice(args);
+    work.run(&all)
+}
+
+fn status(work: &Workdir, ns: &str) -> Value {
+    let run = work.run(&["-n", ns, "status", "--json"]);
+    assert!(run.ok(), "status --json: {run}");
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run}"))
+}
+
+fn component_running(status: &Value, component: &str) -> bool {
+    status["pods"].as_array().is_some_and(|pods| {
+        pods.iter()
+            .any(|p| p["component"] == component && p["phase"] == "Running" && p["ready"] == "1/1")
+    })
+}
+
+/// Polls `status --json` until hub and proxy are Running and Ready and
+/// proxy-public has its URL.
+async fn wait_until_up(work: &Workdir, ns: &str) -> Value {
+    let mut last = Value::Null;
+    let up = eventually(Duration::from_secs(30), || {
+        let s = status(work, ns);
+        let done = component_running(&s, "hub")
+            && component_running(&s, "proxy")
+            && s["public_url"].is_string();
+        last = s.clone();
+        async move { done.then_some(s) }
+    })
+    .await;
+    up.unwrap_or_else(|| panic!("hub, proxy and proxy-public not up in 30 s: {last:#}"))
+}
+
+async fn release_secrets(client: &kube::Client, ns: &str) -> Vec<Secret> {
+    Api::<Secret>::namespaced(client.clone(), ns)
+        .list(&ListParams::default().labels("owner=helm"))
+        .await
+        .unwrap()
+        .items
+}
+
+/// The release's revisions, decoded from its Secrets, oldest first.
+async fn records(client: &kube::Client, ns: &str) -> Vec<ReleaseRecord> {
+    let mut records: Vec<ReleaseRecord> = release_secrets(client, ns)
+        .await
+        .iter()
+        .map(|s| release::from_secret(s).expect("a helm release Secret"))
+        .collect();
+    records.sort_by_key(|r| r.revision);
+    records
+}
+
+async fn hub_config(client: &kube::Client, ns: &str) -> BTreeMap<String, String> {
+    Api::<ConfigMap>::namespaced(client.clone(), ns)
+        .get("hub")
+        .await
+        .unwrap()
+        .data
+        .unwrap_or_default()
+}
+
+fn history(work: &Workdir, ns: &str) -> Vec<(u64, String, String)> {
+    let run = work.run(&["-n", ns, "history", "--json"]);
+    assert!(run.ok(), "{run}");
+    let rows: Value = serde_json::from_str(&run.stdout).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_u64().unwrap(),
+                r["status"].as_str().unwrap().to_owned(),
+                r["description"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The diff `deploy` prints before it runs helm.
+fn printed_diff(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .take_while(|l| !l.starts_with("$ helm "))
+        .collect()
+}
+
+fn changed_lines<'a>(diff: &[&'a str]) -> Vec<&'a str> {
+    diff.iter()
+        .copied()
+        .filter(|l| l.starts_with('+') || l.starts_with('-'))
+        .collect()
+}
+
+fn set_tag(work: &Workdir, from: &str, to: &str) {
+    let text = std::fs::read_to_string(work.config()).unwrap();
+    let old = format!("tag: \"{from}\"");
+    assert_eq!(text.matches(&old).count(), 1, "config.yaml has one {old}");
+    std::fs::write(work.config(), text.replace(&old, &format!("tag: \"{to}\""))).unwrap();
+}
+
+#[tokio::test]
+async fn install_upgrade_rollback_uninstall() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "deploy").await;
+    let ns = ns.name.as_str().to_owned();
+    let work = Workdir::new(&kubeconfig(), Some(&helm()));
+
+    // Install: revision 1, hub and proxy Running, the public URL.
+    let run = cockpit(&work, &ns, &["deploy", "--yes"]);
+    assert!(run.ok(), "install: {run}");
+    assert_eq!(
+        run.stdout.lines().last(),
+        Some("helm upgrade --install jhub done")
+    );
+    assert!(
+        printed_diff(&run.stdout).is_empty(),
+        "an install prints no diff: {run}"
+    );
+    assert_eq!(
+        work.helm_calls(),
+        [
+            "version --template {{.Version}}".to_owned(),
+            format!(
+                "upgrade --install --cleanup-on-fail jhub {} --namespace {ns} --create-namespace --values {} --timeout 10m --kubeconfig {}",
+                chart(),
+                work.config().display(),
+                work.kubeconfig.display()
+            ),
+        ],
+        "the z2jh command line"
+    );
+    let up = wait_until_up(&work, &ns).await;
+    assert_eq!(up["release"]["name"], "jhub");
+    assert_eq!(up["release"]["revision"], 1);
+    assert_eq!(up["release"]["status"], "deployed");
+    let url = up["public_url"].as_str().unwrap();
+    assert!(url.starts_with("http://127.0.1."), "{url}");
+    let before = hub_config(&client, &ns).await;
+    assert_eq!(before["singleuser.image"], format!("{IMAGE}:4.4.0"));
+
+    // Upgrade with a new image tag: the diff is exactly that line.
+    set_tag(&work, "4.4.0", "4.5.0");
+    let run = cockpit(&work, &ns, &["deploy", "--yes"]);
+    assert!(run.ok(), "upgrade: {run}");
+    let diff = printed_diff(&run.stdout);
+    assert!(diff[0].starts_with("@@ "), "{run}");
+    assert!(
+        diff.iter()
+            .all(|l| l.starts_with("@@ ") || l.starts_with([' ', '+', '-'])),
+        "only diff lines before helm runs: {run}"
+    );
+    assert_eq!(
+        changed_lines(&diff),
+        ["-    tag: 4.4.0", "+    tag: 4.5.0"],
+        "{run}"
+    );
+    assert_eq!(
+        history(&work, &ns),
+        [
+            (1, "superseded".into(), "Install complete".into()),
+            (2, "deployed".into(), "Upgrade complete".into())
+        ]
+    );
+    let after = hub_config(&client, &ns).await;
+    assert_ne!(after, before);
+    assert_eq!(after["singleuser.image"], format!("{IMAGE}:4.5.0"));
+    assert!(after["jupyterhub_config.py"].contains(&format!("\"{IMAGE}:4.5.0\"")));
+
+    // Roll back to 1: revision 3, with revision 1's values.
+    let run = cockpit(&work, &ns, &["rollback", "1", "--yes"]);
+    assert!(run.ok(), "rollback: {run}");
+    assert_eq!(
+        run.stdout.lines().last(),
+        Some("rolled jhub back to revision 1")
+    );
+    let revs = records(&client, &ns).await;
+    assert_eq!(
+        revs.iter().map(|r| r.revision).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(revs[2].config, revs[0].config);
+    assert_ne!(revs[2].config, revs[1].config);
+    assert_eq!(revs[0].config["singleuser"]["image"]["tag"], "4.4.0");
+    assert_eq!(revs[1].config["singleuser"]["image"]["tag"], "4.5.0");
+    assert_eq!(revs[2].status.as_str(), "deployed");
+    assert_eq!(
+        history(&work, &ns)[2],
+        (3, "deployed".into(), "Rollback to 1".into())
+    );
+    assert_eq!(
+        hub_config(&client, &ns).await["singleuser.image"],
+        format!("{IMAGE}:4.4.0")
+    );
+
+    // Uninstall: no release Secrets left; the namespace stays (and says so).
+    let run = cockpit(&work, &ns, &["uninstall", "--yes"]);
+    assert!(run.ok(), "uninstall: {run}");
+    assert_eq!(run.stdout.lines().last(), Some("uninstalled jhub"));
+    assert!(
+        run.stderr.contains(&format!(
+            "the namespace {ns} stays: its LoadBalancer and disks keep costing money"
+        )),
+        "{run}"
+    );
+    let left: Vec<String> = release_secrets(&client, &ns)
+        .await
+        .iter()
+        .map(|s| s.metadata.name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(left, Vec::<String>::new());
+    let namespace = Api::<Namespace>::all(client.clone())
+        .get(&ns)
+        .await
+        .unwrap();
+    assert_eq!(
+        namespace.status.and_then(|s| s.phase).as_deref(),
+        Some("Active")
+    );
+    let upgrades = work
+        .helm_calls()
+        .iter()
+        .filter(|c| !c.starts_with("version "))
+        .map(|c| c.split(' ').next().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(upgrades, ["upgrade", "upgrade", "rollback", "uninstall"]);
+}
+
+#[tokio::test]
+async fn uninstall_with_delete_namespace_removes_the_namespace() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "deploy-ns").await;
+    let ns = ns.name.clone();
+    let work = Workdir::new(&kubeconfig(), Some(&helm()));
+    let run = cockpit(&work, &ns, &["deploy", "--yes"]);
+    assert!(run.ok(), "install: {run}");
+    assert_eq!(records(&client, &ns).await.len(), 1);
+
+    let run = cockpit(&work, &ns, &["uninstall", "--yes", "--delete-namespace"]);
+    assert!(run.ok(), "{run}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines.contains(&"uninstalled jhub"), "{run}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(format!("namespace {ns} is being deleted").as_str())
+    );
+    let api = Api::<Namespace>::all(client.clone());
+    let going = eventually(Duration::from_secs(30), || {
+        let api = api.clone();
+        let ns = ns.clone();
+        async move {
+            match api.get(&ns).await {
+                Err(kube::Error::Api(e)) if e.code == 404 => Some("gone".to_owned()),
+                Ok(n) => n
+                    .status
+                    .and_then(|s| s.phase)
+                    .filter(|p| p == "Terminating"),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    })
+    .await;
+    assert!(
+        going.is_some(),
+        "namespace {ns} is neither Terminating nor gone"
+    );
+}
+
+#[tokio::test]
+async fn bad_values_never_reach_helm() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "badvalues").await;
+    let ns = ns.name.clone();
+
+    // Invalid YAML: the place is named.
+    let work = Workdir::new(&kubeconfig(), Some(&helm()));
+    std::fs::write(
+        work.config(),
+        "singleuser:\n  image:\n    name: x\n    tag: \"1\"\n  memory: [1G\nhub: {}\n",
+    )
+    .unwrap();
+    let run = cockpit(&work, &ns, &["deploy", "--yes"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    let place = format!("{}:6:4: invalid YAML", work.config().display());
+    assert!(
+        run.stderr
+            .starts_with(&format!("jhub-cockpit: not deployed:\n{place}")),
+        "{place}: {run}"
+    );
+    assert!(run.stderr.contains("nothing was applied"), "{run}");
+    assert!(
+        !work.record.exists(),
+        "helm was run: {:?}",
+        work.helm_calls()
+    );
+
+    // A schema violation: the failing path is named.
+    let work = Workdir::new(&kubeconfig(), Some(&helm()));
+    let text = std::fs::read_to_string(work.config()).unwrap();
+    std::fs::write(work.config(), text.replace("tag: \"4.4.0\"", "tag: 5")).unwrap();
+    let run = cockpit(&work, &ns, &["deploy", "--yes"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains(&format!(
+            "the values break the chart's schema ({}/values.schema.json):\n  singleuser.image.tag: 5 is not of type \"string\"",
+            chart()
+        )),
+        "{run}"
+    );
+    assert!(
+        !work.record.exists(),
+        "helm was run: {:?}",
+        work.helm_calls()
+    );
+    assert_eq!(records(&client, &ns).await.len(), 0);
+
+    // The recorder does record when helm is run (so its absence above
+    // means something): an uninstall of the release that is not there.
+    let run = cockpit(&work, &ns, &["uninstall", "--yes"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    let calls = work.helm_calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(
+        calls[1].starts_with(&format!("uninstall jhub --namespace {ns}")),
+        "{calls:?}"
+    );
+}
+
+fn secret_values(path: &std::path::Path) -> [String; 2] {
+    let v: Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let pair = [
+        v["hub"]["cookieSecret"].as_str().unwrap().to_owned(),
+        v["proxy"]["secretToken"].as_str().unwrap().to_owned(),
+    ];
+    for s in &pair {
+        assert_eq!(s.len(), 64, "{path:?}");
+        assert!(
+            s.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+            "{path:?}"
+        );
+    }
+    assert_ne!(pair[0], pair[1]);
+    pair
+}
+
+/// Which of the values (or a telling part of them: a masked value shows
+/// four characters) appear in `text`.
+fn leaked<'a>(text: &str, values: &'a [String]) -> Vec<&'a str> {
+    values
+        .iter()
+        .filter(|v| text.contains(v.as_str()) || text.contains(&v[..12]) || text.contains(&v[52..]))
+        .map(String::as_str)
+        .collect()
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[tokio::test]
+async fn secrets_are_private_and_never_shown() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "secrets").await;
+    let ns = ns.name.clone();
+    let work = Workdir::new(&kubeconfig(), Some(&helm()));
+    let s_yaml = work.path("s.yaml");
+
+    let run = work.run(&["secrets", "generate", "--out", "s.yaml"]);
+    assert!(run.ok(), "{run}");
+    assert_eq!(mode(&s_yaml), 0o600);
+    let first = secret_values(&s_yaml);
+    let summary = run.stdout.lines().last().unwrap();
+    assert_eq!(
+        summary,
+        format!(
+            "wrote s.yaml (mode 0600): hub.cookieSecret {}…(64 chars), proxy.secretToken {}…(64 chars)",
+            &first[0][..4],
+            &first[1][..4]
+        )
+    );
+    let mut shown = format!("{run}");
+
+    // Again, without --yes and without a terminal: refused, file kept.
+    let bytes = std::fs::read(&s_yaml).unwrap();
+    let run = work.run(&["secrets", "generate", "--out", "s.yaml"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr
+            .contains("refusing without --yes (there is no terminal to ask on)"),
+        "{run}"
+    );
+    assert_eq!(std::fs::read(&s_yaml).unwrap(), bytes);
+    assert_eq!(mode(&s_yaml), 0o600);
+    assert_eq!(work.files(), ["config.yaml", "s.yaml"]);
+    assert_eq!(work.helm_calls(), Vec::<String>::new());
+    shown.push_str(&format!("{run}"));
+
+    // Installed with them; the output shows none.
+    let run = cockpit(
+        &work,
+        &ns,
+        &["-f", "config.yaml", "-f", "s.yaml", "deploy", "--yes"],
+    );
+    assert!(run.ok(), "{run}");
+    shown.push_str(&format!("{run}"));
+    let deployed = records(&client, &ns).await.pop().unwrap();
+    assert_eq!(deployed.config["hub"]["cookieSecret"], first[0].as_str());
+    assert_eq!(deployed.config["proxy"]["secretToken"], first[1].as_str());
+
+    // New secrets, then an upgrade: the diff shows them changing, masked.
+    let run = work.run(&["secrets", "generate", "--out", "s.yaml", "--yes"]);
+    assert!(run.ok(), "{run}");
+    shown.push_str(&format!("{run}"));
+    assert_eq!(mode(&s_yaml), 0o600);
+    let second = secret_values(&s_yaml);
+    assert_ne!(second, first);
+    let run = cockpit(
+        &work,
+        &ns,
+        &["-f", "config.yaml", "-f", "s.yaml", "deploy", "--yes"],
+    );
+    assert!(run.ok(), "{run}");
+    shown.push_str(&format!("{run}"));
+    let diff = printed_diff(&run.stdout);
+    assert_eq!(
+        changed_lines(&diff),
+        [
+            format!("-  cookieSecret: {}…(64 chars)", &first[0][..4]),
+            format!("+  cookieSecret: {}…(64 chars)", &second[0][..4]),
+            format!("-  secretToken: {}…(64 chars)", &first[1][..4]),
+            format!("+  secretToken: {}…(64 chars)", &second[1][..4]),
+        ],
+        "{run}"
+    );
+    let all: Vec<String> = first.iter().chain(second.iter()).cloned().collect();
+    assert_eq!(leaked(&shown, &all), Vec::<&str>::new(), "{shown}");
+
+    // The log (debug level) holds none of them.
+    let log = std::fs::read_to_string(work.log_file())
+        .unwrap_or_else(|e| panic!("{}: {e}", work.log_file().display()));
+    assert!(log.contains(" DEBUG "), "debug logging was on: {log}");
+    assert_eq!(leaked(&log, &all), Vec::<&str>::new(), "{log}");
+
+    // Rendered frames: a GenerateSecrets operation as the TUI runs it, and
+    // the deploy dialog with the secrets in the diff.
+    // Resolved from flags as the binary resolves them.
+    let chart_arg = chart();
+    let kube_arg = work.kubeconfig.display().to_string();
+    let helm_arg = work.recorder.display().to_string();
+    let cli = Cli::parse_from([
+        "jhub-cockpit",
+        "--kubeconfig",
+        kube_arg.as_str(),
+        "--helm",
+        helm_arg.as_str(),
+        "--chart",
+        chart_arg.as_str(),
+        "-f",
+        "config.yaml",
+        "-f",
+        "s.yaml",
+    ]);
+    let config = resolve(&cli.target, &Settings::default()).deploy_config(&ns, &work.dir);
+    assert_eq!(config.values, [work.config(), s_yaml.clone()]);
+    assert_eq!(config.chart, ChartSource::Local(fixture_chart()));
+    let mut state = cockpit::deployed(false);
+    assert_eq!(
+        cockpit::char_key(&mut state, 'S'),
+        vec![Command::PrepareSecrets]
+    );
+    app::update(
+        &mut state,
+        Msg::SecretsPrepared {
+            path: s_yaml.clone(),
+            exists: true,
+        },
+    );
+    let mut commands = cockpit::type_text(&mut state, "s.yaml");
+    commands.extend(cockpit::key(&mut state, crossterm::event::KeyCode::Enter));
+    let action = Action::GenerateSecrets {
+        path: s_yaml.clone(),
+        overwrite: true,
+    };
+    assert_eq!(commands, vec![Command::Run(action.clone())]);
+    let mut lines = Vec::new();
+    let result = deploy::run(&action, &config, 0, |l| lines.push(l)).await;
+    for l in lines {
+        app::update(&mut state, Msg::OperationLine(l));
+    }
+    app::update(&mut state, Msg::OperationDone(result));
+    let third = secret_values(&s_yaml);
+    assert_eq!(mode(&s_yaml), 0o600);
+    let frame = cockpit::draw(&state, 200, 60);
+    assert!(
+        frame.contains(&format!(
+            "hub.cookieSecret {}…(64 chars), proxy.secretToken {}…(64 chars)",
+            &third[0][..4],
+            &third[1][..4]
+        )),
+        "{frame}"
+    );
+    let all: Vec<String> = all.into_iter().chain(third.iter().cloned()).collect();
+    assert_eq!(leaked(&frame, &all), Vec::<&str>::new(), "{frame}");
+
+    let prepared = deploy::prepare_deploy(&config, Some(&deployed.config)).unwrap();
+    app::update(&mut state, Msg::DeployPrepared(Ok(prepared)));
+    let dialog = state.confirm.as_ref().expect("the deploy dialog");
+    assert_eq!(dialog.action, Action::Deploy);
+    let frame = cockpit::draw(&state, 200, 60);
+    assert!(
+        frame.contains(&format!("-  cookieSecret: {}…(64 chars)", &first[0][..4]))
+            && frame.contains(&format!("+  cookieSecret: {}…(64 chars)", &third[0][..4])),
+        "{frame}"
+    );
+    assert_eq!(leaked(&frame, &all), Vec::<&str>::new(), "{frame}");
+}

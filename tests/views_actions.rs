@@ -1,0 +1,217 @@
+//! Snapshot tests of the write actions' views: the progress panel (running,
+//! succeeded, failed), the upgrade diff dialog, the typed uninstall dialog,
+//! the namespace offer after an uninstall, and a three-revision history.
+//! Monochrome, drawn from states made by update().
+
+#[path = "support/cockpit.rs"]
+mod cockpit;
+mod support;
+
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use serde_json::json;
+
+use cockpit::*;
+use jhub_cockpit::app::actions::{Action, failure_hint};
+use jhub_cockpit::app::{self, Command, Kind, Msg, Overlay, State, lists};
+use jhub_cockpit::deploy::{Failure, PreparedDeploy};
+use jhub_cockpit::values;
+use support::objects::release_secret;
+
+const COMMAND_LINE: &str = "helm upgrade --install --cleanup-on-fail jhub /home/op/jhub-lite --namespace t2 --create-namespace --values /home/op/config.yaml --timeout 10m";
+
+fn tick(state: &mut State, secs: i64) {
+    let at = state.now + chrono::Duration::seconds(secs);
+    app::update(state, Msg::Tick(at));
+}
+
+/// `i` (or `u`) → the values are checked → the dialog → `y`: a deploy runs.
+fn deploy_started() -> State {
+    let mut s = deployed(false);
+    let commands = char_key(&mut s, 'u');
+    assert!(
+        matches!(
+            commands.as_slice(),
+            [Command::PrepareDeploy { deployed: Some(_) }]
+        ),
+        "{commands:?}"
+    );
+    app::update(
+        &mut s,
+        Msg::DeployPrepared(Ok(PreparedDeploy {
+            values: json!({}),
+            diff: Vec::new(),
+            warnings: Vec::new(),
+            command_line: COMMAND_LINE.into(),
+        })),
+    );
+    assert_eq!(char_key(&mut s, 'y'), vec![Command::Run(Action::Deploy)]);
+    s
+}
+
+fn helm_lines(state: &mut State) {
+    for line in [
+        format!("$ {COMMAND_LINE}"),
+        "Release \"jhub\" has been upgraded. Happy Helming!".into(),
+        "NAME: jhub".into(),
+        "LAST DEPLOYED: Tue Dec  1 12:00:03 2026".into(),
+        "NAMESPACE: t2".into(),
+        "STATUS: deployed".into(),
+        "REVISION: 3".into(),
+    ] {
+        app::update(state, Msg::OperationLine(line));
+    }
+}
+
+#[test]
+fn progress_panel_running() {
+    let mut s = deploy_started();
+    helm_lines(&mut s);
+    tick(&mut s, 7);
+    let frame = draw(&s, 80, 24);
+    assert!(frame.contains("running 7s"), "{frame}");
+    assert!(frame.contains("REVISION: 3"), "{frame}");
+    // The pods pane stays beside the panel.
+    assert!(frame.contains("hub-7d9f8c6b5-abcde"), "{frame}");
+    assert_snapshot!(frame);
+}
+
+#[test]
+fn progress_panel_succeeded_after_a_deploy() {
+    let mut s = deploy_started();
+    helm_lines(&mut s);
+    tick(&mut s, 12);
+    app::update(
+        &mut s,
+        Msg::OperationDone(Ok("helm upgrade --install jhub done".into())),
+    );
+    // The release Secret of the new revision arrives.
+    let mut revisions = revisions();
+    revisions.push(release_secret(
+        "jhub",
+        3,
+        "deployed",
+        "4.4.0",
+        "2026-12-01T12:00:03Z",
+    ));
+    relist(&mut s, Kind::Release, revisions);
+    tick(&mut s, 30);
+    let frame = draw(&s, 80, 24);
+    assert!(frame.contains("✓ done in 12s"), "{frame}");
+    assert!(frame.contains("jhub revision 3 deployed"), "{frame}");
+    assert!(
+        frame.contains("JupyterHub is at http://127.0.1.1"),
+        "{frame}"
+    );
+    assert_snapshot!(frame);
+}
+
+#[test]
+fn progress_panel_failed_with_a_hint() {
+    let mut s = deploy_started();
+    helm_lines(&mut s);
+    tick(&mut s, 600);
+    let error = "Error: UPGRADE FAILED: context deadline exceeded";
+    app::update(
+        &mut s,
+        Msg::OperationDone(Err(Failure {
+            error: error.into(),
+            hint: failure_hint(error, 2),
+        })),
+    );
+    let frame = draw(&s, 80, 24);
+    assert!(frame.contains("✗ failed after 10m"), "{frame}");
+    assert!(frame.contains(error), "{frame}");
+    assert!(
+        frame.contains("next: 2 hook-image-puller pod(s)"),
+        "{frame}"
+    );
+    assert_snapshot!(frame);
+}
+
+#[test]
+fn upgrade_diff_dialog() {
+    let mut s = deployed(false);
+    char_key(&mut s, 'u');
+    let deployed_values = s.resources.releases.current("jhub").unwrap().config.clone();
+    let mut now = deployed_values.clone();
+    now["singleuser"]["image"]["tag"] = json!("4.5.0");
+    let diff = values::diff(&deployed_values, &now);
+    assert_eq!(diff.len(), 6, "{diff:?}");
+    app::update(
+        &mut s,
+        Msg::DeployPrepared(Ok(PreparedDeploy {
+            values: now,
+            diff,
+            warnings: vec![
+                "schema not checked here (the chart is not a local directory); helm checks it"
+                    .into(),
+            ],
+            command_line: COMMAND_LINE.into(),
+        })),
+    );
+    let frame = draw(&s, 80, 24);
+    assert!(frame.contains("-    tag: 4.4.0"), "{frame}");
+    assert!(frame.contains("+    tag: 4.5.0"), "{frame}");
+    assert!(frame.contains("y confirms"), "{frame}");
+    assert_snapshot!(frame);
+}
+
+#[test]
+fn uninstall_dialog_with_a_partly_typed_name() {
+    let mut s = deployed(false);
+    char_key(&mut s, 'X');
+    type_text(&mut s, "jh");
+    let frame = draw(&s, 80, 24);
+    assert!(frame.contains("jh▏"), "{frame}");
+    assert_snapshot!(frame);
+}
+
+#[test]
+fn namespace_offer_after_an_uninstall() {
+    let mut s = deployed(false);
+    char_key(&mut s, 'X');
+    type_text(&mut s, RELEASE);
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        vec![Command::Run(Action::Uninstall)]
+    );
+    app::update(
+        &mut s,
+        Msg::OperationLine("$ helm uninstall jhub --namespace t2 --timeout 10m".into()),
+    );
+    app::update(
+        &mut s,
+        Msg::OperationLine("release \"jhub\" uninstalled".into()),
+    );
+    tick(&mut s, 3);
+    app::update(&mut s, Msg::OperationDone(Ok("uninstalled jhub".into())));
+    relist(&mut s, Kind::Release, vec![]);
+    let frame = draw(&s, 80, 24);
+    assert!(frame.contains("Delete namespace t2 too?"), "{frame}");
+    assert_snapshot!(frame);
+}
+
+#[test]
+fn history_with_three_revisions() {
+    let mut s = deployed(false);
+    let mut revisions = revisions();
+    revisions.push(release_secret(
+        "jhub",
+        3,
+        "deployed",
+        "4.4.0",
+        "2026-12-01T11:50:00Z",
+    ));
+    // Revision 2 was superseded by 3.
+    revisions[1] = release_secret("jhub", 2, "superseded", "4.4.0", "2026-12-01T11:30:00Z");
+    relist(&mut s, Kind::Release, revisions);
+    key(&mut s, KeyCode::Char('2'));
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Char('j'));
+    let shown: Vec<u32> = lists::revisions(&s).iter().map(|r| r.revision).collect();
+    assert_eq!(shown, [3, 2, 1]);
+    assert_eq!(s.top_overlay(), Some(&Overlay::History { selected: 1 }));
+    let frame = draw(&s, 80, 24);
+    assert_snapshot!(frame);
+}
