@@ -331,3 +331,63 @@ fn releases_follow_the_jupyterhub_release_and_its_latest_revision() {
     );
     assert_eq!(s.resources.releases.current("jhub").unwrap().revision, 1);
 }
+
+#[test]
+fn history_shows_a_revisions_values_and_diffs_two_revisions() {
+    let mut s = state();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Release,
+            vec![
+                release_secret("jhub", 1, "superseded", "4.3.0", "2026-12-01T11:00:00Z"),
+                release_secret("jhub", 2, "deployed", "4.4.0", "2026-12-01T11:30:00Z"),
+            ],
+        )),
+    );
+    press(&mut s, KeyCode::Char('2'));
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Enter);
+    match s.top_overlay() {
+        Some(Overlay::Text { title, lines, .. }) => {
+            assert_eq!(title, "values of revision 2 (user-supplied)");
+            assert!(
+                lines.iter().any(|l| l.text.trim() == "tag: 4.4.0"),
+                "{lines:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut s, KeyCode::Esc);
+    // d with no mark: the selected revision against the one before it.
+    press(&mut s, KeyCode::Char('d'));
+    match s.top_overlay() {
+        Some(Overlay::Text { title, lines, .. }) => {
+            assert_eq!(title, "values: revision 1 → 2");
+            assert_eq!(lines[0].text, "the values are the same");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn revealing_secrets_is_asked_for_and_dropped_on_close() {
+    let mut s = state();
+    assert_eq!(
+        press(&mut s, KeyCode::Char('V')),
+        vec![Command::RevealSecrets]
+    );
+    app::update(
+        &mut s,
+        Msg::ShowText(Ok((
+            "secrets.yaml".into(),
+            vec!["hub:".into(), "  cookieSecret: \"ab\"".into()],
+        ))),
+    );
+    assert!(matches!(s.top_overlay(), Some(Overlay::Text { .. })));
+    press(&mut s, KeyCode::Esc);
+    assert!(
+        s.overlays.is_empty(),
+        "closing drops the values from the state"
+    );
+}

@@ -24,6 +24,8 @@ pub enum Command {
     EditConfig,
     /// Carry out a confirmed write action. Only the confirm path emits it.
     Run(Action),
+    /// Read the secrets file to show its values, on the operator's request.
+    RevealSecrets,
     /// Point the panes at another kubeconfig context (a new cluster).
     Reconnect {
         context: String,

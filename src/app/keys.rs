@@ -42,7 +42,8 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("Enter", "details / history"),
             key("l", "pod logs (w wrap)"),
             key("n", "release NOTES"),
-            key("o", "show the operation panel"),
+            key("o", "operation panel"),
+            key("V", "reveal secrets"),
             key("?", "this help"),
             key("Esc", "back"),
             key("q / Ctrl-C", "quit"),
@@ -134,6 +135,10 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char('o') if !write_flow::toggle_panel(state, true) => {
             state.info("no operation has run yet");
         }
+        KeyCode::Char('V') => {
+            state.info("reading the secrets file to show its values (Esc hides them)");
+            return vec![Command::RevealSecrets];
+        }
         KeyCode::Char('c') => return super::gke_view::open_create(state),
         KeyCode::Char('D') => return super::gke_view::request_delete(state),
         KeyCode::Char(c) if write_flow::WRITE_KEYS.contains(&c) => {
@@ -201,6 +206,34 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
                 *top = Overlay::Notes { scroll };
             }
         }
+        Overlay::Text {
+            title,
+            lines,
+            scroll,
+        } => {
+            let scroll = match key.code {
+                KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
+                KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
+                KeyCode::PageDown => scroll.saturating_add(page as u16),
+                KeyCode::PageUp => scroll.saturating_sub(page as u16),
+                _ => scroll,
+            };
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::Text {
+                    title,
+                    lines,
+                    scroll,
+                };
+            }
+        }
+        Overlay::History { selected }
+            if matches!(
+                key.code,
+                KeyCode::Enter | KeyCode::Char('m') | KeyCode::Char('d')
+            ) =>
+        {
+            history_key(state, selected, key.code);
+        }
         Overlay::History { selected } => {
             let len = lists::revisions(state).len();
             let selected = match key.code {
@@ -230,6 +263,65 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         }
     }
     Vec::new()
+}
+
+/// Enter shows the selected revision's values; m marks a revision; d diffs
+/// the marked one (else the one before) against the selected one. Secret
+/// values are masked.
+fn history_key(state: &mut State, selected: usize, code: KeyCode) {
+    let revisions = lists::revisions(state);
+    let Some(chosen) = revisions.get(selected) else {
+        return;
+    };
+    let masked =
+        |r: &crate::helm::release::ReleaseRecord| crate::deploy::mask_secrets(r.config.clone());
+    let overlay = match code {
+        KeyCode::Char('m') => {
+            let rev = chosen.revision;
+            state.history_mark = Some(rev);
+            state.info(format!(
+                "revision {rev} marked: select another and press d to diff"
+            ));
+            return;
+        }
+        KeyCode::Enter => {
+            let yaml = crate::values::to_yaml(&masked(chosen));
+            Overlay::Text {
+                title: format!("values of revision {} (user-supplied)", chosen.revision),
+                lines: yaml
+                    .lines()
+                    .map(|l| crate::values::DiffLine {
+                        tag: crate::values::DiffTag::Context,
+                        text: l.to_owned(),
+                    })
+                    .collect(),
+                scroll: 0,
+            }
+        }
+        _ => {
+            let base = match state.history_mark {
+                Some(m) => revisions.iter().find(|r| r.revision == m).copied(),
+                None => revisions.get(selected + 1).copied(),
+            };
+            let Some(base) = base.filter(|b| b.revision != chosen.revision) else {
+                state.info("mark another revision with m first (or select one that has a previous revision)");
+                return;
+            };
+            let mut lines = crate::values::diff(&masked(base), &masked(chosen));
+            if lines.is_empty() {
+                lines.push(crate::values::DiffLine {
+                    tag: crate::values::DiffTag::Context,
+                    text: "the values are the same".into(),
+                });
+            }
+            Overlay::Text {
+                title: format!("values: revision {} → {}", base.revision, chosen.revision),
+                lines,
+                scroll: 0,
+            }
+        }
+    };
+    state.overlays.push(overlay);
 }
 
 /// Moves the focused pane's selection by `delta` rows (clamped), keeping it

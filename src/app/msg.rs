@@ -114,6 +114,8 @@ pub enum Msg {
     ConfigChecked(Result<Vec<String>, crate::deploy::Failure>),
     OperationLine(String),
     OperationDone(Result<String, crate::deploy::Failure>),
+    /// Text to show in an overlay (the revealed secrets), or why not.
+    ShowText(Result<(String, Vec<String>), String>),
     /// A refresh of the GKE cluster list.
     GkeClusters(Result<Vec<crate::gke::GkeCluster>, String>),
 }

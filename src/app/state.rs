@@ -69,6 +69,13 @@ pub enum Overlay {
     Confirm,
     /// The form in `State::create_form`.
     CreateCluster,
+    /// A scrollable text: a revision's values, a diff of two revisions, or
+    /// the revealed secrets (dropped when it closes).
+    Text {
+        title: String,
+        lines: Vec<crate::values::DiffLine>,
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +183,8 @@ pub struct State {
     /// The GKE clusters of the project, when GKE is configured.
     pub gke: Option<super::gke_view::GkeView>,
     pub create_form: Option<super::gke_view::CreateForm>,
+    /// The revision marked in the history (m) to diff against (d).
+    pub history_mark: Option<u32>,
     /// NO_COLOR: draw with attributes only.
     pub monochrome: bool,
     pub quit: bool,
@@ -203,6 +212,7 @@ impl State {
             deploy: DeployInfo::default(),
             gke: None,
             create_form: None,
+            history_mark: None,
             monochrome: false,
             quit: false,
         }

@@ -67,6 +67,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::OperationDone(result) => write_flow::operation_done(state, result),
+        Msg::ShowText(result) => {
+            match result {
+                Ok((title, lines)) => state.overlays.push(Overlay::Text {
+                    title,
+                    lines: lines
+                        .into_iter()
+                        .map(|text| crate::values::DiffLine {
+                            tag: crate::values::DiffTag::Context,
+                            text,
+                        })
+                        .collect(),
+                    scroll: 0,
+                }),
+                Err(e) => state.warn(e),
+            }
+            Vec::new()
+        }
         Msg::GkeClusters(result) => {
             super::gke_view::clusters_listed(state, result);
             Vec::new()

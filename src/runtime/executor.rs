@@ -107,6 +107,21 @@ impl Executor {
             // The event loop handles it: it needs the terminal.
             Command::EditConfig => {}
             Command::Reconnect { context } => self.reconnect(context),
+            Command::RevealSecrets => {
+                let path = self.deploy.secrets_file.clone();
+                let shown = std::fs::read_to_string(&path)
+                    .map(|text| {
+                        (
+                            format!("{} (shown on request; Esc hides)", path.display()),
+                            text.lines()
+                                .filter(|l| !l.trim_start().starts_with('#'))
+                                .map(str::to_owned)
+                                .collect(),
+                        )
+                    })
+                    .map_err(|e| format!("cannot read {}: {e} (S generates it)", path.display()));
+                let _ = self.tx.send(Msg::ShowText(shown));
+            }
             Command::PrepareSecrets => {
                 let path = self.deploy.secrets_file.clone();
                 let exists = path.exists();

@@ -69,9 +69,14 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
         ],
         Some(Overlay::Help) => &[("Esc", "close")],
         Some(Overlay::Confirm) => &[],
-        Some(Overlay::History { .. }) => {
-            &[("j/k", "select"), ("r", "roll back to it"), ("Esc", "back")]
-        }
+        Some(Overlay::History { .. }) => &[
+            ("j/k", "select"),
+            ("Enter", "values"),
+            ("m", "mark"),
+            ("d", "diff"),
+            ("r", "roll back"),
+            ("Esc", "back"),
+        ],
         Some(Overlay::PodDetails { .. }) => &[("j/k", "scroll"), ("l", "logs"), ("Esc", "back")],
         Some(_) => &[("j/k", "move"), ("Esc", "back")],
         None => &[

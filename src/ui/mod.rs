@@ -18,6 +18,7 @@ pub mod progress;
 pub mod release_pane;
 pub mod service_details;
 pub mod services_pane;
+pub mod text_view;
 pub mod theme;
 pub mod widgets;
 
@@ -94,6 +95,11 @@ pub fn render(frame: &mut Frame, state: &State) {
             Overlay::History { selected } => history::render(frame, body, state, *selected, &theme),
             Overlay::Confirm => confirm::render(frame, body, state, &theme),
             Overlay::CreateCluster => create_form::render(frame, body, state, &theme),
+            Overlay::Text {
+                title,
+                lines,
+                scroll,
+            } => text_view::render(frame, body, title, lines, *scroll, &theme),
         }
     }
 }

@@ -27,10 +27,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         state.stale.contains(&Kind::Release),
         theme,
     );
-    let lines = match chosen.and_then(|n| releases.current(n)) {
+    let mut lines = match chosen.and_then(|n| releases.current(n)) {
         Some(record) => record_lines(record, releases.history(&record.name).len(), state, theme),
         None => empty_lines(state, chosen, theme),
     };
+    // Without a usable helm the panes still work, but the actions do not.
+    if let Some(problem) = &state.deploy.helm_problem {
+        lines.insert(0, Line::styled(format!("helm: {problem}"), theme.bad()));
+    }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
