@@ -17,7 +17,7 @@ use crate::ui;
 /// At most one frame per this long: bursts of watch events coalesce.
 pub const FRAME: Duration = Duration::from_millis(16);
 
-fn spawn_input(tx: UnboundedSender<Msg>) {
+fn spawn_input(tx: UnboundedSender<Msg>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut events = EventStream::new();
         while let Some(Ok(event)) = events.next().await {
@@ -30,7 +30,14 @@ fn spawn_input(tx: UnboundedSender<Msg>) {
                 return;
             }
         }
-    });
+    })
+}
+
+/// Stops reading the terminal (the EventStream is dropped, which stops its
+/// reader thread), so that an editor or the shell gets every key.
+async fn stop_input(input: tokio::task::JoinHandle<()>) {
+    input.abort();
+    let _ = input.await;
 }
 
 /// Ages and elapsed times move once a second; nothing else is timed.
@@ -58,7 +65,7 @@ pub async fn run(
     mut rx: UnboundedReceiver<Msg>,
     mut executor: Executor,
 ) -> Result<()> {
-    spawn_input(tx.clone());
+    let mut input = spawn_input(tx.clone());
     spawn_clock(tx.clone());
     let size = tui.size()?;
     app::update(&mut state, Msg::Resize(size.width, size.height));
@@ -97,7 +104,9 @@ pub async fn run(
                 && k.code == KeyCode::Char('z')
                 && k.modifiers.contains(KeyModifiers::CONTROL)
             {
+                stop_input(input).await;
                 terminal::suspend(&mut tui)?;
+                input = spawn_input(tx.clone());
                 continue;
             }
             for command in app::update(&mut state, msg) {
@@ -107,7 +116,10 @@ pub async fn run(
                         let path = executor.deploy_config().values.first().cloned();
                         match path {
                             Some(path) => {
-                                if let Err(e) = terminal::edit(&mut tui, &path) {
+                                stop_input(input).await;
+                                let edited = terminal::edit(&mut tui, &path);
+                                input = spawn_input(tx.clone());
+                                if let Err(e) = edited {
                                     app::update(
                                         &mut state,
                                         Msg::ConfigChecked(Err(crate::deploy::Failure {
