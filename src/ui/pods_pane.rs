@@ -42,7 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .unwrap_or(4)
         .clamp(16, 40);
     let status_width = (area.width as usize)
-        .saturating_sub(2 + name_width + 6 + 4 + 5 + 10 + 5)
+        .saturating_sub(2 + name_width + 6 + 4 + 6 + 10 + 5)
         .clamp(10, 40);
     let rows: Vec<Row> = lists::pods(state)
         .skip(start)
@@ -67,7 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Constraint::Length(5),
             Constraint::Length(status_width as u16),
             Constraint::Length(3),
-            Constraint::Length(4),
+            Constraint::Length(5),
             Constraint::Fill(1),
         ],
     )
