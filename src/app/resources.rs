@@ -12,7 +12,7 @@ use super::msg::{Kind, Object};
 use crate::helm::release::{self, ReleaseRecord};
 use crate::kube::diagnosis::{self, DiagnosisInput};
 use crate::kube::node_row::NodeRow;
-use crate::kube::pod_row::{PodGroup, PodRow, Resources as PodRequests, to_utc};
+use crate::kube::pod_row::{PodGroup, PodRow, Resources as PodRequests};
 use crate::kube::service_row::ServiceRow;
 
 /// Pods ordered as the pane shows them: hub and proxy, the other chart
@@ -151,16 +151,8 @@ impl EventIndex {
     }
 }
 
-/// An event's most recent time, whichever field its reporter filled.
-pub fn event_time(e: &Event) -> Option<chrono::DateTime<chrono::Utc>> {
-    e.last_timestamp
-        .as_ref()
-        .map(|t| t.0)
-        .or_else(|| e.event_time.as_ref().map(|t| t.0))
-        .or_else(|| e.first_timestamp.as_ref().map(|t| t.0))
-        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
-        .and_then(|t| to_utc(&t))
-}
+/// An event's most recent time (its series' last observation first).
+pub use crate::kube::diagnosis::event_time;
 
 /// The namespace's helm releases, decoded from their Secrets.
 #[derive(Debug, Clone, Default)]
