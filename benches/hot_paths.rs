@@ -1,0 +1,215 @@
+//! Micro-benchmarks of the cockpit's hot paths at classroom scale (issue 6):
+//! applying one pod watch event to a state that holds 5,000 pods, and
+//! drawing the main view (pods pane with 5,000 rows) on a 120x40 TestBackend.
+//!
+//! `cargo bench --bench hot_paths`. Numbers only: nothing here asserts a
+//! time, and the test suite never runs it.
+
+#[path = "../tests/support/objects.rs"]
+mod objects;
+
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Pod;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use jhub_cockpit::app::{self, Kind, Msg, Object, State, Target, WatchMsg};
+
+const PODS: usize = 5_000;
+
+fn main() {
+    divan::main();
+}
+
+fn target() -> Target {
+    Target {
+        context: "rig".into(),
+        namespace: "jhub".into(),
+        release: None,
+        readonly: false,
+        insecure: false,
+    }
+}
+
+fn user_name(i: usize) -> String {
+    format!("jupyter-user-{i:04}")
+}
+
+fn node_of(i: usize) -> String {
+    format!("rig-node-{}", i / 110 + 1)
+}
+
+fn user_pod(i: usize) -> Arc<Pod> {
+    match objects::running_pod(
+        &user_name(i),
+        "singleuser-server",
+        &node_of(i),
+        "2026-12-01T11:00:00Z",
+    ) {
+        Object::Pod(p) => p,
+        _ => unreachable!(),
+    }
+}
+
+/// The same pod with another restart count (what the benchmark's churn
+/// writes), as a new shared object, the way the watcher hands it over.
+fn restarted(pod: &Pod, restarts: i32) -> Arc<Pod> {
+    let mut pod = pod.clone();
+    if let Some(cs) = pod
+        .status
+        .as_mut()
+        .and_then(|s| s.container_statuses.as_mut())
+    {
+        cs[0].restart_count = restarts;
+    }
+    pod.metadata.resource_version = Some(format!("{}", 1000 + restarts));
+    Arc::new(pod)
+}
+
+/// A connected state holding the chart's pods and `PODS` user pods on
+/// enough nodes, as after the first list.
+fn classroom() -> State {
+    let mut state = State::new(target(), objects::now());
+    app::update(
+        &mut state,
+        Msg::Connected {
+            server_version: "v1.36.3".into(),
+        },
+    );
+    let nodes = (0..PODS / 110 + 1)
+        .map(|n| objects::node(&format!("rig-node-{}", n + 1), true))
+        .collect();
+    for (kind, objects) in [
+        (Kind::Node, nodes),
+        (Kind::StorageClass, vec![]),
+        (Kind::Claim, vec![]),
+        (Kind::Event, vec![]),
+        (Kind::Service, vec![]),
+        (Kind::Release, vec![]),
+    ] {
+        app::update(&mut state, Msg::Watch(WatchMsg::Relisted(kind, objects)));
+    }
+    let mut pods: Vec<Object> = (1..=PODS).map(|i| Object::Pod(user_pod(i))).collect();
+    pods.push(objects::running_pod(
+        "hub-7d9f8c6b5-abcde",
+        "hub",
+        "rig-node-1",
+        "2026-12-01T11:00:00Z",
+    ));
+    pods.push(objects::running_pod(
+        "proxy-6f9c7d8b5-x2x4q",
+        "proxy",
+        "rig-node-1",
+        "2026-12-01T11:00:00Z",
+    ));
+    app::update(&mut state, Msg::Watch(WatchMsg::Relisted(Kind::Pod, pods)));
+    app::update(&mut state, Msg::Resize(120, 40));
+    state
+}
+
+/// The whole first list: 5,002 pods replacing an empty table.
+#[divan::bench(sample_count = 20)]
+fn relist_5000_pods(bencher: divan::Bencher) {
+    let pods: Vec<Object> = (1..=PODS).map(|i| Object::Pod(user_pod(i))).collect();
+    bencher
+        .with_inputs(|| (State::new(target(), objects::now()), pods.clone()))
+        .bench_local_values(|(mut state, pods)| {
+            app::update(&mut state, Msg::Watch(WatchMsg::Relisted(Kind::Pod, pods)));
+            state
+        });
+}
+
+/// One pod's restart count changes: `update(Msg::Watch(Applied(pod)))` on a
+/// state with 5,000 pods. Alternates between pods at the top, middle and end
+/// of the list, each with a new restart count.
+#[divan::bench]
+fn apply_pod_event_5000(bencher: divan::Bencher) {
+    let mut state = classroom();
+    let base: Vec<Arc<Pod>> = [1, PODS / 2, PODS].into_iter().map(user_pod).collect();
+    let updates: Vec<Arc<Pod>> = (0..300)
+        .map(|k| restarted(&base[k % base.len()], k as i32 + 1))
+        .collect();
+    let mut k = 0;
+    bencher.bench_local(|| {
+        let pod = updates[k % updates.len()].clone();
+        k += 1;
+        app::update(&mut state, Msg::Watch(WatchMsg::Applied(Object::Pod(pod))))
+    });
+}
+
+/// A warning event about a pod arrives (the diagnosis is recomputed).
+#[divan::bench]
+fn apply_pod_warning_event_5000(bencher: divan::Bencher) {
+    let mut state = classroom();
+    let events: Vec<Object> = (0..100)
+        .map(|k| {
+            objects::warning_event(
+                &user_name(1 + k * 37),
+                "BackOff",
+                "Back-off restarting failed container",
+                "2026-12-01T11:59:30Z",
+            )
+        })
+        .collect();
+    let mut k = 0;
+    bencher.bench_local(|| {
+        let event = events[k % events.len()].clone();
+        k += 1;
+        app::update(&mut state, Msg::Watch(WatchMsg::Applied(event)))
+    });
+}
+
+/// One full frame of the main view (pods pane listing 5,000 rows) on a
+/// 120x40 TestBackend, nothing changed since the last frame.
+#[divan::bench]
+fn render_main_view_5000(bencher: divan::Bencher) {
+    let state = classroom();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    bencher.bench_local(|| {
+        terminal
+            .draw(|f| jhub_cockpit::ui::render(f, &state))
+            .map(|_| ())
+            .unwrap()
+    });
+}
+
+/// One frame of the main view with the pods pane scrolled to the end of
+/// the list (the rows drawn are the last ones).
+#[divan::bench]
+fn render_main_view_5000_scrolled_to_end(bencher: divan::Bencher) {
+    let mut state = classroom();
+    app::update(
+        &mut state,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('G'),
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    bencher.bench_local(|| {
+        terminal
+            .draw(|f| jhub_cockpit::ui::render(f, &state))
+            .map(|_| ())
+            .unwrap()
+    });
+}
+
+/// What the loop does per visible change: apply one event, draw a frame.
+#[divan::bench]
+fn apply_and_render_5000(bencher: divan::Bencher) {
+    let mut state = classroom();
+    let base = user_pod(1);
+    let updates: Vec<Arc<Pod>> = (0..300).map(|k| restarted(&base, k + 1)).collect();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut k = 0;
+    bencher.bench_local(|| {
+        let pod = updates[k % updates.len()].clone();
+        k += 1;
+        app::update(&mut state, Msg::Watch(WatchMsg::Applied(Object::Pod(pod))));
+        terminal
+            .draw(|f| jhub_cockpit::ui::render(f, &state))
+            .map(|_| ())
+            .unwrap()
+    });
+}
