@@ -137,7 +137,9 @@ async fn an_image_pull_failure_is_diagnosed() {
                 .pods
                 .get("jupyter-broken")
                 .and_then(|e| e.row.diagnosis.as_ref())
-                .is_some_and(|d| d.kind == DiagnosisKind::ImagePull)
+                .is_some_and(|d| {
+                    d.kind == DiagnosisKind::ImagePull && d.line.contains("example.invalid")
+                })
         },
     )
     .await;
@@ -194,7 +196,11 @@ async fn a_claim_with_a_missing_storage_class_is_diagnosed() {
                 .pods
                 .get("jupyter-alice")
                 .and_then(|e| e.row.diagnosis.as_ref())
-                .is_some_and(|d| d.kind == DiagnosisKind::UnboundClaim)
+                // The claim's own watch event may come after the pod's: wait
+                // for the diagnosis that knows the claim.
+                .is_some_and(|d| {
+                    d.kind == DiagnosisKind::UnboundClaim && d.line.contains("no-such-class")
+                })
         },
     )
     .await;
