@@ -1,8 +1,6 @@
 //! The Pods pane: one row per pod, chart components first, with the
 //! diagnosis folded into the status column.
 
-use std::collections::BTreeMap;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -11,20 +9,24 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::theme::Theme;
 use super::widgets::{pane_block, truncate, window_start};
+use crate::app::resources::PodEntry;
 use crate::app::{Connection, Kind, Pane, State, lists};
 use crate::kube::pod_row::{PodRow, format_age};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Pods && state.overlays.is_empty();
+    // One walk over the (filtered) pods per frame: the title's counts, the
+    // selection and the visible window all read this list.
+    let pods: Vec<&PodEntry> = lists::pods(state).collect();
     let block = pane_block(
         3,
-        title(state, theme),
+        title(state, &pods, theme),
         focused,
         state.stale.contains(&Kind::Pod),
         theme,
     );
     let inner_height = area.height.saturating_sub(3) as usize;
-    let names = lists::names(state, Pane::Pods);
+    let names: Vec<&str> = pods.iter().map(|e| e.row.name.as_str()).collect();
     let selected = lists::selected_index(state, Pane::Pods, &names);
     let start = window_start(
         selected,
@@ -34,9 +36,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
     // Name and node take what they need; the status column gets the rest,
     // up to what a diagnosis needs, and the node column any surplus.
-    let name_width = lists::pods(state)
-        .skip(start)
-        .take(inner_height)
+    let window = &pods[start.min(pods.len())..(start + inner_height).min(pods.len())];
+    let name_width = window
+        .iter()
         .map(|e| e.row.name.chars().count())
         .max()
         .unwrap_or(4)
@@ -44,9 +46,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let status_width = (area.width as usize)
         .saturating_sub(2 + name_width + 6 + 4 + 6 + 10 + 5)
         .clamp(10, 40);
-    let rows: Vec<Row> = lists::pods(state)
-        .skip(start)
-        .take(inner_height)
+    let rows: Vec<Row> = window
+        .iter()
         .enumerate()
         .map(|(i, entry)| {
             let style = if focused && Some(start + i) == selected {
@@ -105,13 +106,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
-fn title<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
-    let mut phases: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut shown = 0;
-    for entry in lists::pods(state) {
-        *phases.entry(entry.row.phase.as_str()).or_default() += 1;
-        shown += 1;
+fn title<'a>(state: &State, pods: &[&PodEntry], theme: &Theme) -> Vec<Span<'a>> {
+    // A handful of distinct phases: a short list, then sorted by phase (as
+    // a BTreeMap would give them), beats a map lookup per pod.
+    let mut phases: Vec<(&str, usize)> = Vec::new();
+    for entry in pods {
+        let phase = entry.row.phase.as_str();
+        match phases.iter_mut().find(|(p, _)| *p == phase) {
+            Some((_, count)) => *count += 1,
+            None => phases.push((phase, 1)),
+        }
     }
+    phases.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let shown = pods.len();
     let mut spans = vec![Span::styled(format!("Pods {shown}"), theme.title())];
     for (phase, count) in phases {
         let style = match phase {
