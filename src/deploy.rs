@@ -354,17 +354,171 @@ pub async fn run(
             uninstall_first,
         } => {
             if *uninstall_first {
+                // The release on the cluster being deleted, whatever the
+                // panes point at.
+                let on_cluster = cluster_config(config, name)?;
+                refresh_token_file(&on_cluster.kube).await?;
                 on_line(format!(
                     "uninstalling {} first: its LoadBalancer and disks are not deleted with the cluster",
                     config.release
                 ));
-                let args = cli::uninstall_args(&config.release, &config.namespace, &config.timeout);
-                run_helm(config, args, 0, &mut on_line).await?;
-                delete_namespace(config, &mut on_line).await?;
+                let args = cli::uninstall_args(
+                    &on_cluster.release,
+                    &on_cluster.namespace,
+                    &on_cluster.timeout,
+                );
+                run_helm(&on_cluster, args, 0, &mut on_line).await?;
+                delete_namespace(&on_cluster, &mut on_line).await?;
+                wait_namespace_gone(&on_cluster, NAMESPACE_GONE_TIMEOUT, &mut on_line).await?;
             }
             delete_cluster(config, name, &mut on_line).await
         }
+        Action::BindClusterAdmin { user } => {
+            bind_cluster_admin(config, user, &mut on_line).await?;
+            Ok(format!(
+                "ClusterRoleBinding {CLUSTER_ADMIN_BINDING} made: {user} is cluster-admin"
+            ))
+        }
     }
+}
+
+/// The name of the z2jh guide's binding (`kubectl create clusterrolebinding
+/// cluster-admin-binding --clusterrole=cluster-admin --user=<account>`).
+pub const CLUSTER_ADMIN_BINDING: &str = "cluster-admin-binding";
+
+async fn bind_cluster_admin(
+    config: &DeployConfig,
+    user: &str,
+    on_line: &mut impl FnMut(String),
+) -> Result<(), Failure> {
+    let connected = crate::kube::client::connect(
+        config.kube.kubeconfig.as_ref(),
+        config.kube.context.as_deref(),
+    )
+    .await?;
+    on_line(format!(
+        "kubectl create clusterrolebinding {CLUSTER_ADMIN_BINDING} --clusterrole=cluster-admin --user={user}"
+    ));
+    crate::kube::access::create_cluster_admin_binding(
+        &connected.client,
+        CLUSTER_ADMIN_BINDING,
+        user,
+    )
+    .await
+    .map_err(|e| Failure {
+        error: format!("{e:#}"),
+        hint: Some(
+            "the binding needs an account that may create ClusterRoleBindings (the cluster's creator on GKE); see the Kubernetes Engine IAM roles".into(),
+        ),
+    })
+}
+
+/// How long the namespace may take to go before the cluster is deleted:
+/// its LoadBalancer must be released by the cluster, or it outlives it.
+pub const NAMESPACE_GONE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// `config` aimed at cluster `name`'s kubeconfig context (as
+/// `cluster create` writes it), which must exist.
+pub fn cluster_config(config: &DeployConfig, name: &str) -> Result<DeployConfig, Failure> {
+    let gke = gke_config(config)?;
+    let context = crate::gke::connect::context_name(&gke.project, &gke.location, name);
+    let known = crate::kube::client::read_kubeconfig(Some(&gke.kubeconfig))
+        .map(|k| k.contexts.iter().any(|c| c.name == context))
+        .unwrap_or(false);
+    if !known {
+        return Err(Failure {
+            error: format!(
+                "the kubeconfig {} has no context {context} for cluster {name}",
+                gke.kubeconfig.display()
+            ),
+            hint: Some(format!(
+                "connect to the cluster first (its context is written when it is created, or by gcloud container clusters get-credentials {name} --location {})",
+                gke.location
+            )),
+        });
+    }
+    let mut on_cluster = config.clone();
+    on_cluster.kube = KubeTarget {
+        kubeconfig: Some(gke.kubeconfig.clone()),
+        context: Some(context),
+    };
+    Ok(on_cluster)
+}
+
+/// Waits until the namespace is gone (its finalizers done), streaming
+/// a line now and then.
+async fn wait_namespace_gone(
+    config: &DeployConfig,
+    timeout: std::time::Duration,
+    on_line: &mut impl FnMut(String),
+) -> Result<(), Failure> {
+    use k8s_openapi::api::core::v1::Namespace;
+    use kube::api::Api;
+    let connected = crate::kube::client::connect(
+        config.kube.kubeconfig.as_ref(),
+        config.kube.context.as_deref(),
+    )
+    .await?;
+    let api = Api::<Namespace>::all(connected.client);
+    let started = tokio::time::Instant::now();
+    let mut said = 0u64;
+    loop {
+        match api.get_opt(&config.namespace).await {
+            Ok(None) => {
+                on_line(format!("namespace {} is gone", config.namespace));
+                return Ok(());
+            }
+            Ok(Some(_)) => {}
+            Err(e) => {
+                return Err(Failure {
+                    error: format!("cannot read namespace {}: {e}", config.namespace),
+                    hint: None,
+                });
+            }
+        }
+        let waited = started.elapsed();
+        if waited >= timeout {
+            return Err(Failure {
+                error: format!(
+                    "namespace {} is still terminating after {} s; the cluster was not deleted",
+                    config.namespace,
+                    waited.as_secs()
+                ),
+                hint: Some(format!(
+                    "see what holds it (kubectl get namespace {} -o yaml: status.conditions), then delete the cluster again",
+                    config.namespace
+                )),
+            });
+        }
+        if waited.as_secs() / 15 > said {
+            said = waited.as_secs() / 15;
+            on_line(format!(
+                "waiting for namespace {} to go ({} s)",
+                config.namespace,
+                waited.as_secs()
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Writes a fresh ADC token into the context's token file when it has one
+/// the cockpit keeps; what a headless command does before helm or a kube
+/// client reads it. Ok(false): the context needs none.
+pub async fn refresh_token_file(kube: &KubeTarget) -> Result<bool, Failure> {
+    let Some(path) =
+        crate::gke::token::managed_token_file(kube.kubeconfig.as_deref(), kube.context.as_deref())
+    else {
+        return Ok(false);
+    };
+    let mut source = crate::gke::token::AdcTokenSource::new();
+    crate::gke::token::write_once(&mut source, &path)
+        .await
+        .map_err(|error| Failure {
+            error,
+            hint: Some(crate::gke::token::LOGIN_HINT.into()),
+        })?;
+    Ok(true)
 }
 
 fn gke_config(config: &DeployConfig) -> Result<&GkeConfig, Failure> {
@@ -445,6 +599,11 @@ async fn create_cluster(
         &spec.location,
         &cluster,
     )?;
+    refresh_token_file(&KubeTarget {
+        kubeconfig: Some(gke.kubeconfig.clone()),
+        context: Some(context.clone()),
+    })
+    .await?;
     Ok(format!(
         "cluster {} is {}; context {context} written to {} and made current",
         cluster.name,
@@ -482,12 +641,14 @@ pub async fn connect_cluster(config: &DeployConfig, name: &str) -> Result<String
             hint: Some("wait for it to be RUNNING".into()),
         });
     }
-    Ok(crate::gke::connect::write_context(
-        &gke.kubeconfig,
-        &gke.project,
-        &gke.location,
-        &cluster,
-    )?)
+    let context =
+        crate::gke::connect::write_context(&gke.kubeconfig, &gke.project, &gke.location, &cluster)?;
+    refresh_token_file(&KubeTarget {
+        kubeconfig: Some(gke.kubeconfig.clone()),
+        context: Some(context.clone()),
+    })
+    .await?;
+    Ok(context)
 }
 
 async fn delete_namespace(

@@ -342,6 +342,33 @@ pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether a release is installed on cluster `name` (read through its
+/// context); None when that cannot be known (no context, no answer), with
+/// why.
+async fn release_on_cluster(
+    config: &DeployConfig,
+    name: &str,
+) -> std::result::Result<(DeployConfig, bool), String> {
+    let on_cluster = deploy::cluster_config(config, name).map_err(|f| f.to_string())?;
+    deploy::refresh_token_file(&on_cluster.kube)
+        .await
+        .map_err(|f| f.to_string())?;
+    let connected = crate::kube::client::connect(
+        on_cluster.kube.kubeconfig.as_ref(),
+        on_cluster.kube.context.as_deref(),
+    )
+    .await
+    .map_err(|e| format!("{e:#}"))?;
+    let records = read_history(
+        &connected.client,
+        &on_cluster.namespace,
+        &on_cluster.release,
+    )
+    .await
+    .map_err(|e| format!("cannot read the release's Secrets: {e:#}"))?;
+    Ok((on_cluster, !records.is_empty()))
+}
+
 pub async fn cluster_delete(
     config: &DeployConfig,
     name: &str,
@@ -353,13 +380,39 @@ pub async fn cluster_delete(
     if let Err(e) = crate::gke::validate_cluster_name(name) {
         bail!("{e}; nothing was sent");
     }
+    // The LoadBalancer and disks a release made are not deleted with the
+    // cluster: an installed release goes first, with its namespace.
+    let uninstall_first = match release_on_cluster(config, name).await {
+        Ok((on_cluster, installed)) => {
+            if installed {
+                eprintln!(
+                    "release {} is installed in namespace {} of {name}: it is uninstalled and the namespace deleted first, because the LoadBalancer and persistent disks made after cluster creation are NOT deleted with the cluster",
+                    on_cluster.release, on_cluster.namespace
+                );
+            }
+            installed
+        }
+        Err(why) => {
+            eprintln!(
+                "warning: cannot check {name} for a JupyterHub release ({why}); if one is installed, its LoadBalancer and disks outlive the cluster: uninstall it first (uninstall --delete-namespace)"
+            );
+            false
+        }
+    };
     let typed = Confirmation::Typed {
         expected: name.to_owned(),
         typed: String::new(),
     };
-    let question = format!(
-        "delete GKE cluster {name}? (LoadBalancers and disks made after cluster creation are NOT deleted with it: uninstall the release and delete its namespace first)"
-    );
+    let question = if uninstall_first {
+        format!(
+            "uninstall release {} (deleting namespace {}), then delete GKE cluster {name}?",
+            config.release, config.namespace
+        )
+    } else {
+        format!(
+            "delete GKE cluster {name}? (LoadBalancers and disks made after cluster creation are NOT deleted with it)"
+        )
+    };
     if !confirm(&question, &typed, yes)? {
         eprintln!("the name did not match; nothing was changed");
         return Ok(ExitCode::FAILURE);
@@ -367,7 +420,7 @@ pub async fn cluster_delete(
     run_action(
         Action::DeleteCluster {
             name: name.to_owned(),
-            uninstall_first: false,
+            uninstall_first,
         },
         config,
     )

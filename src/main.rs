@@ -37,6 +37,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let namespace = initial_target(&resolved).namespace;
     let config = resolved.deploy_config(&namespace, &cwd);
     let readonly = resolved.readonly;
+    let touches_cluster = matches!(
+        cli.command,
+        Some(
+            Subcommands::Status { .. }
+                | Subcommands::Deploy { .. }
+                | Subcommands::Rollback { .. }
+                | Subcommands::Uninstall { .. }
+                | Subcommands::History { .. }
+        )
+    );
+    if touches_cluster {
+        // A context the cockpit keeps a GKE token file for: helm and the
+        // kube client read it once, so it is written fresh first.
+        if let Err(f) = jhub_cockpit::deploy::refresh_token_file(&config.kube).await {
+            eprintln!("warning: {f}");
+        }
+    }
     match cli.command {
         None => tui(resolved, config, log_path).await,
         Some(Subcommands::Status { json }) => status_command(resolved, json).await,

@@ -32,6 +32,11 @@ pub enum Action {
         name: String,
         uninstall_first: bool,
     },
+    /// The z2jh guide's ClusterRoleBinding `cluster-admin-binding` for the
+    /// operator's account, which a new GKE cluster lacks.
+    BindClusterAdmin {
+        user: String,
+    },
 }
 
 impl Action {
@@ -46,6 +51,7 @@ impl Action {
             Action::DeleteNamespace => "delete the namespace".into(),
             Action::CreateCluster(spec) => format!("create GKE cluster {}", spec.name),
             Action::DeleteCluster { name, .. } => format!("delete GKE cluster {name}"),
+            Action::BindClusterAdmin { user } => format!("make {user} cluster-admin"),
         }
     }
 }

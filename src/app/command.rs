@@ -30,4 +30,9 @@ pub enum Command {
     Reconnect {
         context: String,
     },
+    /// Ask whether the account has cluster-admin on `context` (a GKE
+    /// cluster just connected to); answered with `Msg::ClusterAdmin`.
+    CheckClusterAdmin {
+        context: String,
+    },
 }

@@ -18,6 +18,9 @@ pub struct GkeView {
     pub refreshed: Option<DateTime<Utc>>,
     /// The cluster named in the settings (gcp.cluster), if any.
     pub preferred: Option<String>,
+    /// The GKE context whose cluster-admin binding was checked (once per
+    /// context, at its first connection).
+    pub admin_checked: Option<String>,
 }
 
 impl GkeView {
@@ -104,6 +107,23 @@ impl CreateForm {
         spec.validate()?;
         Ok(spec)
     }
+}
+
+/// The panes connected: on a GKE cluster's context (gcloud's
+/// `gke_<project>_<location>_<name>`), check once whether the account has
+/// cluster-admin, which the z2jh guide binds by hand after creating it.
+pub fn connected(state: &mut State) -> Vec<Command> {
+    let context = state.target.context.clone();
+    let Some(view) = state.gke.as_mut() else {
+        return Vec::new();
+    };
+    if !context.starts_with(&format!("gke_{}_", view.project))
+        || view.admin_checked.as_deref() == Some(context.as_str())
+    {
+        return Vec::new();
+    }
+    view.admin_checked = Some(context.clone());
+    vec![Command::CheckClusterAdmin { context }]
 }
 
 pub fn clusters_listed(state: &mut State, result: Result<Vec<GkeCluster>, String>) {

@@ -118,4 +118,13 @@ pub enum Msg {
     ShowText(Result<(String, Vec<String>), String>),
     /// A refresh of the GKE cluster list.
     GkeClusters(Result<Vec<crate::gke::GkeCluster>, String>),
+    /// What the GKE token refresher has to say (a failure, or its end).
+    GkeToken(crate::gke::token::TokenReport),
+    /// Whether the account has cluster-admin on `context`, and its user
+    /// name when the API server (or ADC) says.
+    ClusterAdmin {
+        context: String,
+        allowed: bool,
+        user: Option<String>,
+    },
 }

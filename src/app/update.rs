@@ -26,7 +26,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             {
                 state.connection = Connection::Live;
             }
-            Vec::new()
+            super::gke_view::connected(state)
         }
         Msg::ConnectFailed(error) => {
             state.connection = match &state.connection {
@@ -86,6 +86,25 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::GkeClusters(result) => {
             super::gke_view::clusters_listed(state, result);
+            Vec::new()
+        }
+        Msg::GkeToken(report) => {
+            let text = report.message(state.now);
+            match report {
+                crate::gke::token::TokenReport::Recovered { .. } => state.info(text),
+                r if r.is_error() => state.error(text),
+                _ => state.warn(text),
+            }
+            Vec::new()
+        }
+        Msg::ClusterAdmin {
+            context,
+            allowed,
+            user,
+        } => {
+            if !allowed && context == state.target.context {
+                write_flow::offer_cluster_admin(state, user);
+            }
             Vec::new()
         }
         Msg::LogEnded { pod, error } => {

@@ -283,6 +283,41 @@ pub fn deploy_prepared(state: &mut State, prepared: Result<PreparedDeploy, Failu
     }
 }
 
+/// The account lacks cluster-admin on the cluster just connected to: offer
+/// the z2jh guide's binding, through the same confirmation as every write
+/// (so read-only mode refuses it). Without a user name there is nothing to
+/// bind: the footer says what to run.
+pub fn offer_cluster_admin(state: &mut State, user: Option<String>) {
+    let binding = crate::deploy::CLUSTER_ADMIN_BINDING;
+    let Some(user) = user else {
+        state.warn(format!(
+            "your account lacks cluster-admin here (the chart needs it for its RBAC objects): kubectl create clusterrolebinding {binding} --clusterrole=cluster-admin --user=<your Google account>"
+        ));
+        return;
+    };
+    // An open dialog or a running action is not interrupted: the footer
+    // says it instead.
+    if state.confirm.is_some() || state.operation.as_ref().is_some_and(Operation::running) {
+        state.warn(format!(
+            "{user} lacks cluster-admin here: kubectl create clusterrolebinding {binding} --clusterrole=cluster-admin --user={user}"
+        ));
+        return;
+    }
+    open_confirm(
+        state,
+        Action::BindClusterAdmin { user: user.clone() },
+        vec![
+            format!("{user} is not cluster-admin on this cluster, which the z2jh guide"),
+            "asks for (the chart makes Roles and RoleBindings). Create:".into(),
+            format!(
+                "kubectl create clusterrolebinding {binding} --clusterrole=cluster-admin --user={user}"
+            ),
+            "y creates it; anything else skips (the install may then fail on RBAC).".into(),
+        ],
+        Confirmation::YesNo,
+    );
+}
+
 pub fn operation_line(state: &mut State, line: String) {
     if let Some(op) = state.operation.as_mut() {
         op.push(line);

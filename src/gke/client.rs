@@ -84,6 +84,22 @@ pub fn check_adc_source(source: &AdcSource, allow_metadata_server: bool) -> Resu
     }
 }
 
+/// The ADC account's email when the credentials say it: a service-account
+/// key's `client_email`, else gcloud's CLOUDSDK_CORE_ACCOUNT. (A user's
+/// ADC file holds no email; the API server's SelfSubjectReview does.)
+pub fn adc_account() -> Option<String> {
+    let from_file = match adc_source() {
+        AdcSource::EnvFile(p) | AdcSource::GcloudFile(p) => std::fs::read_to_string(p)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["client_email"].as_str().map(str::to_owned)),
+        AdcSource::MetadataServer => None,
+    };
+    from_file
+        .or_else(|| std::env::var("CLOUDSDK_CORE_ACCOUNT").ok())
+        .filter(|a| !a.trim().is_empty())
+}
+
 /// How the client is built.
 #[derive(Clone, Debug)]
 pub struct GkeClientOptions {

@@ -25,8 +25,10 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 /// How the context authenticates: the cluster's client certificate when it
 /// has one (legacy auth, and the emulator's clusters), else the
-/// `gke-gcloud-auth-plugin` exec entry that gcloud writes.
-fn user_entry(cluster: &GkeCluster) -> Result<Value> {
+/// `gke-gcloud-auth-plugin` exec entry that gcloud writes when the plugin
+/// is installed, else a token file the cockpit keeps fresh with an ADC
+/// access token (see [`super::token`]; the caller writes the first token).
+fn user_entry(cluster: &GkeCluster, context: &str, plugin_installed: bool) -> Result<Value> {
     let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
     if let (Some(cert), Some(key)) = (&cluster.client_certificate_pem, &cluster.client_key_pem) {
         return Ok(serde_yaml::from_str(&format!(
@@ -35,11 +37,13 @@ fn user_entry(cluster: &GkeCluster) -> Result<Value> {
             b64(key)
         ))?);
     }
-    if on_path("gke-gcloud-auth-plugin").is_none() {
-        anyhow::bail!(
-            "cannot authenticate to {}: install gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin), as kubectl needs it for GKE since 1.26",
-            cluster.name
+    if !plugin_installed {
+        let mut entry = serde_yaml::Mapping::new();
+        entry.insert(
+            Value::from("tokenFile"),
+            Value::from(super::token::token_path(context).to_string_lossy().as_ref()),
         );
+        return Ok(Value::Mapping(entry));
     }
     Ok(serde_yaml::from_str(
         "exec:\n  apiVersion: client.authentication.k8s.io/v1beta1\n  command: gke-gcloud-auth-plugin\n  installHint: Install gke-gcloud-auth-plugin for use with kubectl by following https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin\n  provideClusterInfo: true\n  interactiveMode: IfAvailable\n",
@@ -65,7 +69,9 @@ fn upsert(doc: &mut Value, key: &str, item_key: &str, name: &str, entry: Value) 
 }
 
 /// Writes (or updates) the cluster's context in `path` and makes it
-/// current. The file is written 0600, whole, via a rename.
+/// current. The file is written 0600, whole, via a rename. When the
+/// context reads a token file ([`super::token::managed_token_file`]), the
+/// caller writes its first token before anything connects.
 pub fn write_context(
     path: &Path,
     project: &str,
@@ -100,7 +106,14 @@ pub fn write_context(
         base64::engine::general_purpose::STANDARD.encode(ca)
     ))?;
     upsert(&mut doc, "clusters", "cluster", &name, cluster_entry);
-    upsert(&mut doc, "users", "user", &name, user_entry(cluster)?);
+    let plugin = on_path("gke-gcloud-auth-plugin").is_some();
+    upsert(
+        &mut doc,
+        "users",
+        "user",
+        &name,
+        user_entry(cluster, &name, plugin)?,
+    );
     let context_entry: Value = serde_yaml::from_str(&format!("cluster: {name}\nuser: {name}\n"))?;
     upsert(&mut doc, "contexts", "context", &name, context_entry);
     doc.as_mapping_mut()
@@ -179,5 +192,41 @@ mod tests {
         write_context(&path, "demo", "us-central1-b", &cluster()).unwrap();
         let again = kube::config::Kubeconfig::read_from(&path).unwrap();
         assert_eq!(again.contexts.len(), 2);
+    }
+
+    #[test]
+    fn without_a_client_certificate_or_the_plugin_the_user_reads_a_token_file() {
+        let mut c = cluster();
+        c.client_certificate_pem = None;
+        c.client_key_pem = None;
+        let name = context_name("demo", "us-central1-b", &c.name);
+        let entry = user_entry(&c, &name, false).unwrap();
+        let file = entry.get("tokenFile").and_then(Value::as_str).unwrap();
+        assert_eq!(
+            std::path::Path::new(file),
+            crate::gke::token::token_path(&name)
+        );
+        assert!(entry.get("exec").is_none());
+        let with_plugin = user_entry(&c, &name, true).unwrap();
+        assert_eq!(
+            with_plugin["exec"]["command"].as_str(),
+            Some("gke-gcloud-auth-plugin")
+        );
+        // The written kubeconfig names the file, and the cockpit knows it
+        // as its own to keep fresh (the plugin is not on this PATH).
+        if on_path("gke-gcloud-auth-plugin").is_none() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("config");
+            let name = write_context(&path, "demo", "us-central1-b", &c).unwrap();
+            assert_eq!(
+                crate::gke::token::managed_token_file(Some(&path), Some(&name)),
+                Some(crate::gke::token::token_path(&name))
+            );
+            assert_eq!(
+                crate::gke::token::managed_token_file(Some(&path), None),
+                Some(crate::gke::token::token_path(&name)),
+                "the current context"
+            );
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod emulator;
 pub mod error;
 pub mod names;
 pub mod target;
+pub mod token;
 pub mod types;
 
 pub use client::{

@@ -2,6 +2,7 @@
 //! derived from API objects (pods, nodes, services) with the pending-pod
 //! diagnosis.
 
+pub mod access;
 pub mod client;
 pub mod diagnosis;
 pub mod logs;

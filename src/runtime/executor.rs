@@ -22,12 +22,18 @@ pub struct Executor {
     namespace: String,
     client: std::sync::Arc<tokio::sync::OnceCell<kube::Client>>,
     connector: JoinHandle<()>,
+    /// Keeps the context's token file fresh, when it has one the cockpit
+    /// keeps (a GKE cluster reached without gke-gcloud-auth-plugin).
+    token_refresher: Option<JoinHandle<()>>,
     logs: Option<JoinHandle<()>>,
 }
 
 impl Drop for Executor {
     fn drop(&mut self) {
         self.connector.abort();
+        if let Some(t) = &self.token_refresher {
+            t.abort();
+        }
         if let Some(p) = &self.gke_poller {
             p.abort();
         }
@@ -49,6 +55,7 @@ impl Executor {
         deploy: DeployConfig,
     ) -> Self {
         let cell = std::sync::Arc::new(tokio::sync::OnceCell::new());
+        let token_refresher = spawn_token_refresher(&tx, kubeconfig.as_deref(), context.as_deref());
         let connector = spawn_connector(
             tx.clone(),
             kubeconfig.clone(),
@@ -70,6 +77,7 @@ impl Executor {
             namespace,
             client: cell,
             connector,
+            token_refresher,
             logs: None,
         }
     }
@@ -82,6 +90,11 @@ impl Executor {
         }
         self.client = std::sync::Arc::new(tokio::sync::OnceCell::new());
         self.deploy.kube.context = Some(context.clone());
+        if let Some(t) = self.token_refresher.take() {
+            t.abort();
+        }
+        self.token_refresher =
+            spawn_token_refresher(&self.tx, self.kubeconfig.as_deref(), Some(&context));
         self.connector = spawn_connector(
             self.tx.clone(),
             self.kubeconfig.clone(),
@@ -107,6 +120,26 @@ impl Executor {
             // The event loop handles it: it needs the terminal.
             Command::EditConfig => {}
             Command::Reconnect { context } => self.reconnect(context),
+            Command::CheckClusterAdmin { context } => {
+                let tx = self.tx.clone();
+                let kubeconfig = self.kubeconfig.clone();
+                tokio::spawn(async move {
+                    match check_cluster_admin(kubeconfig, &context).await {
+                        Ok((allowed, user)) => {
+                            let _ = tx.send(Msg::ClusterAdmin {
+                                context,
+                                allowed,
+                                user,
+                            });
+                        }
+                        // Not knowing is no reason to offer a write: the
+                        // install says so if RBAC stops it.
+                        Err(e) => {
+                            tracing::warn!(error = %format!("{e:#}"), "cluster-admin check failed")
+                        }
+                    }
+                });
+            }
             Command::RevealSecrets => {
                 let path = self.deploy.secrets_file.clone();
                 let shown = std::fs::read_to_string(&path)
@@ -210,6 +243,44 @@ fn spawn_connector(
         // The watchers live as long as this task.
         std::future::pending::<()>().await;
     })
+}
+
+/// Whether the account is cluster-admin on `context`, and its user name:
+/// the API server's (a SelfSubjectReview; on GKE the Google account's
+/// email), else the ADC service account's.
+async fn check_cluster_admin(
+    kubeconfig: Option<PathBuf>,
+    context: &str,
+) -> anyhow::Result<(bool, Option<String>)> {
+    let connected = client::connect(kubeconfig.as_ref(), Some(context)).await?;
+    if crate::kube::access::has_cluster_admin(&connected.client).await? {
+        return Ok((true, None));
+    }
+    let user = match crate::kube::access::user_name(&connected.client).await {
+        Ok(Some(u)) => Some(u),
+        _ => crate::gke::client::adc_account(),
+    };
+    Ok((false, user))
+}
+
+/// Starts keeping the context's token file fresh when it is one the
+/// cockpit keeps; the panes' client reads the same file (kube re-reads it
+/// at most a minute apart), so their watches outlive each token.
+fn spawn_token_refresher(
+    tx: &UnboundedSender<Msg>,
+    kubeconfig: Option<&std::path::Path>,
+    context: Option<&str>,
+) -> Option<JoinHandle<()>> {
+    let path = crate::gke::token::managed_token_file(kubeconfig, context)?;
+    let tx = tx.clone();
+    Some(tokio::spawn(crate::gke::token::keep_fresh(
+        crate::gke::token::AdcTokenSource::new(),
+        path,
+        crate::gke::token::RefreshPolicy::default(),
+        move |report| {
+            let _ = tx.send(Msg::GkeToken(report));
+        },
+    )))
 }
 
 /// The GKE API has no watch: the cluster list is refreshed every 10 s, and
