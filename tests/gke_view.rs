@@ -263,3 +263,115 @@ fn a_created_cluster_switches_the_panes_to_its_context() {
         "the old cluster's rows are gone"
     );
 }
+
+#[test]
+fn a_gke_context_is_checked_for_cluster_admin_once() {
+    let mut s = state(false);
+    let version = || Msg::Connected {
+        server_version: "v1.36.3".into(),
+    };
+    assert_eq!(
+        app::update(&mut s, version()),
+        vec![Command::CheckClusterAdmin {
+            context: "gke_demo_us-central1-b_notebook-test".into()
+        }]
+    );
+    // A reconnection to the same context asks nothing again.
+    assert_eq!(app::update(&mut s, version()), vec![]);
+    // Not a GKE context of this project: nothing to check.
+    let mut rig = state(false);
+    rig.target.context = "rig".into();
+    assert_eq!(app::update(&mut rig, version()), vec![]);
+}
+
+fn lacking_admin(s: &mut State, user: Option<&str>) {
+    let context = s.target.context.clone();
+    app::update(
+        s,
+        Msg::ClusterAdmin {
+            context,
+            allowed: false,
+            user: user.map(str::to_owned),
+        },
+    );
+}
+
+#[test]
+fn an_account_without_cluster_admin_is_offered_the_binding() {
+    let mut s = state(false);
+    lacking_admin(&mut s, Some("ada@example.com"));
+    assert_eq!(s.top_overlay(), Some(&Overlay::Confirm));
+    assert_snapshot!("cluster_admin_offer", draw(&s));
+    assert_eq!(
+        key(&mut s, KeyCode::Char('y')),
+        vec![Command::Run(Action::BindClusterAdmin {
+            user: "ada@example.com".into()
+        })]
+    );
+    // Anything else skips it.
+    let mut s = state(false);
+    lacking_admin(&mut s, Some("ada@example.com"));
+    assert_eq!(key(&mut s, KeyCode::Char('n')), vec![]);
+    assert!(s.operation.is_none());
+}
+
+#[test]
+fn without_a_user_name_the_footer_says_what_to_run() {
+    let mut s = state(false);
+    lacking_admin(&mut s, None);
+    assert!(s.confirm.is_none());
+    let (text, _) = s.footer.message.clone().unwrap();
+    assert!(
+        text.contains("kubectl create clusterrolebinding cluster-admin-binding --clusterrole=cluster-admin --user=<your Google account>"),
+        "{text}"
+    );
+    // An answer for another context (the panes moved on) is ignored.
+    let mut s = state(false);
+    app::update(
+        &mut s,
+        Msg::ClusterAdmin {
+            context: "gke_demo_us-central1-b_other".into(),
+            allowed: false,
+            user: Some("ada@example.com".into()),
+        },
+    );
+    assert!(s.confirm.is_none() && s.footer.message.is_none());
+}
+
+#[test]
+fn a_token_that_cannot_be_refreshed_says_how_to_log_in() {
+    use jhub_cockpit::app::state::FooterLevel;
+    use jhub_cockpit::gke::token::TokenReport;
+    let mut s = state(false);
+    app::update(
+        &mut s,
+        Msg::GkeToken(TokenReport::Expired {
+            error: "invalid_grant".into(),
+        }),
+    );
+    assert_eq!(
+        s.footer.message,
+        Some((
+            "GKE token expired (invalid_grant): run gcloud auth application-default login".into(),
+            FooterLevel::Error
+        ))
+    );
+    assert!(draw(&s).contains("GKE token expired"), "{}", draw(&s));
+    let now = s.now;
+    app::update(
+        &mut s,
+        Msg::GkeToken(TokenReport::Retrying {
+            error: "timed out".into(),
+            attempt: 2,
+            retry_at: now + chrono::Duration::seconds(10),
+            valid_until: Some(now + chrono::Duration::seconds(600)),
+        }),
+    );
+    assert_eq!(
+        s.footer.message,
+        Some((
+            "GKE token refresh failed (timed out); retry 2 in 10 s, the current token works for 600 s more; if it keeps failing, run gcloud auth application-default login".into(),
+            FooterLevel::Warning
+        ))
+    );
+}

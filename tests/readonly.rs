@@ -225,6 +225,9 @@ fn a_dialog_forced_into_the_state_cannot_run_in_readonly() {
         Action::Rollback { revision: 1 },
         Action::Uninstall,
         Action::DeleteNamespace,
+        Action::BindClusterAdmin {
+            user: "ada@example.com".into(),
+        },
     ];
     for action in actions {
         // y on a yes/no dialog.
@@ -274,6 +277,86 @@ fn a_finished_uninstall_offers_nothing_to_run_in_readonly() {
         footer(&s),
         "read-only mode: delete the namespace refused (started with --readonly)"
     );
+}
+
+#[test]
+fn the_cluster_admin_offer_cannot_run_in_readonly() {
+    // The check runs on connecting (reading is allowed); its offer opens
+    // like every write's dialog, and its confirmation is refused.
+    let mut s = deployed(true);
+    let context = s.target.context.clone();
+    app::update(
+        &mut s,
+        Msg::ClusterAdmin {
+            context,
+            allowed: false,
+            user: Some("ada@example.com".into()),
+        },
+    );
+    assert_eq!(
+        s.confirm.as_ref().map(|c| c.action.clone()),
+        Some(Action::BindClusterAdmin {
+            user: "ada@example.com".into()
+        })
+    );
+    assert_eq!(char_key(&mut s, 'y'), vec![]);
+    assert!(s.operation.is_none());
+    assert_eq!(
+        footer(&s),
+        "read-only mode: make ada@example.com cluster-admin refused (started with --readonly)"
+    );
+}
+
+#[test]
+fn the_cluster_subcommands_that_write_refuse_with_readonly() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "--readonly",
+                "--project",
+                "demo",
+                "--location",
+                "us-central1-b",
+                "cluster",
+                "create",
+                "--yes",
+            ],
+            "cluster create",
+        ),
+        (
+            &[
+                "--readonly",
+                "--project",
+                "demo",
+                "--location",
+                "us-central1-b",
+                "cluster",
+                "delete",
+                "--yes",
+            ],
+            "cluster delete",
+        ),
+    ];
+    for (args, what) in cases {
+        let scratch = tempfile::tempdir().unwrap();
+        let work = headless::Workdir::new(&scratch.path().join("no-kubeconfig"), None);
+        // A GKE endpoint nothing listens on: a request would fail loudly.
+        let run = work.run(&[&["--gke-endpoint", "http://127.0.0.1:9"], *args].concat());
+        assert_eq!(run.code, Some(1), "{args:?}: {run}");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "jhub-cockpit: read-only mode (--readonly): {what} was refused; nothing was changed\n"
+            ),
+            "{args:?}: {run}"
+        );
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(!work.record.exists(), "{args:?}: helm was run");
+        assert!(
+            !scratch.path().join("no-kubeconfig").exists(),
+            "{args:?}: a kubeconfig was written"
+        );
+    }
 }
 
 #[test]
