@@ -198,6 +198,30 @@ fn delete_needs_the_typed_name_and_uninstalls_first() {
 }
 
 #[test]
+fn delete_from_panes_on_another_cluster_does_not_uninstall_their_release() {
+    let mut s = state(true);
+    s.target.context = "rig".into();
+    app::update(
+        &mut s,
+        Msg::GkeClusters(Ok(vec![cluster(ClusterStatus::Running)])),
+    );
+    key(&mut s, KeyCode::Char('D'));
+    let explain = s.confirm.as_ref().unwrap().explain.join("\n");
+    assert!(
+        explain.contains("The panes are not on notebook-test"),
+        "{explain}"
+    );
+    typed(&mut s, "notebook-test");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        vec![Command::Run(Action::DeleteCluster {
+            name: "notebook-test".into(),
+            uninstall_first: false
+        })]
+    );
+}
+
+#[test]
 fn readonly_refuses_create_and_delete() {
     let mut s = state(true);
     s.target.readonly = true;

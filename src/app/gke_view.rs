@@ -243,11 +243,16 @@ pub fn request_delete(state: &mut State) -> Vec<Command> {
         state.warn("no GKE cluster to delete");
         return Vec::new();
     };
+    // The panes show the releases of their own context: they say whether
+    // one is installed on this cluster only when they are on it.
+    let on_cluster = state.gke.as_ref().is_some_and(|g| {
+        state.target.context == crate::gke::connect::context_name(&g.project, &g.location, &cluster)
+    });
     let release = state
         .resources
         .releases
         .chosen(state.target.release.as_deref())
-        .filter(|n| state.resources.releases.current(n).is_some())
+        .filter(|n| on_cluster && state.resources.releases.current(n).is_some())
         .map(str::to_owned);
     let mut explain = vec![format!("Deletes GKE cluster {cluster} and its nodes.")];
     match &release {
@@ -260,7 +265,18 @@ pub fn request_delete(state: &mut State) -> Vec<Command> {
                 .push("the LoadBalancer and persistent disks made after cluster creation".into());
             explain.push("are NOT deleted with the cluster, and would keep costing money.".into());
         }
-        None => explain.push("No JupyterHub release is installed in this namespace.".into()),
+        None if on_cluster => {
+            explain.push("No JupyterHub release is installed in this namespace.".into())
+        }
+        None => {
+            explain.push(format!(
+                "The panes are not on {cluster}: a release installed there is NOT uninstalled,"
+            ));
+            explain.push(
+                "and its LoadBalancer and disks would outlive the cluster (connect to it first)."
+                    .into(),
+            );
+        }
     }
     state.confirm = Some(PendingConfirm {
         action: Action::DeleteCluster {

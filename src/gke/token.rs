@@ -648,6 +648,32 @@ mod tests {
     }
 
     #[test]
+    fn only_token_files_in_the_tokens_dir_are_the_cockpits_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        let ours = token_path("gke_p_l_c");
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: 'https://127.0.0.1:1'}}\nusers:\n- name: ours\n  user: {{tokenFile: '{}'}}\n- name: theirs\n  user: {{tokenFile: /var/run/secrets/token}}\ncontexts:\n- name: gke_p_l_c\n  context: {{cluster: c, user: ours}}\n- name: other\n  context: {{cluster: c, user: theirs}}\ncurrent-context: other\n",
+                ours.display()
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            managed_token_file(Some(&path), Some("gke_p_l_c")),
+            Some(ours)
+        );
+        assert_eq!(managed_token_file(Some(&path), Some("other")), None);
+        assert_eq!(
+            managed_token_file(Some(&path), None),
+            None,
+            "the current one"
+        );
+        assert_eq!(managed_token_file(Some(&path), Some("missing")), None);
+    }
+
+    #[test]
     fn token_paths_stay_in_the_tokens_dir() {
         let p = token_path("gke_demo_us-central1-b_notebook-test");
         assert_eq!(p.parent(), Some(tokens_dir().as_path()));
