@@ -103,6 +103,14 @@ impl DeployConfig {
             .collect()
     }
 
+    /// config.yaml: the first values file, unless that is the secrets file.
+    pub fn config_file(&self) -> Option<&Path> {
+        self.values
+            .first()
+            .filter(|p| **p != self.secrets_file)
+            .map(PathBuf::as_path)
+    }
+
     pub fn plan(&self) -> DeployPlan {
         DeployPlan {
             release: self.release.clone(),
@@ -170,20 +178,7 @@ pub fn prepare_deploy(
             "schema not checked here (the chart is not a local directory); helm checks it".into(),
         );
     }
-    if let Some(first) = config.values.first()
-        && first != &config.secrets_file
-        && let Ok(config_values) = values::read(first)
-    {
-        let found = secrets::secrets_in(&config_values);
-        if !found.is_empty() {
-            warnings.push(format!(
-                "{} holds secrets ({}): keep them in {} instead",
-                first.display(),
-                found.join(", "),
-                config.secrets_file.display()
-            ));
-        }
-    }
+    warnings.extend(secrets_warning(config));
     // Both sides are masked: the deployed values include the secrets file.
     let old = mask_secrets(
         deployed
@@ -196,6 +191,77 @@ pub fn prepare_deploy(
         diff,
         warnings,
         command_line: format!("helm {}", config.plan().args().join(" ")),
+    })
+}
+
+/// The warning when config.yaml holds secrets, with the way to move them.
+pub fn secrets_warning(config: &DeployConfig) -> Option<String> {
+    let first = config.config_file()?;
+    let found = secrets::secrets_in(&values::read(first).ok()?);
+    (!found.is_empty()).then(|| {
+        format!(
+            "{} holds secrets ({}): keep them in {} instead; M moves them (headless: jhub-cockpit secrets move)",
+            first.display(),
+            found.join(", "),
+            config.secrets_file.display()
+        )
+    })
+}
+
+/// What moving the secrets out of config.yaml will do, for the dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedMove {
+    pub from: PathBuf,
+    pub to: PathBuf,
+    /// Dotted paths of the keys that move.
+    pub keys: Vec<String>,
+    pub secrets_exists: bool,
+}
+
+/// Works the move out without writing anything: refused when there is
+/// nothing to move, a value conflicts, or helm would never read the
+/// secrets file (the secrets would then silently leave the release).
+pub fn prepare_move(config: &DeployConfig) -> Result<PreparedMove, Failure> {
+    let from = config.config_file().ok_or_else(|| Failure {
+        error: "no config.yaml is among the values files: there is nothing to move secrets out of"
+            .into(),
+        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
+    })?;
+    let to = &config.secrets_file;
+    if !config.values.contains(to) {
+        return Err(Failure {
+            error: format!(
+                "{} is not among the values files helm gets: secrets moved there would drop out of the release; nothing was changed",
+                to.display()
+            ),
+            hint: Some(format!(
+                "add it after {} (-f {} -f {}, or `values` in the settings)",
+                from.display(),
+                from.display(),
+                to.display()
+            )),
+        });
+    }
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| Failure {
+            error: format!("cannot read {}: {e}", p.display()),
+            hint: None,
+        })
+    };
+    let config_text = read(from)?;
+    let secrets_text = if to.exists() { Some(read(to)?) } else { None };
+    let moved =
+        secrets::move_secrets(from, &config_text, to, secrets_text.as_deref()).map_err(|e| {
+            Failure {
+                error: e.to_string(),
+                hint: None,
+            }
+        })?;
+    Ok(PreparedMove {
+        from: from.to_path_buf(),
+        to: to.clone(),
+        keys: moved.moved,
+        secrets_exists: secrets_text.is_some(),
     })
 }
 
@@ -311,6 +377,17 @@ pub async fn run(
                 path.display(),
                 secrets.cookie_secret.masked(),
                 secrets.secret_token.masked()
+            ))
+        }
+        Action::MoveSecrets { from, to } => {
+            // Worked out again from the files as they are now.
+            let moved = secrets::move_into_file(from, to)?;
+            Ok(format!(
+                "moved {} from {} to {} (mode 0600); the rest of {} is as it was",
+                moved.moved.join(", "),
+                from.display(),
+                to.display(),
+                from.display()
             ))
         }
         Action::Deploy => {

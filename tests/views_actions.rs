@@ -215,3 +215,58 @@ fn history_with_three_revisions() {
     let frame = draw(&s, 80, 24);
     assert_snapshot!(frame);
 }
+
+fn move_prepared() -> jhub_cockpit::deploy::PreparedMove {
+    jhub_cockpit::deploy::PreparedMove {
+        from: "/home/op/config.yaml".into(),
+        to: "/home/op/secrets.yaml".into(),
+        keys: vec!["hub.cookieSecret".into(), "proxy.secretToken".into()],
+        secrets_exists: false,
+    }
+}
+
+/// M → the move is worked out → its dialog; y runs exactly that move.
+#[test]
+fn move_secrets_dialog() {
+    let mut s = deployed(false);
+    assert_eq!(char_key(&mut s, 'M'), vec![Command::PrepareMoveSecrets]);
+    app::update(&mut s, Msg::MoveSecretsPrepared(Ok(move_prepared())));
+    let frame = draw(&s, 80, 24);
+    assert!(
+        frame.contains("Moves hub.cookieSecret, proxy.secretToken from /home/op/config.yaml"),
+        "{frame}"
+    );
+    assert!(frame.contains("y confirms"), "{frame}");
+    assert_snapshot!(frame);
+    let mut yes = s.clone();
+    assert_eq!(
+        char_key(&mut yes, 'y'),
+        vec![Command::Run(Action::MoveSecrets {
+            from: "/home/op/config.yaml".into(),
+            to: "/home/op/secrets.yaml".into(),
+        })]
+    );
+    assert_eq!(char_key(&mut s, 'n'), vec![]);
+    assert!(s.confirm.is_none() && s.operation.is_none());
+}
+
+/// A move that cannot be done opens no dialog; the footer says why and
+/// what to do.
+#[test]
+fn a_refused_move_says_why() {
+    let mut s = deployed(false);
+    char_key(&mut s, 'M');
+    let error = "proxy.secretToken is in both config.yaml and secrets.yaml, with different values; nothing was changed";
+    app::update(
+        &mut s,
+        Msg::MoveSecretsPrepared(Err(Failure {
+            error: error.into(),
+            hint: None,
+        })),
+    );
+    assert!(s.confirm.is_none());
+    assert_eq!(
+        s.footer.message.as_ref().map(|(t, _)| t.as_str()),
+        Some(error)
+    );
+}
