@@ -122,19 +122,67 @@ impl DeployConfig {
         }
     }
 
-    /// The chart's values.schema.json, when the chart is a local directory.
-    fn local_schema(&self) -> Option<(PathBuf, Result<Value>)> {
+    /// The chart's values.schema.json: read from a local directory, else
+    /// pulled with helm (and cached per chart and exact version).
+    fn chart_schema(&self) -> ChartSchema {
         let ChartSource::Local(dir) = &self.chart else {
-            return None;
+            return self.pulled_schema();
         };
+        if !dir.is_dir() {
+            // A packaged chart (.tgz) is not unpacked here; helm checks it.
+            return ChartSchema::Unavailable(format!("{} is not a chart directory", dir.display()));
+        }
         let path = dir.join("values.schema.json");
-        path.is_file().then(|| {
-            let parsed = std::fs::read_to_string(&path)
-                .context("cannot read it")
-                .and_then(|t| serde_json::from_str(&t).context("it is not JSON"));
-            (path, parsed)
-        })
+        if !path.is_file() {
+            return ChartSchema::None;
+        }
+        let parsed = std::fs::read_to_string(&path)
+            .context("cannot read it")
+            .and_then(|t| serde_json::from_str(&t).context("it is not JSON"))
+            .map_err(|e| Failure {
+                error: format!("{}: {e:#}", path.display()),
+                hint: Some("fix the chart's schema file".into()),
+            });
+        ChartSchema::Found {
+            source: path.display().to_string(),
+            schema: parsed,
+        }
     }
+
+    fn pulled_schema(&self) -> ChartSchema {
+        let helm = self.helm.clone().or_else(|| cli::which("helm"));
+        let Some(helm) = helm else {
+            return ChartSchema::Unavailable("helm is not on PATH to pull the chart".into());
+        };
+        let version = self.chart_version.as_deref();
+        let cache = crate::helm::schema::cache_dir();
+        match crate::helm::schema::fetch(&helm, &self.chart, version, cache.as_deref()) {
+            Ok(Some(schema)) => ChartSchema::Found {
+                source: format!(
+                    "values.schema.json of {}{}",
+                    self.chart.reference(),
+                    version.map(|v| format!(" {v}")).unwrap_or_default()
+                ),
+                schema: Ok(schema),
+            },
+            Ok(None) => ChartSchema::None,
+            Err(e) => ChartSchema::Unavailable(e),
+        }
+    }
+}
+
+/// What the values can be checked against.
+enum ChartSchema {
+    /// Where it is (for the message), and its content.
+    Found {
+        source: String,
+        schema: Result<Value, Failure>,
+    },
+    /// The chart has no values.schema.json.
+    None,
+    /// The chart could not be had (helm's words): only a warning, since
+    /// helm itself checks the schema again when it installs.
+    Unavailable(String),
 }
 
 /// Reads, merges and checks the values files; nothing reaches helm unless
@@ -154,29 +202,26 @@ pub fn prepare_deploy(
             config.secrets_file.display()
         ));
     }
-    if let Some((path, schema)) = config.local_schema() {
-        let schema = schema.map_err(|e| Failure {
-            error: format!("{}: {e:#}", path.display()),
-            hint: Some("fix the chart's schema file".into()),
-        })?;
-        let violations = values::validate(&merged, &schema);
-        if !violations.is_empty() {
-            let list: Vec<String> = violations.iter().map(|v| format!("  {v}")).collect();
-            return Err(Failure {
-                error: format!(
-                    "the values break the chart's schema ({}):\n{}",
-                    path.display(),
-                    list.join("\n")
-                ),
-                hint: Some(
-                    "fix those keys in config.yaml (e opens it); nothing was applied".into(),
-                ),
-            });
+    match config.chart_schema() {
+        ChartSchema::Found { source, schema } => {
+            let violations = values::validate(&merged, &schema?);
+            if !violations.is_empty() {
+                let list: Vec<String> = violations.iter().map(|v| format!("  {v}")).collect();
+                return Err(Failure {
+                    error: format!(
+                        "the values break the chart's schema ({source}):\n{}",
+                        list.join("\n")
+                    ),
+                    hint: Some(
+                        "fix those keys in config.yaml (e opens it); nothing was applied".into(),
+                    ),
+                });
+            }
         }
-    } else {
-        warnings.push(
-            "schema not checked here (the chart is not a local directory); helm checks it".into(),
-        );
+        ChartSchema::None => {
+            warnings.push("schema not checked: the chart has no values.schema.json".into())
+        }
+        ChartSchema::Unavailable(why) => warnings.push(format!("schema not checked: {why}")),
     }
     warnings.extend(secrets_warning(config));
     // Both sides are masked: the deployed values include the secrets file.
@@ -392,8 +437,12 @@ pub async fn run(
         }
         Action::Deploy => {
             // Checked again right before running: the files may have
-            // changed since the diff was shown.
-            prepare_deploy(config, None)?;
+            // changed since the diff was shown. Off the async threads: the
+            // chart may be pulled for its schema.
+            let checked = config.clone();
+            tokio::task::spawn_blocking(move || prepare_deploy(&checked, None))
+                .await
+                .map_err(|e| Failure::from(anyhow::Error::from(e)))??;
             run_helm(
                 config,
                 config.plan().args(),

@@ -135,7 +135,13 @@ pub async fn deploy(
     readonly: bool,
 ) -> Result<ExitCode> {
     refuse_readonly(readonly, "deploy")?;
-    let prepared = match deploy::prepare_deploy(config, deployed.map(|r| &r.config)) {
+    // Off the async threads: the chart may be pulled for its schema.
+    let (checked, deployed_values) = (config.clone(), deployed.map(|r| r.config.clone()));
+    let prepared = tokio::task::spawn_blocking(move || {
+        deploy::prepare_deploy(&checked, deployed_values.as_ref())
+    })
+    .await?;
+    let prepared = match prepared {
         Ok(p) => p,
         Err(failure) => {
             eprintln!("jhub-cockpit: not deployed:\n{failure}");
