@@ -732,3 +732,87 @@ async fn a_repo_chart_is_pulled_for_its_schema_before_helm_upgrade() {
     assert!(warning.contains("9.9.9"), "{run}");
     assert_eq!(run.code, Some(1), "{run}");
 }
+
+#[tokio::test]
+async fn secrets_move_out_of_config_yaml_and_still_reach_the_release() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "secretsmove").await;
+    let ns = ns.name.clone();
+    let work = Workdir::new(&kubeconfig(), Some(&helm()));
+    let (cookie, token) = ("ab".repeat(32), "cd".repeat(32));
+    let example = std::fs::read_to_string(work.config()).unwrap();
+    // The secrets as an operator following the old tutorial would have them.
+    let with_secrets = example
+        .replace(
+            "hub:\n  config:\n",
+            &format!("hub:\n  # openssl rand -hex 32\n  cookieSecret: \"{cookie}\"\n  config:\n"),
+        )
+        .replace(
+            "\nproxy:\n",
+            &format!("\nproxy:\n  secretToken: \"{token}\"\n"),
+        );
+    assert_ne!(with_secrets, example);
+    std::fs::write(work.config(), &with_secrets).unwrap();
+    let mut shown = String::new();
+
+    // deploy warns and says how to move them.
+    let run = cockpit(&work, &ns, &["deploy"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: {} holds secrets (hub.cookieSecret, proxy.secretToken): keep them in {} instead; M moves them (headless: jhub-cockpit secrets move)",
+            work.config().display(),
+            work.path("secrets.yaml").display()
+        )),
+        "{run}"
+    );
+    shown.push_str(&format!("{run}"));
+
+    // Without --yes and without a terminal: refused, nothing written.
+    let run = work.run(&["secrets", "move"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(run.stderr.contains("refusing without --yes"), "{run}");
+    assert_eq!(work.files(), ["config.yaml"]);
+    shown.push_str(&format!("{run}"));
+
+    let run = work.run(&["secrets", "move", "--yes"]);
+    assert!(run.ok(), "{run}");
+    shown.push_str(&format!("{run}"));
+    // config.yaml is the example again, but for the comment above the
+    // removed key; every other byte is as it was.
+    assert_eq!(
+        std::fs::read_to_string(work.config()).unwrap(),
+        example.replace(
+            "hub:\n  config:\n",
+            "hub:\n  # openssl rand -hex 32\n  config:\n"
+        )
+    );
+    let secrets = work.path("secrets.yaml");
+    assert_eq!(mode(&secrets), 0o600);
+    assert_eq!(secret_values(&secrets), [cookie.clone(), token.clone()]);
+    assert_eq!(work.helm_calls(), Vec::<String>::new());
+
+    // Moved again: nothing to move, nothing changed.
+    let before = std::fs::read(&secrets).unwrap();
+    let run = work.run(&["secrets", "move", "--yes"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains("holds no secrets; nothing to move"),
+        "{run}"
+    );
+    assert_eq!(std::fs::read(&secrets).unwrap(), before);
+
+    // helm gets them from secrets.yaml (the default values files).
+    let run = cockpit(&work, &ns, &["deploy", "--yes"]);
+    assert!(run.ok(), "{run}");
+    assert!(!run.stderr.contains("holds secrets"), "{run}");
+    shown.push_str(&format!("{run}"));
+    let deployed = records(&client, &ns).await.pop().unwrap();
+    assert_eq!(deployed.config["hub"]["cookieSecret"], cookie.as_str());
+    assert_eq!(deployed.config["proxy"]["secretToken"], token.as_str());
+    assert_eq!(
+        leaked(&shown, &[cookie, token]),
+        Vec::<&str>::new(),
+        "{shown}"
+    );
+}
