@@ -143,10 +143,7 @@ fn upgrade_diff_dialog() {
         Msg::DeployPrepared(Ok(PreparedDeploy {
             values: now,
             diff,
-            warnings: vec![
-                "schema not checked here (the chart is not a local directory); helm checks it"
-                    .into(),
-            ],
+            warnings: vec!["schema not checked: the chart has no values.schema.json".into()],
             command_line: COMMAND_LINE.into(),
         })),
     );
