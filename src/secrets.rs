@@ -854,4 +854,37 @@ cull:
         assert_eq!(std::fs::read_to_string(&config).unwrap(), CONFIG);
         assert!(blocker.is_dir());
     }
+
+    #[test]
+    fn a_list_of_keys_moves_as_a_list() {
+        let (c, s) = paths();
+        let config = "hub:\n  config:\n    CryptKeeper:\n      keys:\n        - aaa\n        - bbb\n    JupyterHub:\n      admin_access: true\n";
+        let secrets = "hub:\n  cookieSecret: x\n";
+        let moved = move_secrets(&c, config, &s, Some(secrets)).unwrap();
+        assert_eq!(moved.moved, ["hub.config.CryptKeeper.keys"]);
+        assert_eq!(
+            moved.config_text,
+            "hub:\n  config:\n    JupyterHub:\n      admin_access: true\n"
+        );
+        let values: Value = serde_yaml::from_str(&moved.secrets_text).unwrap();
+        assert_eq!(
+            values,
+            serde_json::json!({"hub": {"cookieSecret": "x", "config": {"CryptKeeper": {"keys": ["aaa", "bbb"]}}}})
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_edited_safely_is_refused_with_the_keys_named() {
+        let (c, s) = paths();
+        // The secret reaches hub only through an alias: removing it would
+        // change the anchored mapping too.
+        let config = "base: &base\n  cookieSecret: x\nhub: *base\n";
+        let err = move_secrets(&c, config, &s, None).unwrap_err();
+        assert!(matches!(err, MoveError::CannotEdit { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains("nothing was changed") && text.contains("Move hub.cookieSecret by hand"),
+            "{text}"
+        );
+    }
 }
