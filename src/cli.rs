@@ -155,6 +155,14 @@ pub enum SecretsCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Move secret keys (hub.cookieSecret, proxy.secretToken, client
+    /// secrets...) out of config.yaml into the secrets file, keeping
+    /// config.yaml's comments and layout.
+    Move {
+        /// Do not ask; needed when there is no terminal to ask on.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// The resolved target: flags over settings over the kubeconfig.

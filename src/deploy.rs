@@ -103,6 +103,14 @@ impl DeployConfig {
             .collect()
     }
 
+    /// config.yaml: the first values file, unless that is the secrets file.
+    pub fn config_file(&self) -> Option<&Path> {
+        self.values
+            .first()
+            .filter(|p| **p != self.secrets_file)
+            .map(PathBuf::as_path)
+    }
+
     pub fn plan(&self) -> DeployPlan {
         DeployPlan {
             release: self.release.clone(),
@@ -114,19 +122,67 @@ impl DeployConfig {
         }
     }
 
-    /// The chart's values.schema.json, when the chart is a local directory.
-    fn local_schema(&self) -> Option<(PathBuf, Result<Value>)> {
+    /// The chart's values.schema.json: read from a local directory, else
+    /// pulled with helm (and cached per chart and exact version).
+    fn chart_schema(&self) -> ChartSchema {
         let ChartSource::Local(dir) = &self.chart else {
-            return None;
+            return self.pulled_schema();
         };
+        if !dir.is_dir() {
+            // A packaged chart (.tgz) is not unpacked here; helm checks it.
+            return ChartSchema::Unavailable(format!("{} is not a chart directory", dir.display()));
+        }
         let path = dir.join("values.schema.json");
-        path.is_file().then(|| {
-            let parsed = std::fs::read_to_string(&path)
-                .context("cannot read it")
-                .and_then(|t| serde_json::from_str(&t).context("it is not JSON"));
-            (path, parsed)
-        })
+        if !path.is_file() {
+            return ChartSchema::None;
+        }
+        let parsed = std::fs::read_to_string(&path)
+            .context("cannot read it")
+            .and_then(|t| serde_json::from_str(&t).context("it is not JSON"))
+            .map_err(|e| Failure {
+                error: format!("{}: {e:#}", path.display()),
+                hint: Some("fix the chart's schema file".into()),
+            });
+        ChartSchema::Found {
+            source: path.display().to_string(),
+            schema: parsed,
+        }
     }
+
+    fn pulled_schema(&self) -> ChartSchema {
+        let helm = self.helm.clone().or_else(|| cli::which("helm"));
+        let Some(helm) = helm else {
+            return ChartSchema::Unavailable("helm is not on PATH to pull the chart".into());
+        };
+        let version = self.chart_version.as_deref();
+        let cache = crate::helm::schema::cache_dir();
+        match crate::helm::schema::fetch(&helm, &self.chart, version, cache.as_deref()) {
+            Ok(Some(schema)) => ChartSchema::Found {
+                source: format!(
+                    "values.schema.json of {}{}",
+                    self.chart.reference(),
+                    version.map(|v| format!(" {v}")).unwrap_or_default()
+                ),
+                schema: Ok(schema),
+            },
+            Ok(None) => ChartSchema::None,
+            Err(e) => ChartSchema::Unavailable(e),
+        }
+    }
+}
+
+/// What the values can be checked against.
+enum ChartSchema {
+    /// Where it is (for the message), and its content.
+    Found {
+        source: String,
+        schema: Result<Value, Failure>,
+    },
+    /// The chart has no values.schema.json.
+    None,
+    /// The chart could not be had (helm's words): only a warning, since
+    /// helm itself checks the schema again when it installs.
+    Unavailable(String),
 }
 
 /// Reads, merges and checks the values files; nothing reaches helm unless
@@ -146,44 +202,28 @@ pub fn prepare_deploy(
             config.secrets_file.display()
         ));
     }
-    if let Some((path, schema)) = config.local_schema() {
-        let schema = schema.map_err(|e| Failure {
-            error: format!("{}: {e:#}", path.display()),
-            hint: Some("fix the chart's schema file".into()),
-        })?;
-        let violations = values::validate(&merged, &schema);
-        if !violations.is_empty() {
-            let list: Vec<String> = violations.iter().map(|v| format!("  {v}")).collect();
-            return Err(Failure {
-                error: format!(
-                    "the values break the chart's schema ({}):\n{}",
-                    path.display(),
-                    list.join("\n")
-                ),
-                hint: Some(
-                    "fix those keys in config.yaml (e opens it); nothing was applied".into(),
-                ),
-            });
+    match config.chart_schema() {
+        ChartSchema::Found { source, schema } => {
+            let violations = values::validate(&merged, &schema?);
+            if !violations.is_empty() {
+                let list: Vec<String> = violations.iter().map(|v| format!("  {v}")).collect();
+                return Err(Failure {
+                    error: format!(
+                        "the values break the chart's schema ({source}):\n{}",
+                        list.join("\n")
+                    ),
+                    hint: Some(
+                        "fix those keys in config.yaml (e opens it); nothing was applied".into(),
+                    ),
+                });
+            }
         }
-    } else {
-        warnings.push(
-            "schema not checked here (the chart is not a local directory); helm checks it".into(),
-        );
-    }
-    if let Some(first) = config.values.first()
-        && first != &config.secrets_file
-        && let Ok(config_values) = values::read(first)
-    {
-        let found = secrets::secrets_in(&config_values);
-        if !found.is_empty() {
-            warnings.push(format!(
-                "{} holds secrets ({}): keep them in {} instead",
-                first.display(),
-                found.join(", "),
-                config.secrets_file.display()
-            ));
+        ChartSchema::None => {
+            warnings.push("schema not checked: the chart has no values.schema.json".into())
         }
+        ChartSchema::Unavailable(why) => warnings.push(format!("schema not checked: {why}")),
     }
+    warnings.extend(secrets_warning(config));
     // Both sides are masked: the deployed values include the secrets file.
     let old = mask_secrets(
         deployed
@@ -196,6 +236,77 @@ pub fn prepare_deploy(
         diff,
         warnings,
         command_line: format!("helm {}", config.plan().args().join(" ")),
+    })
+}
+
+/// The warning when config.yaml holds secrets, with the way to move them.
+pub fn secrets_warning(config: &DeployConfig) -> Option<String> {
+    let first = config.config_file()?;
+    let found = secrets::secrets_in(&values::read(first).ok()?);
+    (!found.is_empty()).then(|| {
+        format!(
+            "{} holds secrets ({}): keep them in {} instead; M moves them (headless: jhub-cockpit secrets move)",
+            first.display(),
+            found.join(", "),
+            config.secrets_file.display()
+        )
+    })
+}
+
+/// What moving the secrets out of config.yaml will do, for the dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedMove {
+    pub from: PathBuf,
+    pub to: PathBuf,
+    /// Dotted paths of the keys that move.
+    pub keys: Vec<String>,
+    pub secrets_exists: bool,
+}
+
+/// Works the move out without writing anything: refused when there is
+/// nothing to move, a value conflicts, or helm would never read the
+/// secrets file (the secrets would then silently leave the release).
+pub fn prepare_move(config: &DeployConfig) -> Result<PreparedMove, Failure> {
+    let from = config.config_file().ok_or_else(|| Failure {
+        error: "no config.yaml is among the values files: there is nothing to move secrets out of"
+            .into(),
+        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
+    })?;
+    let to = &config.secrets_file;
+    if !config.values.contains(to) {
+        return Err(Failure {
+            error: format!(
+                "{} is not among the values files helm gets: secrets moved there would drop out of the release; nothing was changed",
+                to.display()
+            ),
+            hint: Some(format!(
+                "add it after {} (-f {} -f {}, or `values` in the settings)",
+                from.display(),
+                from.display(),
+                to.display()
+            )),
+        });
+    }
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| Failure {
+            error: format!("cannot read {}: {e}", p.display()),
+            hint: None,
+        })
+    };
+    let config_text = read(from)?;
+    let secrets_text = if to.exists() { Some(read(to)?) } else { None };
+    let moved =
+        secrets::move_secrets(from, &config_text, to, secrets_text.as_deref()).map_err(|e| {
+            Failure {
+                error: e.to_string(),
+                hint: None,
+            }
+        })?;
+    Ok(PreparedMove {
+        from: from.to_path_buf(),
+        to: to.clone(),
+        keys: moved.moved,
+        secrets_exists: secrets_text.is_some(),
     })
 }
 
@@ -313,10 +424,25 @@ pub async fn run(
                 secrets.secret_token.masked()
             ))
         }
+        Action::MoveSecrets { from, to } => {
+            // Worked out again from the files as they are now.
+            let moved = secrets::move_into_file(from, to)?;
+            Ok(format!(
+                "moved {} from {} to {} (mode 0600); the rest of {} is as it was",
+                moved.moved.join(", "),
+                from.display(),
+                to.display(),
+                from.display()
+            ))
+        }
         Action::Deploy => {
             // Checked again right before running: the files may have
-            // changed since the diff was shown.
-            prepare_deploy(config, None)?;
+            // changed since the diff was shown. Off the async threads: the
+            // chart may be pulled for its schema.
+            let checked = config.clone();
+            tokio::task::spawn_blocking(move || prepare_deploy(&checked, None))
+                .await
+                .map_err(|e| Failure::from(anyhow::Error::from(e)))??;
             run_helm(
                 config,
                 config.plan().args(),

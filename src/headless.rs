@@ -96,6 +96,38 @@ pub async fn secrets_generate(
     run_action(Action::GenerateSecrets { path, overwrite }, config).await
 }
 
+/// The same move as M in the cockpit: worked out (and refused) before
+/// anything is asked, then confirmed, then written.
+pub async fn secrets_move(config: &DeployConfig, yes: bool, readonly: bool) -> Result<ExitCode> {
+    refuse_readonly(readonly, "secrets move")?;
+    let prepared = match deploy::prepare_move(config) {
+        Ok(p) => p,
+        Err(failure) => {
+            eprintln!("jhub-cockpit: secrets not moved:\n{failure}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let question = format!(
+        "move {} from {} to {} (mode 0600; the rest of {} stays as it is)?",
+        prepared.keys.join(", "),
+        prepared.from.display(),
+        prepared.to.display(),
+        prepared.from.display()
+    );
+    if !confirm(&question, &Confirmation::YesNo, yes)? {
+        eprintln!("cancelled; nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
+    run_action(
+        Action::MoveSecrets {
+            from: prepared.from,
+            to: prepared.to,
+        },
+        config,
+    )
+    .await
+}
+
 pub async fn deploy(
     config: &DeployConfig,
     deployed: Option<&ReleaseRecord>,
@@ -103,7 +135,13 @@ pub async fn deploy(
     readonly: bool,
 ) -> Result<ExitCode> {
     refuse_readonly(readonly, "deploy")?;
-    let prepared = match deploy::prepare_deploy(config, deployed.map(|r| &r.config)) {
+    // Off the async threads: the chart may be pulled for its schema.
+    let (checked, deployed_values) = (config.clone(), deployed.map(|r| r.config.clone()));
+    let prepared = tokio::task::spawn_blocking(move || {
+        deploy::prepare_deploy(&checked, deployed_values.as_ref())
+    })
+    .await?;
+    let prepared = match prepared {
         Ok(p) => p,
         Err(failure) => {
             eprintln!("jhub-cockpit: not deployed:\n{failure}");

@@ -60,6 +60,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Subcommands::Secrets {
             command: SecretsCommand::Generate { out, yes },
         }) => headless::secrets_generate(&config, out, yes, readonly).await,
+        Some(Subcommands::Secrets {
+            command: SecretsCommand::Move { yes },
+        }) => headless::secrets_move(&config, yes, readonly).await,
         Some(Subcommands::Deploy { yes }) => {
             let deployed = deployed_revision(&resolved, &config).await;
             headless::deploy(&config, deployed.as_ref(), yes, readonly).await

@@ -22,6 +22,7 @@ fn is_write(c: &Command) -> bool {
         Command::Run(_)
             | Command::PrepareDeploy { .. }
             | Command::PrepareSecrets
+            | Command::PrepareMoveSecrets
             | Command::EditConfig
     )
 }
@@ -102,7 +103,17 @@ fn key_is_live(state: &State, c: char) -> bool {
 
 #[test]
 fn write_keys_are_what_the_help_lists() {
-    assert_eq!(WRITE_KEYS, &['S', 'e', 'i', 'u', 'r', 'X']);
+    assert_eq!(WRITE_KEYS, &['S', 'M', 'e', 'i', 'u', 'r', 'X']);
+    let listed: Vec<&str> = jhub_cockpit::app::keys::HELP
+        .iter()
+        .flat_map(|(_, keys)| keys.iter().map(|k| k.keys))
+        .collect();
+    for c in WRITE_KEYS {
+        assert!(
+            listed.contains(&c.to_string().as_str()),
+            "{c} is not in the help"
+        );
+    }
 }
 
 #[test]
@@ -147,8 +158,8 @@ fn every_write_key_in_every_reachable_state_is_refused() {
             }
         }
     }
-    // 2 x 4 panes x 6 keys, 3 operation states x 6 keys, 2 histories x r.
-    assert_eq!(live, 8 * 6 + 3 * 6 + 2);
+    // 2 x 4 panes x 7 keys, 3 operation states x 7 keys, 2 histories x r.
+    assert_eq!(live, 8 * 7 + 3 * 7 + 2);
 }
 
 /// The same keys without --readonly do act, so the refusals above are
@@ -158,6 +169,8 @@ fn without_readonly_the_same_keys_act() {
     let d = deployed(false);
     let mut s = d.clone();
     assert_eq!(char_key(&mut s, 'S'), vec![Command::PrepareSecrets]);
+    let mut s = d.clone();
+    assert_eq!(char_key(&mut s, 'M'), vec![Command::PrepareMoveSecrets]);
     let mut s = d.clone();
     assert_eq!(char_key(&mut s, 'e'), vec![Command::EditConfig]);
     for k in ['i', 'u'] {
@@ -220,6 +233,10 @@ fn a_dialog_forced_into_the_state_cannot_run_in_readonly() {
         Action::GenerateSecrets {
             path: "/tmp/x/secrets.yaml".into(),
             overwrite: true,
+        },
+        Action::MoveSecrets {
+            from: "/tmp/x/config.yaml".into(),
+            to: "/tmp/x/secrets.yaml".into(),
         },
         Action::Deploy,
         Action::Rollback { revision: 1 },
@@ -372,6 +389,9 @@ fn every_write_subcommand_refuses_with_readonly() {
             "--yes",
         ],
         &["--readonly", "secrets", "generate"],
+        &["--readonly", "secrets", "move"],
+        &["--readonly", "secrets", "move", "--yes"],
+        &["secrets", "move", "--yes", "--readonly"],
         &["--readonly", "deploy", "--yes"],
         &["--readonly", "deploy"],
         &["deploy", "--yes", "--readonly"],
@@ -383,11 +403,20 @@ fn every_write_subcommand_refuses_with_readonly() {
         let scratch = tempfile::tempdir().unwrap();
         // No cluster: a kubeconfig that does not exist.
         let work = headless::Workdir::new(&scratch.path().join("no-kubeconfig"), None);
+        if args.contains(&"move") {
+            // Something to move, so that only read-only mode stands in the way.
+            std::fs::write(work.config(), "proxy:\n  secretToken: feed\n").unwrap();
+        }
         let config_before = std::fs::read(work.config()).unwrap();
         let run = work.run(args);
-        let what = match args.iter().find(|a| !a.starts_with('-')).unwrap() {
-            &"secrets" => "secrets generate",
-            other => other,
+        let words: Vec<&str> = args
+            .iter()
+            .copied()
+            .filter(|a| !a.starts_with('-'))
+            .collect();
+        let what = match words[0] {
+            "secrets" => format!("secrets {}", words[1]),
+            other => other.to_owned(),
         };
         assert_eq!(run.code, Some(1), "{args:?}: {run}");
         assert_eq!(

@@ -553,3 +553,266 @@ async fn secrets_are_private_and_never_shown() {
     );
     assert_eq!(leaked(&frame, &all), Vec::<&str>::new(), "{frame}");
 }
+
+/// A helm chart repository on 127.0.0.1: the fixture chart packaged with
+/// `helm package`, indexed with `helm repo index`, served by a thread.
+/// Every request path is kept, so a test can tell a pull from a cache hit.
+struct ChartRepo {
+    url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl ChartRepo {
+    fn start(work: &Workdir) -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let helm_in = |args: &[&str]| {
+            let out = std::process::Command::new(helm())
+                .args(args)
+                .envs(work.helm_env())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "helm {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let served = dir.path().to_str().unwrap().to_owned();
+        helm_in(&["package", &chart(), "--destination", &served]);
+        helm_in(&["repo", "index", &served, "--url", &url]);
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        let root = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    continue;
+                }
+                // The headers, up to the blank line; none matter here.
+                loop {
+                    let mut line = String::new();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) if line.trim().is_empty() => break,
+                        Ok(_) => {}
+                    }
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                seen.lock().unwrap().push(path.clone());
+                let file = root.join(path.trim_start_matches('/'));
+                let (status, body) = match std::fs::read(&file) {
+                    Ok(body) if !path.contains("..") => ("200 OK", body),
+                    _ => ("404 Not Found", b"not found\n".to_vec()),
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            }
+        });
+        ChartRepo {
+            url,
+            requests,
+            _dir: dir,
+        }
+    }
+
+    fn chart_downloads(&self) -> usize {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| p.ends_with(".tgz"))
+            .count()
+    }
+}
+
+#[tokio::test]
+async fn a_repo_chart_is_pulled_for_its_schema_before_helm_upgrade() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "repochart").await;
+    let ns = ns.name.clone();
+    let work = Workdir::new(&kubeconfig(), Some(&helm()));
+    let repo = ChartRepo::start(&work);
+    std::fs::write(
+        work.path("jhub-cockpit.yaml"),
+        format!(
+            "chart:\n  reference: fixrepo/jupyterhub-lite\n  repo: {}\n  version: 0.1.0\n",
+            repo.url
+        ),
+    )
+    .unwrap();
+    let good = std::fs::read_to_string(work.config()).unwrap();
+    std::fs::write(work.config(), good.replace("tag: \"4.4.0\"", "tag: 5")).unwrap();
+
+    // The values break the pulled chart's schema: refused, no upgrade.
+    let run = work.run(&["-n", &ns, "deploy", "--yes"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains(
+            "the values break the chart's schema (values.schema.json of fixrepo/jupyterhub-lite 0.1.0):\n  singleuser.image.tag: 5 is not of type \"string\""
+        ),
+        "{run}"
+    );
+    let calls = work.helm_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(
+        calls[0].starts_with(&format!(
+            "pull jupyterhub-lite --repo {} --version 0.1.0 --untar --untardir ",
+            repo.url
+        )),
+        "{calls:?}"
+    );
+    assert_eq!(repo.chart_downloads(), 1);
+    assert_eq!(records(&client, &ns).await.len(), 0);
+    // The schema is cached per chart and version: the fixture's own.
+    let cached = work.cache_home.join(format!(
+        "jhub-cockpit/charts/{}jupyterhub-lite/0.1.0/values.schema.json",
+        repo.url.replace(
+            |c: char| !c.is_ascii_alphanumeric() && !".-_".contains(c),
+            "_"
+        )
+    ));
+    let cached: Value = serde_json::from_str(
+        &std::fs::read_to_string(&cached).unwrap_or_else(|e| panic!("{cached:?}: {e}")),
+    )
+    .unwrap();
+    let fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture_chart().join("values.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(cached, fixture);
+
+    // Again: refused from the cache, with no pull.
+    let run = work.run(&["-n", &ns, "deploy", "--yes"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(run.stderr.contains("singleuser.image.tag: 5"), "{run}");
+    assert_eq!(work.helm_calls().len(), 1, "{:?}", work.helm_calls());
+    assert_eq!(repo.chart_downloads(), 1);
+
+    // Valid values install from the repository (added to the test's own
+    // helm configuration), with the schema still from the cache.
+    std::fs::write(work.config(), &good).unwrap();
+    let run = work.run(&["-n", &ns, "deploy", "--yes"]);
+    assert!(run.ok(), "{run}");
+    assert!(!run.stderr.contains("schema not checked"), "{run}");
+    let calls = work.helm_calls();
+    assert!(
+        !calls[1..].iter().any(|c| c.starts_with("pull ")),
+        "{calls:?}"
+    );
+    assert!(
+        calls.last().unwrap().starts_with(&format!(
+            "upgrade --install --cleanup-on-fail jhub fixrepo/jupyterhub-lite --namespace {ns} --create-namespace --version 0.1.0"
+        )),
+        "{calls:?}"
+    );
+    let installed = records(&client, &ns).await;
+    assert_eq!(installed.len(), 1);
+    assert_eq!(installed[0].chart_name, "jupyterhub-lite");
+    assert_eq!(installed[0].config["singleuser"]["image"]["tag"], "4.4.0");
+
+    // A chart that cannot be pulled is a warning with helm's words, not a
+    // refusal (helm then says what it says).
+    let run = work.run(&["-n", &ns, "--chart-version", "9.9.9", "deploy", "--yes"]);
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning: schema not checked: "))
+        .unwrap_or_else(|| panic!("no warning: {run}"));
+    assert!(warning.contains("9.9.9"), "{run}");
+    assert_eq!(run.code, Some(1), "{run}");
+}
+
+#[tokio::test]
+async fn secrets_move_out_of_config_yaml_and_still_reach_the_release() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "secretsmove").await;
+    let ns = ns.name.clone();
+    let work = Workdir::new(&kubeconfig(), Some(&helm()));
+    let (cookie, token) = ("ab".repeat(32), "cd".repeat(32));
+    let example = std::fs::read_to_string(work.config()).unwrap();
+    // The secrets as an operator following the old tutorial would have them.
+    let with_secrets = example
+        .replace(
+            "hub:\n  config:\n",
+            &format!("hub:\n  # openssl rand -hex 32\n  cookieSecret: \"{cookie}\"\n  config:\n"),
+        )
+        .replace(
+            "\nproxy:\n",
+            &format!("\nproxy:\n  secretToken: \"{token}\"\n"),
+        );
+    assert_ne!(with_secrets, example);
+    std::fs::write(work.config(), &with_secrets).unwrap();
+    let mut shown = String::new();
+
+    // deploy warns and says how to move them.
+    let run = cockpit(&work, &ns, &["deploy"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: {} holds secrets (hub.cookieSecret, proxy.secretToken): keep them in {} instead; M moves them (headless: jhub-cockpit secrets move)",
+            work.config().display(),
+            work.path("secrets.yaml").display()
+        )),
+        "{run}"
+    );
+    shown.push_str(&format!("{run}"));
+
+    // Without --yes and without a terminal: refused, nothing written.
+    let run = work.run(&["secrets", "move"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(run.stderr.contains("refusing without --yes"), "{run}");
+    assert_eq!(work.files(), ["config.yaml"]);
+    shown.push_str(&format!("{run}"));
+
+    let run = work.run(&["secrets", "move", "--yes"]);
+    assert!(run.ok(), "{run}");
+    shown.push_str(&format!("{run}"));
+    // config.yaml is the example again, but for the comment above the
+    // removed key; every other byte is as it was.
+    assert_eq!(
+        std::fs::read_to_string(work.config()).unwrap(),
+        example.replace(
+            "hub:\n  config:\n",
+            "hub:\n  # openssl rand -hex 32\n  config:\n"
+        )
+    );
+    let secrets = work.path("secrets.yaml");
+    assert_eq!(mode(&secrets), 0o600);
+    assert_eq!(secret_values(&secrets), [cookie.clone(), token.clone()]);
+    assert_eq!(work.helm_calls(), Vec::<String>::new());
+
+    // Moved again: nothing to move, nothing changed.
+    let before = std::fs::read(&secrets).unwrap();
+    let run = work.run(&["secrets", "move", "--yes"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains("holds no secrets; nothing to move"),
+        "{run}"
+    );
+    assert_eq!(std::fs::read(&secrets).unwrap(), before);
+
+    // helm gets them from secrets.yaml (the default values files).
+    let run = cockpit(&work, &ns, &["deploy", "--yes"]);
+    assert!(run.ok(), "{run}");
+    assert!(!run.stderr.contains("holds secrets"), "{run}");
+    shown.push_str(&format!("{run}"));
+    let deployed = records(&client, &ns).await.pop().unwrap();
+    assert_eq!(deployed.config["hub"]["cookieSecret"], cookie.as_str());
+    assert_eq!(deployed.config["proxy"]["secretToken"], token.as_str());
+    assert_eq!(
+        leaked(&shown, &[cookie, token]),
+        Vec::<&str>::new(),
+        "{shown}"
+    );
+}

@@ -143,10 +143,7 @@ fn upgrade_diff_dialog() {
         Msg::DeployPrepared(Ok(PreparedDeploy {
             values: now,
             diff,
-            warnings: vec![
-                "schema not checked here (the chart is not a local directory); helm checks it"
-                    .into(),
-            ],
+            warnings: vec!["schema not checked: the chart has no values.schema.json".into()],
             command_line: COMMAND_LINE.into(),
         })),
     );
@@ -214,4 +211,59 @@ fn history_with_three_revisions() {
     assert_eq!(s.top_overlay(), Some(&Overlay::History { selected: 1 }));
     let frame = draw(&s, 80, 24);
     assert_snapshot!(frame);
+}
+
+fn move_prepared() -> jhub_cockpit::deploy::PreparedMove {
+    jhub_cockpit::deploy::PreparedMove {
+        from: "/home/op/config.yaml".into(),
+        to: "/home/op/secrets.yaml".into(),
+        keys: vec!["hub.cookieSecret".into(), "proxy.secretToken".into()],
+        secrets_exists: false,
+    }
+}
+
+/// M → the move is worked out → its dialog; y runs exactly that move.
+#[test]
+fn move_secrets_dialog() {
+    let mut s = deployed(false);
+    assert_eq!(char_key(&mut s, 'M'), vec![Command::PrepareMoveSecrets]);
+    app::update(&mut s, Msg::MoveSecretsPrepared(Ok(move_prepared())));
+    let frame = draw(&s, 80, 24);
+    assert!(
+        frame.contains("Moves hub.cookieSecret, proxy.secretToken from /home/op/config.yaml"),
+        "{frame}"
+    );
+    assert!(frame.contains("y confirms"), "{frame}");
+    assert_snapshot!(frame);
+    let mut yes = s.clone();
+    assert_eq!(
+        char_key(&mut yes, 'y'),
+        vec![Command::Run(Action::MoveSecrets {
+            from: "/home/op/config.yaml".into(),
+            to: "/home/op/secrets.yaml".into(),
+        })]
+    );
+    assert_eq!(char_key(&mut s, 'n'), vec![]);
+    assert!(s.confirm.is_none() && s.operation.is_none());
+}
+
+/// A move that cannot be done opens no dialog; the footer says why and
+/// what to do.
+#[test]
+fn a_refused_move_says_why() {
+    let mut s = deployed(false);
+    char_key(&mut s, 'M');
+    let error = "proxy.secretToken is in both config.yaml and secrets.yaml, with different values; nothing was changed";
+    app::update(
+        &mut s,
+        Msg::MoveSecretsPrepared(Err(Failure {
+            error: error.into(),
+            hint: None,
+        })),
+    );
+    assert!(s.confirm.is_none());
+    assert_eq!(
+        s.footer.message.as_ref().map(|(t, _)| t.as_str()),
+        Some(error)
+    );
 }

@@ -17,6 +17,12 @@ pub enum Action {
         path: PathBuf,
         overwrite: bool,
     },
+    /// Take the secret keys out of config.yaml (`from`) into the secrets
+    /// file (`to`), keeping config.yaml's comments.
+    MoveSecrets {
+        from: PathBuf,
+        to: PathBuf,
+    },
     /// `helm upgrade --install` with the values files as they are now.
     Deploy,
     Rollback {
@@ -44,6 +50,9 @@ impl Action {
         match self {
             Action::GenerateSecrets { path, .. } => {
                 format!("generate secrets into {}", path.display())
+            }
+            Action::MoveSecrets { from, to } => {
+                format!("move secrets from {} to {}", from.display(), to.display())
             }
             Action::Deploy => "install / upgrade the release".into(),
             Action::Rollback { revision } => format!("roll back to revision {revision}"),

@@ -15,6 +15,8 @@ pub enum Command {
     StopLogs,
     /// Check whether the secrets file exists, to choose the confirmation.
     PrepareSecrets,
+    /// Work out which secret keys would move out of config.yaml.
+    PrepareMoveSecrets,
     /// Read and check the values files and diff them against `deployed`
     /// (the current revision's user values).
     PrepareDeploy {

@@ -55,6 +55,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("c", "create GKE cluster"),
             key("D", "delete GKE cluster"),
             key("S", "generate secrets"),
+            key("M", "move secrets out of config"),
             key("e", "edit config.yaml"),
             key("i", "install chart"),
             key("u", "upgrade (diff first)"),

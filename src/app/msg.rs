@@ -110,6 +110,7 @@ pub enum Msg {
         exists: bool,
     },
     DeployPrepared(Result<crate::deploy::PreparedDeploy, crate::deploy::Failure>),
+    MoveSecretsPrepared(Result<crate::deploy::PreparedMove, crate::deploy::Failure>),
     /// The editor closed; the file was checked.
     ConfigChecked(Result<Vec<String>, crate::deploy::Failure>),
     OperationLine(String),

@@ -58,6 +58,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             write_flow::deploy_prepared(state, result);
             Vec::new()
         }
+        Msg::MoveSecretsPrepared(result) => {
+            write_flow::move_prepared(state, result);
+            Vec::new()
+        }
         Msg::ConfigChecked(result) => {
             write_flow::config_checked(state, result);
             Vec::new()

@@ -8,10 +8,10 @@ use super::actions::{Action, Confirmation, Operation, Outcome, PendingConfirm};
 use super::command::Command;
 use super::lists;
 use super::state::{Overlay, State};
-use crate::deploy::{Failure, PreparedDeploy};
+use crate::deploy::{Failure, PreparedDeploy, PreparedMove};
 
 /// The write keys, for read-only refusals and the help.
-pub const WRITE_KEYS: &[char] = &['S', 'e', 'i', 'u', 'r', 'X'];
+pub const WRITE_KEYS: &[char] = &['S', 'M', 'e', 'i', 'u', 'r', 'X'];
 /// The GKE write keys (create and delete cluster).
 pub const GKE_WRITE_KEYS: &[char] = &['c', 'D'];
 
@@ -33,6 +33,7 @@ fn refuse_if_busy_or_readonly(state: &mut State, what: &str) -> bool {
 pub fn request(state: &mut State, key: char) -> Vec<Command> {
     let what = match key {
         'S' => "generating secrets",
+        'M' => "moving secrets out of config.yaml",
         'e' => "editing config.yaml",
         'i' => "install",
         'u' => "upgrade",
@@ -45,6 +46,10 @@ pub fn request(state: &mut State, key: char) -> Vec<Command> {
     }
     match key {
         'S' => vec![Command::PrepareSecrets],
+        'M' => {
+            state.info("looking for secrets in config.yaml…");
+            vec![Command::PrepareMoveSecrets]
+        }
         'e' => vec![Command::EditConfig],
         'i' | 'u' => {
             let deployed = current_record(state).map(|r| r.config.clone());
@@ -314,6 +319,43 @@ pub fn offer_cluster_admin(state: &mut State, user: Option<String>) {
             ),
             "y creates it; anything else skips (the install may then fail on RBAC).".into(),
         ],
+        Confirmation::YesNo,
+    );
+}
+
+pub fn move_prepared(state: &mut State, prepared: Result<PreparedMove, Failure>) {
+    let prepared = match prepared {
+        Ok(p) => p,
+        Err(failure) => {
+            state.warn(match failure.hint {
+                Some(hint) => format!("{}; {hint}", failure.error),
+                None => failure.error,
+            });
+            return;
+        }
+    };
+    let (from, to) = (prepared.from.display(), prepared.to.display());
+    let explain = vec![
+        format!("Moves {} from {from}", prepared.keys.join(", ")),
+        format!(
+            "to {to} (mode 0600), which {}.",
+            if prepared.secrets_exists {
+                "gets them added beside what it holds"
+            } else {
+                "is created"
+            }
+        ),
+        format!("The rest of {from} stays as it is, comments included;"),
+        "sections left empty go. Nothing reaches the cluster until i or u.".into(),
+    ];
+    state.footer.message = None;
+    open_confirm(
+        state,
+        Action::MoveSecrets {
+            from: prepared.from,
+            to: prepared.to,
+        },
+        explain,
         Confirmation::YesNo,
     );
 }

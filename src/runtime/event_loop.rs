@@ -67,6 +67,7 @@ pub async fn run(
 ) -> Result<()> {
     let mut input = spawn_input(tx.clone());
     spawn_clock(tx.clone());
+    executor.check_secrets_in_config();
     let size = tui.size()?;
     app::update(&mut state, Msg::Resize(size.width, size.height));
     let mut painter = Painter::default();

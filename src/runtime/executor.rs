@@ -108,10 +108,22 @@ impl Executor {
         &self.deploy
     }
 
-    /// After the editor closes: the same checks as before a deploy.
+    /// After the editor closes: the same checks as before a deploy (off the
+    /// loop's thread: the chart's schema may have to be pulled).
     pub fn check_config(&self) {
-        let result = deploy::prepare_deploy(&self.deploy, None).map(|p| p.warnings);
-        let _ = self.tx.send(Msg::ConfigChecked(result));
+        let config = self.deploy.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = deploy::prepare_deploy(&config, None).map(|p| p.warnings);
+            let _ = tx.send(Msg::ConfigChecked(result));
+        });
+    }
+
+    /// On start: secrets left in config.yaml are pointed out (M moves them).
+    pub fn check_secrets_in_config(&self) {
+        if let Some(warning) = deploy::secrets_warning(&self.deploy) {
+            let _ = self.tx.send(Msg::ConfigChecked(Ok(vec![warning])));
+        }
     }
 
     pub fn run(&mut self, command: Command, state: &State) {
@@ -159,6 +171,10 @@ impl Executor {
                 let path = self.deploy.secrets_file.clone();
                 let exists = path.exists();
                 let _ = self.tx.send(Msg::SecretsPrepared { path, exists });
+            }
+            Command::PrepareMoveSecrets => {
+                let result = deploy::prepare_move(&self.deploy);
+                let _ = self.tx.send(Msg::MoveSecretsPrepared(result));
             }
             Command::PrepareDeploy { deployed } => {
                 let config = self.deploy.clone();

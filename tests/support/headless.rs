@@ -14,14 +14,18 @@ use std::process::{Command, Output, Stdio};
 use crate::support::{binary, repo_root};
 
 /// A working directory holding config.yaml (from config.example.yaml), a
-/// helm recorder, and its own XDG state/config dirs (so the log and the
-/// settings are the test's own).
+/// helm recorder, and its own XDG state/config/cache dirs and helm homes (so
+/// the log, the settings, the chart cache and helm's repositories are the
+/// test's own, never the user's).
 pub struct Workdir {
     pub tmp: tempfile::TempDir,
     /// The cockpit's working directory.
     pub dir: PathBuf,
     pub state_home: PathBuf,
     pub config_home: PathBuf,
+    pub cache_home: PathBuf,
+    /// HELM_CONFIG_HOME, HELM_CACHE_HOME and HELM_DATA_HOME live under it.
+    pub helm_home: PathBuf,
     /// The fake helm passed with --helm.
     pub recorder: PathBuf,
     /// Where the fake helm appends one line per invocation.
@@ -61,8 +65,17 @@ impl Workdir {
         let dir = tmp.path().join("work");
         let state_home = tmp.path().join("state");
         let config_home = tmp.path().join("config");
+        let cache_home = tmp.path().join("cache");
+        let helm_home = tmp.path().join("helm");
         let tools = tmp.path().join("tools");
-        for d in [&dir, &state_home, &config_home, &tools] {
+        for d in [
+            &dir,
+            &state_home,
+            &config_home,
+            &cache_home,
+            &helm_home,
+            &tools,
+        ] {
             std::fs::create_dir_all(d).unwrap();
         }
         std::fs::copy(
@@ -90,6 +103,8 @@ impl Workdir {
             dir,
             state_home,
             config_home,
+            cache_home,
+            helm_home,
             recorder,
             record,
             kubeconfig: kubeconfig.to_path_buf(),
@@ -129,10 +144,30 @@ impl Workdir {
             .env("KUBECONFIG", &self.kubeconfig)
             .env("XDG_STATE_HOME", &self.state_home)
             .env("XDG_CONFIG_HOME", &self.config_home)
+            .env("XDG_CACHE_HOME", &self.cache_home)
+            .envs(self.helm_env())
             .env("JHUB_COCKPIT_LOG", "debug")
             // No terminal: a confirmation without --yes must refuse.
             .stdin(Stdio::null());
         cmd
+    }
+
+    /// helm's own homes for this run: repositories added by a test stay in
+    /// the test.
+    pub fn helm_env(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![
+            ("HELM_CONFIG_HOME", self.helm_home.join("config")),
+            ("HELM_CACHE_HOME", self.helm_home.join("cache")),
+            ("HELM_DATA_HOME", self.helm_home.join("data")),
+            (
+                "HELM_REPOSITORY_CONFIG",
+                self.helm_home.join("config/repositories.yaml"),
+            ),
+            (
+                "HELM_REPOSITORY_CACHE",
+                self.helm_home.join("cache/repository"),
+            ),
+        ]
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
