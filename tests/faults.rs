@@ -1,0 +1,425 @@
+//! Faults (issue 7): the API server or etcd going away under churn, a watch
+//! that gets 410 Gone, an API server that is not there at start. Each test
+//! brings up a rig of its own (tests/support/private_rig.rs) and stops and
+//! starts its components; the cockpit is the real executor and update()
+//! (tests/support/observed.rs). The tests run one at a time (a rig each
+//! would not fit two cores side by side).
+//!
+//! Each prints `FAULT-TIMING fault=... detect_ms=... converge_ms=...` and
+//! the comparison with the API server's list after convergence.
+
+#[path = "support/observed.rs"]
+mod observed;
+#[path = "support/private_rig.rs"]
+mod private_rig;
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::{Namespace, Pod, Service, ServiceAccount};
+use kube::api::{Api, DeleteParams, PostParams};
+
+use jhub_cockpit::app::{Connection, Kind};
+use observed::{Observed, Seen, Source, converged, deploy_config, ms};
+use private_rig::{PrivateRig, api_ready};
+
+/// One private rig at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The issue's deadlines.
+const DETECT_WITHIN: Duration = Duration::from_secs(2);
+const CONVERGE_WITHIN: Duration = Duration::from_secs(5);
+/// How long a component stays stopped.
+const OUTAGE: Duration = Duration::from_secs(10);
+
+async fn namespace(client: &kube::Client, name: &str) {
+    let ns: Namespace =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await
+        .unwrap_or_else(|e| panic!("cannot create namespace {name}: {e}"));
+    // Pods can be made once the namespace's default ServiceAccount exists.
+    let sa = Api::<ServiceAccount>::namespaced(client.clone(), name);
+    support::eventually(Duration::from_secs(30), || async {
+        sa.get_opt("default").await.ok().flatten()
+    })
+    .await
+    .expect("the default ServiceAccount appears");
+}
+
+fn pod(name: &str) -> Pod {
+    serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "labels": {"app": "jupyterhub", "component": "singleuser-server"}},
+        "spec": {"automountServiceAccountToken": false, "containers": [{"name": "notebook",
+            "image": "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0",
+            "resources": {"requests": {"cpu": "1m", "memory": "1Mi"}}}]}
+    }))
+    .unwrap()
+}
+
+fn service(name: &str) -> Service {
+    serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name},
+        "spec": {"type": "ClusterIP", "ports": [{"port": 80, "targetPort": 8000}],
+                 "selector": {"component": "singleuser-server"}}
+    }))
+    .unwrap()
+}
+
+/// Creates and deletes pods and services in `ns` every 150 ms until
+/// stopped, ignoring failures (most of them fail while the API is away).
+struct Churn {
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<u32>,
+}
+
+impl Churn {
+    fn start(client: kube::Client, ns: &str) -> Churn {
+        let stop = Arc::new(AtomicBool::new(false));
+        let pods = Api::<Pod>::namespaced(client.clone(), ns);
+        let services = Api::<Service>::namespaced(client, ns);
+        let flag = stop.clone();
+        let task = tokio::spawn(async move {
+            let pp = PostParams::default();
+            let dp = DeleteParams::default();
+            let mut written = 0;
+            let mut i = 0u32;
+            while !flag.load(Ordering::Relaxed) {
+                i += 1;
+                let short = Duration::from_secs(2);
+                let ops = [
+                    tokio::time::timeout(short, pods.create(&pp, &pod(&format!("churn-{i}"))))
+                        .await
+                        .is_ok_and(|r| r.is_ok()),
+                    i > 4
+                        && tokio::time::timeout(
+                            short,
+                            pods.delete(&format!("churn-{}", i - 4), &dp),
+                        )
+                        .await
+                        .is_ok_and(|r| r.is_ok()),
+                    i.is_multiple_of(3)
+                        && tokio::time::timeout(
+                            short,
+                            services.create(&pp, &service(&format!("svc-{i}"))),
+                        )
+                        .await
+                        .is_ok_and(|r| r.is_ok()),
+                    i.is_multiple_of(3)
+                        && i > 6
+                        && tokio::time::timeout(
+                            short,
+                            services.delete(&format!("svc-{}", i - 6), &dp),
+                        )
+                        .await
+                        .is_ok_and(|r| r.is_ok()),
+                ];
+                written += ops.iter().filter(|ok| **ok).count() as u32;
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            written
+        });
+        Churn { stop, task }
+    }
+
+    async fn stop(self) -> u32 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.task.await.unwrap()
+    }
+}
+
+fn reconnecting(header: &str) -> bool {
+    header.contains("reconnecting")
+}
+
+/// Stops `component` for 10 s while pods and services churn; the header
+/// must say so within 2 s, and within 5 s of the API's return every pane
+/// must hold exactly what the API server lists.
+/// `explained_by`: what the screen says while it is away.
+async fn outage_under_churn(component: &str, fault: &str, explained_by: &str) {
+    let _serial = SERIAL.lock().await;
+    let rig = PrivateRig::up(2, "");
+    let client = rig.client().await;
+    let ns = "faults";
+    namespace(&client, ns).await;
+    let workdir = tempfile::tempdir().unwrap();
+    let cockpit = Observed::start(
+        rig.kubeconfig.clone(),
+        ns,
+        deploy_config(&rig.kubeconfig, ns, workdir.path()),
+    );
+    let churn = Churn::start(client.clone(), ns);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    converged(
+        &client,
+        ns,
+        &cockpit,
+        Instant::now() + Duration::from_secs(20),
+    )
+    .await
+    .unwrap_or_else(|d| panic!("the cockpit did not follow the churn before the fault: {d:?}"));
+
+    let stopped = Instant::now();
+    let mut stop = rig.cluster_async(&["stop", component]).spawn().unwrap();
+    let detected = cockpit
+        .until(stopped + Duration::from_secs(15), |s| {
+            reconnecting(observed::draw(s).lines().next().unwrap_or_default())
+        })
+        .await;
+    assert!(
+        stop.wait().await.unwrap().success(),
+        "dev/cluster stop {component}"
+    );
+    let detected = detected.unwrap_or_else(|| {
+        panic!(
+            "{component} stopped, but the header never said reconnecting:\n{}",
+            cockpit.screen()
+        )
+    });
+    let screen = cockpit.screen();
+    assert!(
+        screen.contains(explained_by),
+        "the footer says why ({explained_by:?}) while {component} is away:\n{screen}"
+    );
+    tokio::time::sleep(OUTAGE.saturating_sub(stopped.elapsed())).await;
+
+    let restart = Instant::now();
+    let mut start = rig.cluster_async(&["start", component]).spawn().unwrap();
+    let back = api_ready(&rig, Duration::from_secs(120))
+        .await
+        .unwrap_or_else(|| panic!("the API server is not ready after starting {component}"));
+    // A little more churn after the return: the cockpit must follow both
+    // the relist and the events after it.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let written = churn.stop().await;
+    let churn_stopped = Instant::now();
+    let result = converged(&client, ns, &cockpit, back + CONVERGE_WITHIN).await;
+    assert!(
+        start.wait().await.unwrap().success(),
+        "dev/cluster start {component}"
+    );
+    let (at, d) = result.unwrap_or_else(|d| {
+        panic!(
+            "not converged within {CONVERGE_WITHIN:?} of the API's return; last comparison {d:?}; screen:\n{}",
+            cockpit.screen()
+        )
+    });
+    eprintln!(
+        "FAULT-TIMING fault={fault} outage_ms={} detect_ms={} api_back_after_start_ms={} converge_ms={} converge_after_churn_ms={} pods={} services={} nodes={} stale=0 missing=0 churn_writes={written}",
+        ms(stopped, restart),
+        ms(stopped, detected),
+        ms(restart, back),
+        ms(back, at),
+        ms(churn_stopped, at),
+        d.pods,
+        d.services,
+        d.nodes,
+    );
+    assert!(
+        detected - stopped <= DETECT_WITHIN,
+        "the header said reconnecting {} ms after {component} stopped (bound {DETECT_WITHIN:?})",
+        ms(stopped, detected)
+    );
+    assert!(written > 10, "the churn wrote only {written} times");
+    assert!(d.pods > 0 && d.services > 0, "something to compare: {d:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_server_stopped_for_10s_under_churn() {
+    // The watches break: the panes are marked stale.
+    outage_under_churn("kube-apiserver", "apiserver-stop", "stale").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn etcd_stopped_for_10s_under_churn() {
+    // The API server keeps the watches open from its cache, and they go
+    // quiet; the probe of reads is what notices.
+    outage_under_churn("etcd", "etcd-stop", "did not answer a read").await;
+}
+
+/// Pods (and a service) that have settled: Running, so that no status
+/// write moves the watchers' resourceVersion later on.
+async fn settled_pods(client: &kube::Client, ns: &str, n: u32) {
+    let pods = Api::<Pod>::namespaced(client.clone(), ns);
+    for i in 1..=n {
+        pods.create(&PostParams::default(), &pod(&format!("user-{i}")))
+            .await
+            .unwrap();
+    }
+    Api::<Service>::namespaced(client.clone(), ns)
+        .create(&PostParams::default(), &service("hub"))
+        .await
+        .unwrap();
+    support::eventually(Duration::from_secs(60), || async {
+        let list = pods.list(&Default::default()).await.ok()?;
+        list.items
+            .iter()
+            .all(|p| {
+                p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+                    && p.status
+                        .as_ref()
+                        .and_then(|s| s.conditions.as_ref())
+                        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+            })
+            .then_some(())
+    })
+    .await
+    .expect("the pods become Running and Ready");
+}
+
+/// etcd compacts its history past the watchers' resourceVersion; when a
+/// watch ends (after 3 s here) and the watcher resumes from there, etcd
+/// answers 410 Gone. The watcher must relist and hold what the API lists, without
+/// calling that an outage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_that_gets_410_gone_relists_and_converges() {
+    let _serial = SERIAL.lock().await;
+    // Without the watch cache the API server's watches are etcd's own, so
+    // a compaction reaches them (the cache would serve the old revision).
+    let rig = PrivateRig::up(1, "--watch-cache=false");
+    let client = rig.client().await;
+    let ns = "gone";
+    namespace(&client, ns).await;
+    namespace(&client, "elsewhere").await;
+    settled_pods(&client, ns, 3).await;
+    // Watches that end after 3 s (the default is 290 s), so that the test
+    // sees one resume from its resourceVersion.
+    let cockpit = Observed::start_from(
+        ns,
+        Source::Watchers {
+            client: client.clone(),
+            config: kube::runtime::watcher::Config::default().timeout(3),
+        },
+    );
+    converged(
+        &client,
+        ns,
+        &cockpit,
+        Instant::now() + Duration::from_secs(20),
+    )
+    .await
+    .unwrap_or_else(|d| panic!("the cockpit did not list the namespace: {d:?}"));
+    let relists_before = pod_relists(&cockpit.seen());
+
+    // Writes elsewhere move etcd's revision past everything the cockpit's
+    // watches have seen; then compact up to it.
+    let services = Api::<Service>::namespaced(client.clone(), "elsewhere");
+    for i in 0..5 {
+        services
+            .create(&PostParams::default(), &service(&format!("other-{i}")))
+            .await
+            .unwrap();
+    }
+    let revision = rig.etcd_revision();
+    let compacted = Instant::now();
+    rig.etcd_compact(revision);
+
+    // The watch ends within 3 s; its resumption gets 410 and relists.
+    let relist_at = cockpit
+        .until_seen(compacted, compacted + Duration::from_secs(20), |s| {
+            matches!(s, Seen::Relisted(Kind::Pod, _))
+        })
+        .await;
+    let seen = cockpit.seen();
+    let relist_at = relist_at.unwrap_or_else(|| {
+        panic!("no pod relist after the compaction to revision {revision}; seen: {seen:#?}")
+    });
+    assert!(pod_relists(&seen) > relists_before);
+    let failures: Vec<_> = seen
+        .iter()
+        .filter(|(at, s)| *at > compacted && matches!(s, Seen::Failed(..)))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "a 410 is no outage: the watchers relist without failing: {failures:#?}"
+    );
+    let (at, d) = converged(&client, ns, &cockpit, relist_at + CONVERGE_WITHIN)
+        .await
+        .unwrap_or_else(|d| panic!("not converged after the relist: {d:?}"));
+    eprintln!(
+        "FAULT-TIMING fault=watch-410 compacted_to={revision} detect_ms={} converge_ms={} pods={} services={} nodes={} stale=0 missing=0",
+        ms(compacted, relist_at),
+        ms(relist_at, at),
+        d.pods,
+        d.services,
+        d.nodes,
+    );
+    assert_eq!(d.pods, 3);
+}
+
+fn pod_relists(seen: &[(Instant, Seen)]) -> usize {
+    seen.iter()
+        .filter(|(_, s)| matches!(s, Seen::Relisted(Kind::Pod, _)))
+        .count()
+}
+
+/// The cockpit starts while the API server is down: it opens, says the
+/// cluster cannot be reached and why, and connects when the API appears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_server_unreachable_at_start_is_shown_then_connected() {
+    let _serial = SERIAL.lock().await;
+    let rig = PrivateRig::up(1, "");
+    let client = rig.client().await;
+    let ns = "late";
+    namespace(&client, ns).await;
+    settled_pods(&client, ns, 2).await;
+    rig.stop("kube-apiserver");
+
+    let opened = Instant::now();
+    let workdir = tempfile::tempdir().unwrap();
+    let cockpit = Observed::start(
+        rig.kubeconfig.clone(),
+        ns,
+        deploy_config(&rig.kubeconfig, ns, workdir.path()),
+    );
+    let said = cockpit
+        .until(opened + Duration::from_secs(10), |s| {
+            matches!(s.connection, Connection::Unavailable { .. })
+        })
+        .await
+        .unwrap_or_else(|| panic!("never said unreachable:\n{}", cockpit.screen()));
+    let screen = cockpit.screen();
+    assert!(
+        screen.lines().next().unwrap().contains("unreachable"),
+        "the header says so:\n{screen}"
+    );
+    assert!(
+        screen.contains("does not answer") && screen.contains("cannot reach the cluster"),
+        "the panes say why and the footer what happens next:\n{screen}"
+    );
+    // It keeps retrying (and keeps saying so) while the API is away.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(matches!(
+        cockpit.state().connection,
+        Connection::Unavailable { .. }
+    ));
+
+    let mut start = rig
+        .cluster_async(&["start", "kube-apiserver"])
+        .spawn()
+        .unwrap();
+    let back = api_ready(&rig, Duration::from_secs(120))
+        .await
+        .expect("the API server comes back");
+    let result = converged(&client, ns, &cockpit, back + CONVERGE_WITHIN).await;
+    assert!(start.wait().await.unwrap().success());
+    let (at, d) = result.unwrap_or_else(|d| {
+        panic!(
+            "not connected within {CONVERGE_WITHIN:?} of the API appearing; last comparison {d:?}; screen:\n{}",
+            cockpit.screen()
+        )
+    });
+    assert!(cockpit.header().contains("live"), "{}", cockpit.header());
+    eprintln!(
+        "FAULT-TIMING fault=unreachable-at-start detect_ms={} converge_ms={} pods={} services={} nodes={} stale=0 missing=0",
+        ms(opened, said),
+        ms(back, at),
+        d.pods,
+        d.services,
+        d.nodes,
+    );
+    assert!(said - opened <= DETECT_WITHIN);
+}
