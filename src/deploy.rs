@@ -285,6 +285,10 @@ async fn run_helm(
     if result.success {
         return Ok(());
     }
+    let verb = args.first().map(String::as_str).unwrap_or("helm");
+    if let Some(signal) = result.signal {
+        return Err(killed(verb, signal, &result.error_tail));
+    }
     let error = if result.error_tail.is_empty() {
         format!("helm exited with {:?}", result.code)
     } else {
@@ -292,6 +296,28 @@ async fn run_helm(
     };
     let hint = failure_hint(&error, waiting_hook_pods);
     Err(Failure { error, hint })
+}
+
+/// helm ended by a signal (killed, OOM, the machine going down) before it
+/// could record how the run ended: an upgrade, install or rollback leaves
+/// the release pending-*, and helm refuses every later upgrade until a
+/// rollback. Say so, rather than "exited with None".
+fn killed(verb: &str, signal: i32, tail: &[String]) -> Failure {
+    let mut error = format!("helm {verb} was killed (signal {signal}) before it finished");
+    if let Some(last) = tail.last() {
+        error.push_str(&format!("; its last words: {last}"));
+    }
+    let hint = match verb {
+        "upgrade" | "rollback" => {
+            "the release is left pending (see the Release pane) and helm refuses to upgrade it: roll back (r, then r on the last deployed revision), then upgrade again"
+        }
+        "uninstall" => "the release may be half removed: press X to uninstall again",
+        _ => "run it again",
+    };
+    Failure {
+        error,
+        hint: Some(hint.into()),
+    }
 }
 
 /// Carries out one action, streaming progress lines. Returns a one-line

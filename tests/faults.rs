@@ -423,3 +423,239 @@ async fn an_api_server_unreachable_at_start_is_shown_then_connected() {
     );
     assert!(said - opened <= DETECT_WITHIN);
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The fixture chart plus a pre-upgrade hook Job whose pod never starts
+/// (the rig's image-pull failure): an upgrade waits on it until killed.
+fn chart_with_a_hanging_upgrade_hook(dir: &std::path::Path) -> std::path::PathBuf {
+    let chart = dir.join("jupyterhub-lite");
+    copy_dir(&support::fixture_chart(), &chart);
+    std::fs::write(
+        chart.join("templates/zz-fault-hook.yaml"),
+        r#"apiVersion: batch/v1
+kind: Job
+metadata:
+  name: fault-hook
+  annotations:
+    helm.sh/hook: pre-upgrade
+    helm.sh/hook-delete-policy: before-hook-creation
+spec:
+  backoffLimit: 0
+  template:
+    metadata:
+      labels:
+        rig.jhub-cockpit/fail: image-pull
+    spec:
+      restartPolicy: Never
+      automountServiceAccountToken: false
+      containers:
+        - name: wait
+          image: example.invalid/never:1
+"#,
+    )
+    .unwrap();
+    chart
+}
+
+/// The helm processes this test process started (the executor's).
+fn our_helm_children() -> Vec<i32> {
+    let me = std::process::id().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // pid (comm) state ppid ...
+            let Some((comm, rest)) = stat.split_once(") ") else {
+                return false;
+            };
+            comm.ends_with("(helm") && rest.split(' ').nth(1) == Some(me.as_str())
+        })
+        .collect()
+}
+
+fn helm_status(kubeconfig: &std::path::Path, ns: &str) -> (String, u64) {
+    let out = std::process::Command::new(support::helm())
+        .args(["status", "jhub", "-n", ns, "-o", "json", "--kubeconfig"])
+        .arg(kubeconfig)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("helm status: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (
+        v["info"]["status"].as_str().unwrap_or_default().to_owned(),
+        v["version"].as_u64().unwrap_or_default(),
+    )
+}
+
+/// helm is SIGKILLed while the cockpit's upgrade waits on a hook: the
+/// release stays pending-upgrade; the cockpit says helm was killed, the
+/// Release pane says what that means, and `r` offers the rollback to the
+/// last deployed revision, which unlocks the release. On the shared rig
+/// (nothing is stopped), in a namespace of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helm_killed_mid_upgrade_leaves_pending_upgrade_and_offers_the_rollback() {
+    use crossterm::event::KeyCode;
+    use jhub_cockpit::app::actions::{Action, Outcome};
+    use jhub_cockpit::helm::release::ReleaseStatus;
+
+    let _serial = SERIAL.lock().await;
+    let client = support::client().await;
+    let ns = support::TestNamespace::new(&client, "helmkill").await;
+    let kubeconfig = support::kubeconfig();
+    let workdir = tempfile::tempdir().unwrap();
+    let chart = chart_with_a_hanging_upgrade_hook(workdir.path());
+    std::fs::write(
+        workdir.path().join("config.yaml"),
+        "hub:\n  config:\n    JupyterHub:\n      authenticator_class: dummy\n",
+    )
+    .unwrap();
+    let (ok, out) = support::run_helm(&[
+        "install",
+        "jhub",
+        chart.to_str().unwrap(),
+        "-n",
+        &ns.name,
+        "--wait",
+        "--timeout",
+        "2m",
+    ]);
+    assert!(ok, "helm install: {out}");
+
+    let mut config = deploy_config(&kubeconfig, &ns.name, workdir.path());
+    config.chart = jhub_cockpit::helm::cli::ChartSource::Local(chart);
+    let cockpit = Observed::start(kubeconfig.clone(), &ns.name, config);
+    let deadline = || Instant::now() + Duration::from_secs(60);
+    let current = |s: &jhub_cockpit::app::State| {
+        s.resources
+            .releases
+            .current("jhub")
+            .map(|r| (r.revision, r.status.clone()))
+    };
+    cockpit
+        .until(deadline(), |s| {
+            current(s) == Some((1, ReleaseStatus::Deployed))
+        })
+        .await
+        .expect("the cockpit shows revision 1 deployed");
+
+    // u, then y in the dialog: the cockpit's own upgrade.
+    cockpit.key(KeyCode::Char('u'));
+    cockpit
+        .until(deadline(), |s| s.confirm.is_some())
+        .await
+        .unwrap_or_else(|| panic!("no upgrade dialog:\n{}", cockpit.screen()));
+    cockpit.key(KeyCode::Char('y'));
+    cockpit
+        .until(deadline(), |s| {
+            current(s) == Some((2, ReleaseStatus::PendingUpgrade))
+                && s.resources
+                    .pods
+                    .iter()
+                    .any(|e| e.row.name.starts_with("fault-hook"))
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "the upgrade never waited on its hook:\n{}",
+                cockpit.screen()
+            )
+        });
+    let helms = our_helm_children();
+    assert_eq!(helms.len(), 1, "one helm runs: {helms:?}");
+    let killed = Instant::now();
+    // SAFETY: a signal to a process this test's executor started.
+    assert_eq!(unsafe { libc::kill(helms[0], libc::SIGKILL) }, 0);
+
+    let explained = cockpit
+        .until(deadline(), |s| {
+            s.operation.as_ref().is_some_and(|o| o.outcome.is_some())
+        })
+        .await
+        .expect("the operation ends");
+    let outcome = cockpit.state().operation.clone().unwrap().outcome.unwrap();
+    let Outcome::Failed { error, hint } = outcome else {
+        panic!("a killed helm is no success: {outcome:?}");
+    };
+    assert!(error.contains("killed (signal 9)"), "{error}");
+    let hint = hint.unwrap_or_default();
+    assert!(hint.contains("roll back"), "{hint}");
+    // What helm itself says, and what the cockpit holds, agree.
+    assert_eq!(
+        helm_status(&kubeconfig, &ns.name),
+        ("pending-upgrade".into(), 2)
+    );
+    assert_eq!(
+        current(&cockpit.state()),
+        Some((2, ReleaseStatus::PendingUpgrade))
+    );
+    cockpit.key(KeyCode::Esc); // hide the panel: the Release pane shows
+    cockpit
+        .until(deadline(), |s| {
+            observed::draw(s).contains("interrupted? r: roll back to rev 1")
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "the Release pane does not offer the rollback:\n{}",
+                cockpit.screen()
+            )
+        });
+    assert!(cockpit.screen().contains("pending-upgrade"));
+
+    // r opens the history on revision 1; r there and y roll back.
+    cockpit.key(KeyCode::Char('r'));
+    cockpit
+        .until(deadline(), |s| {
+            jhub_cockpit::app::lists::revisions(s)
+                .get(match s.top_overlay() {
+                    Some(jhub_cockpit::app::Overlay::History { selected }) => *selected,
+                    _ => usize::MAX,
+                })
+                .is_some_and(|r| r.revision == 1)
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "the history does not start on revision 1:\n{}",
+                cockpit.screen()
+            )
+        });
+    cockpit.key(KeyCode::Char('r'));
+    cockpit
+        .until(deadline(), |s| {
+            s.confirm
+                .as_ref()
+                .is_some_and(|c| c.action == Action::Rollback { revision: 1 })
+        })
+        .await
+        .unwrap_or_else(|| panic!("no rollback dialog:\n{}", cockpit.screen()));
+    cockpit.key(KeyCode::Char('y'));
+    let rolled_back = cockpit
+        .until(deadline(), |s| {
+            current(s) == Some((3, ReleaseStatus::Deployed))
+                && s.operation
+                    .as_ref()
+                    .is_some_and(|o| matches!(o.outcome, Some(Outcome::Succeeded { .. })))
+        })
+        .await
+        .unwrap_or_else(|| panic!("the rollback did not finish:\n{}", cockpit.screen()));
+    assert_eq!(helm_status(&kubeconfig, &ns.name), ("deployed".into(), 3));
+    eprintln!(
+        "FAULT-TIMING fault=helm-killed detect_ms={} rollback_done_ms={} helm_status=deployed/3 cockpit=deployed/3",
+        ms(killed, explained),
+        ms(explained, rolled_back),
+    );
+}
