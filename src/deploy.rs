@@ -400,8 +400,18 @@ fn gke_config(config: &DeployConfig) -> Result<&GkeConfig, Failure> {
     })
 }
 
+/// Poll failures in a row that a wait rides out (GKE's 5xx and timeouts
+/// come and go during a long operation), with a growing pause: 2, 4, 8 s.
+const POLL_RETRIES: u32 = 3;
+
+/// Whether a failed poll may succeed if asked again.
+fn transient(e: &crate::gke::GkeError) -> bool {
+    e.kind == crate::gke::GkeErrorKind::Unavailable || e.http_status.is_some_and(|s| s >= 500)
+}
+
 /// Polls a GKE operation until DONE (the API has no watch), streaming its
-/// status and progress.
+/// status and progress. A poll that fails for good does not hide that the
+/// operation was accepted and may still be running.
 async fn wait_for(
     gke: &GkeConfig,
     client: &crate::gke::GkeClient,
@@ -409,6 +419,7 @@ async fn wait_for(
     on_line: &mut impl FnMut(String),
 ) -> Result<crate::gke::ClusterOperation, Failure> {
     let mut last = String::new();
+    let mut failures = 0u32;
     loop {
         let progress = op
             .progress
@@ -426,10 +437,43 @@ async fn wait_for(
             };
         }
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        op = client
+        match client
             .get_operation(&gke.project, &gke.location, &op.name)
             .await
-            .map_err(gke_failure)?;
+        {
+            Ok(next) => {
+                op = next;
+                failures = 0;
+            }
+            Err(e) if transient(&e) && failures < POLL_RETRIES => {
+                failures += 1;
+                let pause = 1u64 << failures;
+                on_line(format!(
+                    "cannot read the operation's progress ({}: {}); asking again in {pause} s ({failures}/{POLL_RETRIES})",
+                    e.summary(),
+                    e.gcp_message
+                ));
+                tokio::time::sleep(std::time::Duration::from_secs(pause)).await;
+            }
+            Err(e) => return Err(unfinished(&op, e)),
+        }
+    }
+}
+
+/// An operation GKE accepted whose end is unknown: it may be running still.
+fn unfinished(op: &crate::gke::ClusterOperation, e: crate::gke::GkeError) -> Failure {
+    Failure {
+        error: format!(
+            "GKE accepted the {} (operation {}, last seen {}), but its progress cannot be read: {}: {}",
+            op.kind,
+            op.name,
+            op.status,
+            e.summary(),
+            e.gcp_message
+        ),
+        hint: Some(
+            "it may still be running at GKE: the Cluster pane's GKE list shows the cluster and its status; do not create it again (wait for RUNNING, or delete it with D)".into(),
+        ),
     }
 }
 

@@ -8,6 +8,8 @@
 //! Each prints `FAULT-TIMING fault=... detect_ms=... converge_ms=...` and
 //! the comparison with the API server's list after convergence.
 
+#[path = "support/gke.rs"]
+mod gke_support;
 #[path = "support/observed.rs"]
 mod observed;
 #[path = "support/private_rig.rs"]
@@ -657,5 +659,129 @@ async fn helm_killed_mid_upgrade_leaves_pending_upgrade_and_offers_the_rollback(
         "FAULT-TIMING fault=helm-killed detect_ms={} rollback_done_ms={} helm_status=deployed/3 cockpit=deployed/3",
         ms(killed, explained),
         ms(explained, rolled_back),
+    );
+}
+
+fn gke_deploy_config(
+    emu: &gke_support::Emulator,
+    dir: &std::path::Path,
+) -> jhub_cockpit::deploy::DeployConfig {
+    let mut config = deploy_config(&dir.join("kubeconfig"), "jhub", dir);
+    config.gke = Some(jhub_cockpit::deploy::GkeConfig {
+        project: gke_support::PROJECT.into(),
+        location: gke_support::ZONE.into(),
+        endpoint: Some(emu.url.clone()),
+        kubeconfig: dir.join("kubeconfig"),
+    });
+    config
+}
+
+/// Creates the default cluster through the same function the key runs;
+/// returns the outcome, the progress lines and how long it took.
+async fn create_cluster(
+    config: &jhub_cockpit::deploy::DeployConfig,
+) -> (
+    Result<String, jhub_cockpit::deploy::Failure>,
+    Vec<String>,
+    Duration,
+) {
+    let spec = jhub_cockpit::gke::ClusterSpec::default();
+    let mut lines = Vec::new();
+    let t0 = Instant::now();
+    let result = jhub_cockpit::deploy::run(
+        &jhub_cockpit::app::actions::Action::CreateCluster(spec),
+        config,
+        0,
+        |l| lines.push(l),
+    )
+    .await;
+    (result, lines, t0.elapsed())
+}
+
+/// GKE answers 5xx while a cluster creation is polled. A few are ridden
+/// out with a growing pause (and the client's own retries of 503); when
+/// they last, the failure says that GKE accepted the creation and that it
+/// may still be running, and the cluster list shows the half-made cluster.
+#[tokio::test]
+async fn gke_5xx_while_polling_is_retried_and_nothing_half_done_is_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+
+    // Two 500s: the wait asks again after 2 s, then 4 s, and succeeds.
+    let emu = gke_support::Emulator::start(3.0).await;
+    emu.fault(r#"{"method":"GET","pathContains":"/operations/","status":500,"count":2}"#)
+        .await;
+    let (result, lines, transient_took) =
+        create_cluster(&gke_deploy_config(&emu, dir.path())).await;
+    let summary = result.unwrap_or_else(|f| panic!("two 500s are ridden out: {f}\n{lines:#?}"));
+    assert!(summary.contains("RUNNING"), "{summary}");
+    for n in ["(1/3)", "(2/3)"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("cannot read the operation's progress") && l.contains(n)),
+            "the retry {n} is shown: {lines:#?}"
+        );
+    }
+    assert!(
+        transient_took >= Duration::from_secs(6),
+        "2 s + 4 s of pauses: {transient_took:?}"
+    );
+
+    // 503 for good: the client retries each poll, the wait asks 3 more
+    // times, then gives up without hiding the running operation.
+    let emu = gke_support::Emulator::start(600.0).await;
+    emu.fault(r#"{"method":"GET","pathContains":"/operations/","status":503}"#)
+        .await;
+    let (result, lines, lasting_took) = create_cluster(&gke_deploy_config(&emu, dir.path())).await;
+    let failure = result.expect_err("a lasting 503 fails the wait");
+    assert!(
+        failure.error.contains("GKE accepted the")
+            && failure.error.contains("operation operation-"),
+        "names the accepted operation: {failure}"
+    );
+    assert!(
+        failure
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("may still be running"),
+        "{failure}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("cannot read the operation's progress"))
+            .count(),
+        3,
+        "{lines:#?}"
+    );
+    let (_, requests) = emu.requests().await;
+    let polls = requests
+        .iter()
+        .filter(|r| {
+            r["method"] == "GET"
+                && r["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("/operations/")
+        })
+        .count();
+    assert!(polls >= 8, "4 polls, each retried by the client: {polls}");
+    let clusters = emu
+        .client()
+        .await
+        .list_clusters(gke_support::PROJECT, gke_support::ZONE)
+        .await
+        .unwrap();
+    assert_eq!(clusters.len(), 1);
+    assert_eq!(
+        clusters[0].status,
+        jhub_cockpit::gke::ClusterStatus::Provisioning
+    );
+    eprintln!(
+        "FAULT-TIMING fault=gke-5xx transient_500x2_ok_ms={} lasting_503_fail_ms={} operation_gets={polls} cluster_listed={}",
+        transient_took.as_millis(),
+        lasting_took.as_millis(),
+        clusters[0].status,
     );
 }
