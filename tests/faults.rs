@@ -785,3 +785,73 @@ async fn gke_5xx_while_polling_is_retried_and_nothing_half_done_is_hidden() {
         clusters[0].status,
     );
 }
+
+/// The Release pane and `r` for a revision left pending, without a rig:
+/// the rollback target is the last deployed revision, or none.
+#[test]
+fn a_pending_revision_offers_the_rollback_to_the_last_deployed_one() {
+    use jhub_cockpit::app::{self, Msg, Overlay, WatchMsg};
+    use support::objects::release_secret;
+    let mut state = jhub_cockpit::app::State::new(Default::default(), support::objects::now());
+    let relist = |state: &mut jhub_cockpit::app::State, secrets| {
+        app::update(
+            state,
+            Msg::Watch(WatchMsg::Relisted(Kind::Release, secrets)),
+        );
+    };
+    relist(
+        &mut state,
+        vec![
+            release_secret("jhub", 1, "superseded", "4.3.0", "2026-12-01T11:00:00Z"),
+            release_secret("jhub", 2, "deployed", "4.4.0", "2026-12-01T11:30:00Z"),
+            release_secret(
+                "jhub",
+                3,
+                "pending-upgrade",
+                "4.4.0",
+                "2026-12-01T11:45:00Z",
+            ),
+        ],
+    );
+    assert_eq!(jhub_cockpit::app::lists::rollback_target(&state), Some(2));
+    assert!(observed::draw(&state).contains("interrupted? r: roll back to rev 2"));
+    let key = |state: &mut jhub_cockpit::app::State, c| {
+        app::update(
+            state,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char(c),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        )
+    };
+    key(&mut state, 'r');
+    // Newest first: 3 (pending), 2, 1: the history starts on 2.
+    assert_eq!(state.top_overlay(), Some(&Overlay::History { selected: 1 }));
+
+    // A first install left pending has nothing to roll back to.
+    let mut state = jhub_cockpit::app::State::new(Default::default(), support::objects::now());
+    relist(
+        &mut state,
+        vec![release_secret(
+            "jhub",
+            1,
+            "pending-install",
+            "4.4.0",
+            "2026-12-01T11:00:00Z",
+        )],
+    );
+    assert_eq!(jhub_cockpit::app::lists::rollback_target(&state), None);
+    assert!(observed::draw(&state).contains("no earlier rev: X uninstalls"));
+    // A deployed current revision is no rollback target either.
+    let mut state = jhub_cockpit::app::State::new(Default::default(), support::objects::now());
+    relist(
+        &mut state,
+        vec![
+            release_secret("jhub", 1, "superseded", "4.3.0", "2026-12-01T11:00:00Z"),
+            release_secret("jhub", 2, "deployed", "4.4.0", "2026-12-01T11:30:00Z"),
+        ],
+    );
+    assert_eq!(jhub_cockpit::app::lists::rollback_target(&state), None);
+    key(&mut state, 'r');
+    assert_eq!(state.top_overlay(), Some(&Overlay::History { selected: 0 }));
+}
