@@ -460,6 +460,25 @@ async fn wait_for(
     }
 }
 
+/// A create or delete request that got no answer (a timeout, a dropped
+/// connection) may still have reached GKE and started: say so, rather than
+/// let a retry make a second request (ALREADY_EXISTS) or hide a cluster
+/// that is being made and billed.
+fn unanswered(verb: &str, cluster: &str, e: crate::gke::GkeError) -> Failure {
+    if e.kind != crate::gke::GkeErrorKind::Unavailable {
+        return gke_failure(e);
+    }
+    Failure {
+        error: format!(
+            "GKE did not answer the request to {verb} cluster {cluster}: {}",
+            e.gcp_message
+        ),
+        hint: Some(format!(
+            "the request may have reached GKE and be running: the Cluster pane's GKE list shows whether {cluster} is changing; try again only once it shows the request did not happen"
+        )),
+    }
+}
+
 /// An operation GKE accepted whose end is unknown: it may be running still.
 fn unfinished(op: &crate::gke::ClusterOperation, e: crate::gke::GkeError) -> Failure {
     Failure {
@@ -503,7 +522,7 @@ async fn create_cluster(
     let op = client
         .create_cluster(&gke.project, spec)
         .await
-        .map_err(gke_failure)?;
+        .map_err(|e| unanswered("create", &spec.name, e))?;
     wait_for(gke, &client, op, on_line).await?;
     let cluster = client
         .get_cluster(&gke.project, &spec.location, &spec.name)
@@ -533,7 +552,7 @@ async fn delete_cluster(
     let op = client
         .delete_cluster(&gke.project, &gke.location, name)
         .await
-        .map_err(gke_failure)?;
+        .map_err(|e| unanswered("delete", name, e))?;
     wait_for(gke, &client, op, on_line).await?;
     Ok(format!("cluster {name} deleted"))
 }

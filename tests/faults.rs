@@ -855,3 +855,40 @@ fn a_pending_revision_offers_the_rollback_to_the_last_deployed_one() {
     key(&mut state, 'r');
     assert_eq!(state.top_overlay(), Some(&Overlay::History { selected: 0 }));
 }
+
+/// GKE holds the create request and never answers in time: the client's
+/// attempt timeout (30 s) ends it with a message that says the request may
+/// have started the creation, instead of a spinner that never stops.
+#[tokio::test]
+async fn a_hanging_gke_create_times_out_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = gke_support::Emulator::start(3.0).await;
+    emu.fault(r#"{"method":"POST","pathContains":"/clusters","hangSeconds":45,"count":1}"#)
+        .await;
+    let (result, lines, took) = create_cluster(&gke_deploy_config(&emu, dir.path())).await;
+    let failure = result.expect_err("a hung create fails");
+    assert!(
+        failure
+            .error
+            .contains("did not answer the request to create cluster notebook-test"),
+        "{failure}\n{lines:#?}"
+    );
+    assert!(
+        failure
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("may have reached GKE"),
+        "{failure}"
+    );
+    // The client's one attempt (a create is not retried: it is no
+    // idempotent request) of 30 s, and not the 45 s hang.
+    assert!(
+        took >= Duration::from_secs(29) && took < Duration::from_secs(44),
+        "{took:?}"
+    );
+    eprintln!(
+        "FAULT-TIMING fault=gke-hang create_timed_out_ms={} message_ok=true",
+        took.as_millis()
+    );
+}
