@@ -396,6 +396,10 @@ async fn run_helm(
     if result.success {
         return Ok(());
     }
+    let verb = args.first().map(String::as_str).unwrap_or("helm");
+    if let Some(signal) = result.signal {
+        return Err(killed(verb, signal, &result.error_tail));
+    }
     let error = if result.error_tail.is_empty() {
         format!("helm exited with {:?}", result.code)
     } else {
@@ -403,6 +407,28 @@ async fn run_helm(
     };
     let hint = failure_hint(&error, waiting_hook_pods);
     Err(Failure { error, hint })
+}
+
+/// helm ended by a signal (killed, OOM, the machine going down) before it
+/// could record how the run ended: an upgrade, install or rollback leaves
+/// the release pending-*, and helm refuses every later upgrade until a
+/// rollback. Say so, rather than "exited with None".
+fn killed(verb: &str, signal: i32, tail: &[String]) -> Failure {
+    let mut error = format!("helm {verb} was killed (signal {signal}) before it finished");
+    if let Some(last) = tail.last() {
+        error.push_str(&format!("; its last words: {last}"));
+    }
+    let hint = match verb {
+        "upgrade" | "rollback" => {
+            "the release is left pending (see the Release pane) and helm refuses to upgrade it: roll back (r, then r on the last deployed revision), then upgrade again"
+        }
+        "uninstall" => "the release may be half removed: press X to uninstall again",
+        _ => "run it again",
+    };
+    Failure {
+        error,
+        hint: Some(hint.into()),
+    }
 }
 
 /// Carries out one action, streaming progress lines. Returns a one-line
@@ -654,8 +680,18 @@ fn gke_config(config: &DeployConfig) -> Result<&GkeConfig, Failure> {
     })
 }
 
+/// Poll failures in a row that a wait rides out (GKE's 5xx and timeouts
+/// come and go during a long operation), with a growing pause: 2, 4, 8 s.
+const POLL_RETRIES: u32 = 3;
+
+/// Whether a failed poll may succeed if asked again.
+fn transient(e: &crate::gke::GkeError) -> bool {
+    e.kind == crate::gke::GkeErrorKind::Unavailable || e.http_status.is_some_and(|s| s >= 500)
+}
+
 /// Polls a GKE operation until DONE (the API has no watch), streaming its
-/// status and progress.
+/// status and progress. A poll that fails for good does not hide that the
+/// operation was accepted and may still be running.
 async fn wait_for(
     gke: &GkeConfig,
     client: &crate::gke::GkeClient,
@@ -663,6 +699,7 @@ async fn wait_for(
     on_line: &mut impl FnMut(String),
 ) -> Result<crate::gke::ClusterOperation, Failure> {
     let mut last = String::new();
+    let mut failures = 0u32;
     loop {
         let progress = op
             .progress
@@ -680,10 +717,62 @@ async fn wait_for(
             };
         }
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        op = client
+        match client
             .get_operation(&gke.project, &gke.location, &op.name)
             .await
-            .map_err(gke_failure)?;
+        {
+            Ok(next) => {
+                op = next;
+                failures = 0;
+            }
+            Err(e) if transient(&e) && failures < POLL_RETRIES => {
+                failures += 1;
+                let pause = 1u64 << failures;
+                on_line(format!(
+                    "cannot read the operation's progress ({}: {}); asking again in {pause} s ({failures}/{POLL_RETRIES})",
+                    e.summary(),
+                    e.gcp_message
+                ));
+                tokio::time::sleep(std::time::Duration::from_secs(pause)).await;
+            }
+            Err(e) => return Err(unfinished(&op, e)),
+        }
+    }
+}
+
+/// A create or delete request that got no answer (a timeout, a dropped
+/// connection) may still have reached GKE and started: say so, rather than
+/// let a retry make a second request (ALREADY_EXISTS) or hide a cluster
+/// that is being made and billed.
+fn unanswered(verb: &str, cluster: &str, e: crate::gke::GkeError) -> Failure {
+    if e.kind != crate::gke::GkeErrorKind::Unavailable {
+        return gke_failure(e);
+    }
+    Failure {
+        error: format!(
+            "GKE did not answer the request to {verb} cluster {cluster}: {}",
+            e.gcp_message
+        ),
+        hint: Some(format!(
+            "the request may have reached GKE and be running: the Cluster pane's GKE list shows whether {cluster} is changing; try again only once it shows the request did not happen"
+        )),
+    }
+}
+
+/// An operation GKE accepted whose end is unknown: it may be running still.
+fn unfinished(op: &crate::gke::ClusterOperation, e: crate::gke::GkeError) -> Failure {
+    Failure {
+        error: format!(
+            "GKE accepted the {} (operation {}, last seen {}), but its progress cannot be read: {}: {}",
+            op.kind,
+            op.name,
+            op.status,
+            e.summary(),
+            e.gcp_message
+        ),
+        hint: Some(
+            "it may still be running at GKE: the Cluster pane's GKE list shows the cluster and its status; do not create it again (wait for RUNNING, or delete it with D)".into(),
+        ),
     }
 }
 
@@ -713,7 +802,7 @@ async fn create_cluster(
     let op = client
         .create_cluster(&gke.project, spec)
         .await
-        .map_err(gke_failure)?;
+        .map_err(|e| unanswered("create", &spec.name, e))?;
     wait_for(gke, &client, op, on_line).await?;
     let cluster = client
         .get_cluster(&gke.project, &spec.location, &spec.name)
@@ -748,7 +837,7 @@ async fn delete_cluster(
     let op = client
         .delete_cluster(&gke.project, &gke.location, name)
         .await
-        .map_err(gke_failure)?;
+        .map_err(|e| unanswered("delete", name, e))?;
     wait_for(gke, &client, op, on_line).await?;
     Ok(format!("cluster {name} deleted"))
 }

@@ -42,6 +42,25 @@ pub fn revisions(state: &State) -> Vec<&ReleaseRecord> {
     history
 }
 
+/// The revision a rollback should go to when the current one is pending
+/// (an interrupted helm run): the newest earlier one that was deployed.
+pub fn rollback_target(state: &State) -> Option<u32> {
+    let revisions = revisions(state);
+    let current = revisions.first()?;
+    revisions
+        .iter()
+        .skip(1)
+        .find(|r| {
+            matches!(
+                r.status,
+                crate::helm::release::ReleaseStatus::Deployed
+                    | crate::helm::release::ReleaseStatus::Superseded
+            )
+        })
+        .filter(|_| current.status.is_pending())
+        .map(|r| r.revision)
+}
+
 /// The names listed in a pane, in order.
 pub fn names(state: &State, pane: Pane) -> Vec<&str> {
     match pane {

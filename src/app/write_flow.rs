@@ -108,7 +108,16 @@ fn request_rollback(state: &mut State) -> Vec<Command> {
     let selected = match state.top_overlay() {
         Some(Overlay::History { selected }) => *selected,
         _ => {
-            state.overlays.push(Overlay::History { selected: 0 });
+            // A pending current revision (an interrupted helm run) is no
+            // target: start on the last deployed one.
+            let selected = lists::rollback_target(state)
+                .and_then(|rev| {
+                    lists::revisions(state)
+                        .iter()
+                        .position(|r| r.revision == rev)
+                })
+                .unwrap_or(0);
+            state.overlays.push(Overlay::History { selected });
             state.info("select the revision to roll back to, then press r");
             return Vec::new();
         }

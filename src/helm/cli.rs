@@ -187,6 +187,8 @@ pub struct KubeTarget {
 pub struct RunResult {
     pub success: bool,
     pub code: Option<i32>,
+    /// The signal that ended helm (e.g. 9 when it was killed), if any.
+    pub signal: Option<i32>,
     /// The last lines helm wrote to stderr, for the failure message.
     pub error_tail: Vec<String>,
 }
@@ -240,6 +242,7 @@ pub async fn run(
     Ok(RunResult {
         success: status.success(),
         code: status.code(),
+        signal: std::os::unix::process::ExitStatusExt::signal(&status),
         error_tail,
     })
 }

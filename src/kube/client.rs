@@ -104,3 +104,28 @@ pub async fn connect(kubeconfig: Option<&PathBuf>, context: Option<&str>) -> Res
         insecure,
     })
 }
+
+/// Whether the API server can read fresh data: a one-item, metadata-only
+/// list of the namespace's pods (a consistent read, which needs etcd, with
+/// the permission the pods pane needs anyway). The watches alone cannot
+/// tell: while etcd is down the API server keeps them open from its watch
+/// cache and they just go quiet. An answer that is an API error below 500
+/// (403, 429, ...) is an API server that answers.
+pub async fn probe_reads(
+    client: &kube::Client,
+    namespace: &str,
+    timeout: std::time::Duration,
+) -> Result<(), String> {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams};
+    let pods = Api::<Pod>::namespaced(client.clone(), namespace);
+    match tokio::time::timeout(timeout, pods.list_metadata(&ListParams::default().limit(1))).await {
+        Err(_) => Err(format!(
+            "the API server did not answer a read within {} ms",
+            timeout.as_millis()
+        )),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(kube::Error::Api(s))) if s.code < 500 => Ok(()),
+        Ok(Err(e)) => Err(format!("the API server cannot read: {e}")),
+    }
+}

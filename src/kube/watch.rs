@@ -45,10 +45,21 @@ impl Drop for Watchers {
 
 /// Starts every watcher the panes need for `namespace`.
 pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watchers {
+    start_with(client, namespace, tx, watcher::Config::default())
+}
+
+/// [`start`] with another base watcher configuration (e.g. a short watch
+/// timeout, which a fault test needs to see watches resume).
+pub fn start_with(
+    client: &Client,
+    namespace: &str,
+    tx: UnboundedSender<Msg>,
+    base: watcher::Config,
+) -> Watchers {
     let mut tasks = Vec::new();
     let (pods, pod_task) = spawn::<Pod>(
         Api::namespaced(client.clone(), namespace),
-        watcher::Config::default(),
+        base.clone(),
         Kind::Pod,
         Object::Pod,
         tx.clone(),
@@ -57,7 +68,7 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
     tasks.push(
         spawn::<Service>(
             Api::namespaced(client.clone(), namespace),
-            watcher::Config::default(),
+            base.clone(),
             Kind::Service,
             Object::Service,
             tx.clone(),
@@ -67,7 +78,7 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
     tasks.push(
         spawn::<Node>(
             Api::all(client.clone()),
-            watcher::Config::default(),
+            base.clone(),
             Kind::Node,
             Object::Node,
             tx.clone(),
@@ -77,7 +88,7 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
     tasks.push(
         spawn::<Event>(
             Api::namespaced(client.clone(), namespace),
-            watcher::Config::default(),
+            base.clone(),
             Kind::Event,
             Object::Event,
             tx.clone(),
@@ -87,7 +98,7 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
     tasks.push(
         spawn::<PersistentVolumeClaim>(
             Api::namespaced(client.clone(), namespace),
-            watcher::Config::default(),
+            base.clone(),
             Kind::Claim,
             Object::Claim,
             tx.clone(),
@@ -97,7 +108,7 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
     tasks.push(
         spawn::<StorageClass>(
             Api::all(client.clone()),
-            watcher::Config::default(),
+            base.clone(),
             Kind::StorageClass,
             Object::StorageClass,
             tx.clone(),
@@ -107,7 +118,7 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
     tasks.push(
         spawn::<Secret>(
             Api::namespaced(client.clone(), namespace),
-            watcher::Config::default().labels(HELM_RELEASE_SELECTOR),
+            base.clone().labels(HELM_RELEASE_SELECTOR),
             Kind::Release,
             Object::Release,
             tx,
@@ -147,6 +158,14 @@ where
             while let Some(item) = stream.next().await {
                 let event = match item {
                     Ok(e) => e.modify(slim),
+                    // 410 Gone: the watch fell behind etcd's compaction. The
+                    // watcher relists by itself and the panes are replaced at
+                    // its InitDone; the API server is fine, so this is no
+                    // outage to show (and no reason to wait a backoff).
+                    Err(watcher::Error::WatchError(e)) if e.code == 410 => {
+                        tracing::info!(kind = kind.plural(), error = %e.message, "watch expired (410): relisting");
+                        continue;
+                    }
                     Err(e) => {
                         tracing::warn!(kind = kind.plural(), error = %e, "watch failed");
                         let _ = tx.send(Msg::Watch(WatchMsg::Failed(kind, describe(&e))));

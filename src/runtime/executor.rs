@@ -253,11 +253,11 @@ fn spawn_connector(
     cell: std::sync::Arc<tokio::sync::OnceCell<kube::Client>>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let connected = connect_until_answered(&tx, kubeconfig, context).await;
+        let (connected, server_version) = connect_until_answered(&tx, kubeconfig, context).await;
         let _ = cell.set(connected.client.clone());
         let _watchers = watch::start(&connected.client, &namespace, tx.clone());
         // The watchers live as long as this task.
-        std::future::pending::<()>().await;
+        probe_reads(&connected.client, &namespace, server_version, &tx).await;
     })
 }
 
@@ -297,6 +297,47 @@ fn spawn_token_refresher(
             let _ = tx.send(Msg::GkeToken(report));
         },
     )))
+}
+
+/// How often the API server's reads are probed, and how long one may take:
+/// together under the 2 s in which an outage must show in the header.
+const PROBE_EVERY: Duration = Duration::from_millis(400);
+const PROBE_TIMEOUT: Duration = Duration::from_millis(1_000);
+
+/// Probes reads for as long as the watchers run: an outage the watches do
+/// not see (etcd down behind a live API server) shows as reconnecting, and
+/// the recovery as connected again. A failure is repeated on every probe,
+/// so that a stray watch event cannot make the header say live meanwhile.
+async fn probe_reads(
+    client: &kube::Client,
+    namespace: &str,
+    server_version: String,
+    tx: &UnboundedSender<Msg>,
+) {
+    let mut healthy = true;
+    loop {
+        tokio::time::sleep(PROBE_EVERY).await;
+        let msg = match client::probe_reads(client, namespace, PROBE_TIMEOUT).await {
+            Ok(()) if healthy => continue,
+            Ok(()) => {
+                tracing::info!("the API server reads again");
+                healthy = true;
+                Msg::Connected {
+                    server_version: server_version.clone(),
+                }
+            }
+            Err(e) => {
+                if healthy {
+                    tracing::warn!(error = %e, "API server probe failed");
+                }
+                healthy = false;
+                Msg::ConnectFailed(e)
+            }
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
 }
 
 /// The GKE API has no watch: the cluster list is refreshed every 10 s, and
@@ -340,20 +381,24 @@ fn waiting_hook_pods(state: &State) -> usize {
         .count()
 }
 
+/// Connects, retrying every 1-2 s until the API server answers `/version`;
+/// returns the client and the server's version. The retry is capped at the
+/// watchers' 2 s, so a cockpit started before its API server connects
+/// within a couple of seconds of it appearing.
 pub async fn connect_until_answered(
     tx: &UnboundedSender<Msg>,
     kubeconfig: Option<PathBuf>,
     context: Option<String>,
-) -> client::Connected {
+) -> (client::Connected, String) {
     let mut attempt = 0u32;
     loop {
         match client::connect(kubeconfig.as_ref(), context.as_deref()).await {
             Ok(connected) => match connected.client.apiserver_version().await {
                 Ok(info) => {
                     let _ = tx.send(Msg::Connected {
-                        server_version: info.git_version,
+                        server_version: info.git_version.clone(),
                     });
-                    return connected;
+                    return (connected, info.git_version);
                 }
                 Err(e) => {
                     let _ = tx.send(Msg::ConnectFailed(format!(
@@ -367,6 +412,6 @@ pub async fn connect_until_answered(
             }
         }
         attempt += 1;
-        tokio::time::sleep(Duration::from_millis((500u64 << attempt.min(4)).min(5_000))).await;
+        tokio::time::sleep(Duration::from_millis((500u64 << attempt.min(2)).min(2_000))).await;
     }
 }

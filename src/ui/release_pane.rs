@@ -74,10 +74,7 @@ fn record_lines<'a>(
         )),
     ];
     if record.status.is_pending() {
-        lines.push(Line::styled(
-            "an operation is in progress or was interrupted",
-            theme.warn(),
-        ));
+        lines.push(Line::styled(pending_line(state), theme.warn()));
     }
     lines.push(match state.resources.public_url() {
         Some(url) => Line::from(vec![
@@ -87,6 +84,20 @@ fn record_lines<'a>(
         None => Line::styled("URL waiting for proxy-public…", theme.dim()),
     });
     lines
+}
+
+/// What a pending revision means and what to do: helm refuses to upgrade
+/// a pending release, so one left by an interrupted run needs a rollback
+/// (or, without an earlier revision, an uninstall).
+fn pending_line(state: &State) -> String {
+    if state.operation.as_ref().is_some_and(|o| o.running()) {
+        return "our helm run is in progress (o shows it)".into();
+    }
+    // Short: the pane is a third of an 80-column screen wide.
+    match crate::app::lists::rollback_target(state) {
+        Some(rev) => format!("interrupted? r: roll back to rev {rev}"),
+        None => "interrupted? no earlier rev: X uninstalls".into(),
+    }
 }
 
 fn empty_lines<'a>(state: &State, chosen: Option<&str>, theme: &Theme) -> Vec<Line<'a>> {
