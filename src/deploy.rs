@@ -534,6 +534,12 @@ pub async fn run(
     }
 }
 
+/// A kube client for the context helm is pointed at, so that what the
+/// cockpit does beside helm lands on the same cluster.
+async fn connect_target(target: &KubeTarget) -> Result<crate::kube::client::Connected, Failure> {
+    Ok(crate::kube::client::connect(target.kubeconfig.as_ref(), target.context.as_deref()).await?)
+}
+
 /// The name of the z2jh guide's binding (`kubectl create clusterrolebinding
 /// cluster-admin-binding --clusterrole=cluster-admin --user=<account>`).
 pub const CLUSTER_ADMIN_BINDING: &str = "cluster-admin-binding";
@@ -543,11 +549,7 @@ async fn bind_cluster_admin(
     user: &str,
     on_line: &mut impl FnMut(String),
 ) -> Result<(), Failure> {
-    let connected = crate::kube::client::connect(
-        config.kube.kubeconfig.as_ref(),
-        config.kube.context.as_deref(),
-    )
-    .await?;
+    let connected = connect_target(&config.kube).await?;
     on_line(format!(
         "kubectl create clusterrolebinding {CLUSTER_ADMIN_BINDING} --clusterrole=cluster-admin --user={user}"
     ));
@@ -606,11 +608,7 @@ async fn wait_namespace_gone(
 ) -> Result<(), Failure> {
     use k8s_openapi::api::core::v1::Namespace;
     use kube::api::Api;
-    let connected = crate::kube::client::connect(
-        config.kube.kubeconfig.as_ref(),
-        config.kube.context.as_deref(),
-    )
-    .await?;
+    let connected = connect_target(&config.kube).await?;
     let api = Api::<Namespace>::all(connected.client);
     let started = tokio::time::Instant::now();
     let mut said = 0u64;
@@ -872,11 +870,7 @@ async fn delete_namespace(
 ) -> Result<(), Failure> {
     use k8s_openapi::api::core::v1::Namespace;
     use kube::api::{Api, DeleteParams};
-    let connected = crate::kube::client::connect(
-        config.kube.kubeconfig.as_ref(),
-        config.kube.context.as_deref(),
-    )
-    .await?;
+    let connected = connect_target(&config.kube).await?;
     on_line(format!("deleting namespace {}", config.namespace));
     Api::<Namespace>::all(connected.client)
         .delete(&config.namespace, &DeleteParams::background())

@@ -6,7 +6,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{TestNamespace, binary, client, fixture_chart, kubeconfig, run_helm};
+use support::{TestNamespace, binary, client, fixture_chart, install_release, kubeconfig};
 
 struct Tmux {
     session: String,
@@ -82,17 +82,7 @@ async fn the_cockpit_shows_the_release_live_and_quits_cleanly() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "e2e").await;
     let chart = fixture_chart();
-    let (ok, out) = run_helm(&[
-        "install",
-        "jhub",
-        chart.to_str().unwrap(),
-        "-n",
-        &ns.name,
-        "--wait",
-        "--timeout",
-        "2m",
-    ]);
-    assert!(ok, "helm install failed: {out}");
+    install_release(&chart, &ns.name);
 
     let command = format!(
         "{} --kubeconfig {} -n {}; echo EXITED:$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 60",

@@ -524,17 +524,7 @@ async fn helm_killed_mid_upgrade_leaves_pending_upgrade_and_offers_the_rollback(
         "hub:\n  config:\n    JupyterHub:\n      authenticator_class: dummy\n",
     )
     .unwrap();
-    let (ok, out) = support::run_helm(&[
-        "install",
-        "jhub",
-        chart.to_str().unwrap(),
-        "-n",
-        &ns.name,
-        "--wait",
-        "--timeout",
-        "2m",
-    ]);
-    assert!(ok, "helm install: {out}");
+    support::install_release(&chart, &ns.name);
 
     let mut config = deploy_config(&kubeconfig, &ns.name, workdir.path());
     config.chart = jhub_cockpit::helm::cli::ChartSource::Local(chart);

@@ -359,21 +359,27 @@ fn the_cluster_subcommands_that_write_refuse_with_readonly() {
         let work = headless::Workdir::new(&scratch.path().join("no-kubeconfig"), None);
         // A GKE endpoint nothing listens on: a request would fail loudly.
         let run = work.run(&[&["--gke-endpoint", "http://127.0.0.1:9"], *args].concat());
-        assert_eq!(run.code, Some(1), "{args:?}: {run}");
-        assert_eq!(
-            run.stderr,
-            format!(
-                "jhub-cockpit: read-only mode (--readonly): {what} was refused; nothing was changed\n"
-            ),
-            "{args:?}: {run}"
-        );
-        assert_eq!(run.stdout, "", "{args:?}");
+        assert_refused(&run, what, args);
         assert!(!work.record.exists(), "{args:?}: helm was run");
         assert!(
             !scratch.path().join("no-kubeconfig").exists(),
             "{args:?}: a kubeconfig was written"
         );
     }
+}
+
+/// A refused subcommand exits 1 with the one read-only line and prints
+/// nothing else.
+fn assert_refused(run: &headless::Run, what: &str, args: &[&str]) {
+    assert_eq!(run.code, Some(1), "{args:?}: {run}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "jhub-cockpit: read-only mode (--readonly): {what} was refused; nothing was changed\n"
+        ),
+        "{args:?}: {run}"
+    );
+    assert_eq!(run.stdout, "", "{args:?}");
 }
 
 #[test]
@@ -418,15 +424,7 @@ fn every_write_subcommand_refuses_with_readonly() {
             "secrets" => format!("secrets {}", words[1]),
             other => other.to_owned(),
         };
-        assert_eq!(run.code, Some(1), "{args:?}: {run}");
-        assert_eq!(
-            run.stderr,
-            format!(
-                "jhub-cockpit: read-only mode (--readonly): {what} was refused; nothing was changed\n"
-            ),
-            "{args:?}: {run}"
-        );
-        assert_eq!(run.stdout, "", "{args:?}");
+        assert_refused(&run, &what, args);
         assert_eq!(work.helm_calls(), Vec::<String>::new(), "{args:?}");
         assert!(!work.record.exists(), "{args:?}: helm was run");
         assert_eq!(work.files(), ["config.yaml"], "{args:?}: files touched");

@@ -12,7 +12,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use jhub_cockpit::app::{self, Msg, State, Target};
 use jhub_cockpit::kube::diagnosis::DiagnosisKind;
 use jhub_cockpit::kube::watch;
-use support::{TestNamespace, client, fixture_chart, run_helm};
+use support::{TestNamespace, client, fixture_chart, install_release};
 
 fn new_state(namespace: &str) -> State {
     State::new(
@@ -70,17 +70,7 @@ async fn sees_the_installed_chart_running_with_its_public_ip() {
     let mut state = new_state(&ns.name);
 
     let chart = fixture_chart();
-    let (ok, out) = run_helm(&[
-        "install",
-        "jhub",
-        chart.to_str().unwrap(),
-        "-n",
-        &ns.name,
-        "--wait",
-        "--timeout",
-        "2m",
-    ]);
-    assert!(ok, "helm install failed: {out}");
+    install_release(&chart, &ns.name);
 
     until(
         &mut state,

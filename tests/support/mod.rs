@@ -122,6 +122,22 @@ pub fn run_helm(args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// Installs `chart` as release `jhub` in `namespace` and waits for it, as
+/// the z2jh guide's `helm upgrade --install ... --wait` would.
+pub fn install_release(chart: &Path, namespace: &str) {
+    let (ok, out) = run_helm(&[
+        "install",
+        "jhub",
+        chart.to_str().unwrap(),
+        "-n",
+        namespace,
+        "--wait",
+        "--timeout",
+        "2m",
+    ]);
+    assert!(ok, "helm install of {} failed: {out}", chart.display());
+}
+
 pub fn fixture_chart() -> PathBuf {
     repo_root().join("tests/fixtures/charts/jupyterhub-lite")
 }
