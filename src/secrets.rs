@@ -104,28 +104,7 @@ pub fn write_private(path: &Path, contents: &str, overwrite: bool) -> Result<()>
             path.display()
         );
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .context("the secrets path names no file")?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .with_context(|| format!("cannot create {}", tmp.display()))?;
-    let written = file
-        .write_all(contents.as_bytes())
-        .and_then(|_| file.sync_all());
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
-    }
+    let tmp = write_sibling(path, contents, 0o600)?;
     if !overwrite {
         // hard_link fails if the target appeared meanwhile: never clobber.
         let linked = std::fs::hard_link(&tmp, path);
@@ -534,10 +513,28 @@ pub fn replace_keeping_mode(path: &Path, contents: &str) -> Result<()> {
         .permissions()
         .mode()
         & 0o7777;
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = write_sibling(&path, contents, mode)?;
+    let renamed =
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    renamed
+}
+
+/// Writes `contents` to a new hidden sibling of `path` with exactly `mode`
+/// (created with it, so the file is never more open than that, and set
+/// again after the umask) and syncs it; the caller links or renames it into
+/// place. On failure the sibling is removed.
+fn write_sibling(path: &Path, contents: &str, mode: u32) -> Result<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let file_name = path
         .file_name()
-        .context("the path names no file")?
+        .with_context(|| format!("{} names no file", path.display()))?
         .to_string_lossy();
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let mut file = OpenOptions::new()
@@ -546,17 +543,15 @@ pub fn replace_keeping_mode(path: &Path, contents: &str) -> Result<()> {
         .mode(mode & 0o777)
         .open(&tmp)
         .with_context(|| format!("cannot create {}", tmp.display()))?;
-    let written = (|| -> Result<()> {
-        // The umask may have taken bits off at create: set them exactly.
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))
-    })();
-    if written.is_err() {
+    let written = file
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .and_then(|_| file.write_all(contents.as_bytes()))
+        .and_then(|_| file.sync_all());
+    if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
     }
-    written
+    Ok(tmp)
 }
 
 #[cfg(test)]
