@@ -310,17 +310,34 @@ pub fn prepare_move(config: &DeployConfig) -> Result<PreparedMove, Failure> {
     })
 }
 
-/// Values shown on screen have their secret values masked.
+/// Values shown on screen have their secret values masked: every string
+/// under a secret key, so that a list (hub.config.CryptKeeper.keys) or an
+/// OAuth client_secret is masked as well as the two chart secrets.
 pub fn mask_secrets(mut values: Value) -> Value {
-    for path in secrets::SECRET_KEYS {
-        let pointer = format!("/{}", path.join("/"));
-        if let Some(v) = values.pointer_mut(&pointer)
-            && let Some(s) = v.as_str()
-        {
-            *v = Value::String(mask(s));
+    for path in secrets::secret_paths(&values) {
+        let pointer: String = path
+            .iter()
+            .map(|k| format!("/{}", pointer_escape(k)))
+            .collect();
+        if let Some(v) = values.pointer_mut(&pointer) {
+            mask_strings(v);
         }
     }
     values
+}
+
+/// A JSON pointer segment (RFC 6901): `~` and `/` are escaped.
+fn pointer_escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn mask_strings(v: &mut Value) {
+    match v {
+        Value::String(s) => *v = Value::String(mask(s)),
+        Value::Array(items) => items.iter_mut().for_each(mask_strings),
+        Value::Object(map) => map.values_mut().for_each(mask_strings),
+        _ => {}
+    }
 }
 
 fn mask(s: &str) -> String {
@@ -886,4 +903,39 @@ async fn delete_namespace(
 /// file (skipped while it does not exist).
 pub fn default_values(cwd: &Path, secrets_file: &Path) -> Vec<PathBuf> {
     vec![cwd.join("config.yaml"), secrets_file.to_path_buf()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_secrets;
+    use serde_json::json;
+
+    #[test]
+    fn every_string_under_a_secret_key_is_masked() {
+        let values = json!({
+            "hub": {
+                "cookieSecret": "c0ffee00c0ffee00",
+                "config": {
+                    "CryptKeeper": {"keys": ["key-one-0123456789", "key-two-0123456789"]},
+                    "GitHubOAuthenticator": {"client_id": "public-id", "client_secret": "gh-secret-987654"},
+                },
+            },
+            "proxy": {"secretToken": "deadbeefdeadbeef"},
+            "singleuser": {"image": {"name": "jupyter/datascience-notebook"}},
+        });
+        let masked = mask_secrets(values).to_string();
+        for secret in [
+            "c0ffee00c0ffee00",
+            "key-one-0123456789",
+            "key-two-0123456789",
+            "gh-secret-987654",
+            "deadbeefdeadbeef",
+        ] {
+            assert!(!masked.contains(secret), "{secret} is shown: {masked}");
+        }
+        assert!(masked.contains("key-…(18 chars)"), "{masked}");
+        // What is not secret stays readable.
+        assert!(masked.contains("public-id"), "{masked}");
+        assert!(masked.contains("jupyter/datascience-notebook"), "{masked}");
+    }
 }

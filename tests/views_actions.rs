@@ -16,7 +16,7 @@ use jhub_cockpit::app::actions::{Action, failure_hint};
 use jhub_cockpit::app::{self, Command, Kind, Msg, Overlay, State, lists};
 use jhub_cockpit::deploy::{Failure, PreparedDeploy};
 use jhub_cockpit::values;
-use support::objects::release_secret;
+use support::objects::{release_secret, release_secret_with_config};
 
 const COMMAND_LINE: &str = "helm upgrade --install --cleanup-on-fail jhub /home/op/jhub-lite --namespace t2 --create-namespace --values /home/op/config.yaml --timeout 10m";
 
@@ -266,4 +266,87 @@ fn a_refused_move_says_why() {
         s.footer.message.as_ref().map(|(t, _)| t.as_str()),
         Some(error)
     );
+}
+
+/// Known secret values in two revisions' values: neither the values view
+/// nor the diff of the two shows any of them, at any of the sizes an
+/// operator might have.
+#[test]
+fn history_values_and_diffs_show_no_secret_value() {
+    let secrets = [
+        "c0ffee0123456789c0ffee0123456789",
+        "5ecre7a5ecre7a5ecre7a5ecre7a5ecr",
+        "cryptkeeper-key-number-one-00000",
+        "cryptkeeper-key-number-two-11111",
+        "github-oauth-client-secret-22222",
+    ];
+    let config = |token: &str| {
+        json!({
+            "hub": {
+                "cookieSecret": secrets[0],
+                "config": {
+                    "CryptKeeper": {"keys": [secrets[2], secrets[3]]},
+                    "GitHubOAuthenticator": {"client_id": "visible-client-id", "client_secret": secrets[4]},
+                },
+            },
+            "proxy": {"secretToken": token},
+        })
+    };
+    let mut s = deployed(false);
+    relist(
+        &mut s,
+        Kind::Release,
+        vec![
+            release_secret_with_config(
+                "jhub",
+                1,
+                "superseded",
+                "4.4.0",
+                "2026-12-01T11:00:00Z",
+                config("old-token-aaaaaaaaaaaaaaaaaaaaaa"),
+            ),
+            release_secret_with_config(
+                "jhub",
+                2,
+                "deployed",
+                "4.4.0",
+                "2026-12-01T11:30:00Z",
+                config(secrets[1]),
+            ),
+        ],
+    );
+    key(&mut s, KeyCode::Char('2'));
+    key(&mut s, KeyCode::Enter);
+    let mut frames = Vec::new();
+    // The newest revision's values, then the diff of revision 1 against 2.
+    key(&mut s, KeyCode::Enter);
+    frames.push(draw(&s, 120, 40));
+    frames.push(draw(&s, 200, 60));
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('d'));
+    frames.push(draw(&s, 120, 40));
+    frames.push(draw(&s, 80, 24));
+    assert!(
+        frames[0].contains("visible-client-id"),
+        "the values view is open: {}",
+        frames[0]
+    );
+    assert!(
+        frames[2].contains("secretToken"),
+        "the diff is open: {}",
+        frames[2]
+    );
+    for frame in &frames {
+        for secret in secrets.iter().chain(&["old-token-aaaaaaaaaaaaaaaaaaaaaa"]) {
+            // A long value may be cut at the frame's edge: no 12 characters
+            // of it may show.
+            for piece in secret.as_bytes().windows(12) {
+                let piece = std::str::from_utf8(piece).unwrap();
+                assert!(
+                    !frame.contains(piece),
+                    "{piece} of a secret is on screen:\n{frame}"
+                );
+            }
+        }
+    }
 }

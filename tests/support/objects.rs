@@ -111,13 +111,33 @@ pub fn release_secret(
     chart_version: &str,
     deployed: &str,
 ) -> Object {
+    release_secret_with_config(
+        name,
+        revision,
+        status,
+        chart_version,
+        deployed,
+        json!({"singleuser": {"image": {"name": "quay.io/jupyterhub/k8s-singleuser-sample", "tag": "4.4.0"}}}),
+    )
+}
+
+/// A helm release Secret whose revision was deployed with `config` as its
+/// user values.
+pub fn release_secret_with_config(
+    name: &str,
+    revision: u32,
+    status: &str,
+    chart_version: &str,
+    deployed: &str,
+    config: serde_json::Value,
+) -> Object {
     let record = json!({
         "name": name, "namespace": "jhub", "version": revision,
         "info": {"status": status, "first_deployed": "2026-12-01T11:00:00Z", "last_deployed": deployed,
             "description": if revision == 1 {"Install complete"} else {"Upgrade complete"},
             "notes": "JupyterHub is installing.\nFind its address with: kubectl -n jhub get service proxy-public\n"},
         "chart": {"metadata": {"name": "jupyterhub", "version": chart_version, "appVersion": "5.5.0"}},
-        "config": {"singleuser": {"image": {"name": "quay.io/jupyterhub/k8s-singleuser-sample", "tag": "4.4.0"}}},
+        "config": config,
         "manifest": "---\n"
     });
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
