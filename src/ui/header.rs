@@ -9,28 +9,55 @@ use super::services_pane::elapsed;
 use super::theme::Theme;
 use crate::app::{Connection, State};
 
+/// The warnings come first and the context is shortened to fit, so that
+/// READ-ONLY, TLS NOT VERIFIED and the connection state stay on screen at
+/// 80 columns even with a long GKE context name
+/// (gke_<project>_<zone>_<cluster>).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let target = &state.target;
-    let mut spans = vec![
-        Span::styled(" jhub-cockpit ", theme.title()),
-        Span::raw(format!("ctx {} ", target.context)),
-        Span::styled(
-            state.server_version.clone().unwrap_or_else(|| "v?".into()),
-            theme.dim(),
-        ),
-        Span::raw(format!(" ns {} ", target.namespace)),
-    ];
-    if let Some(name) = state.resources.releases.chosen(target.release.as_deref()) {
-        spans.push(Span::raw(format!("rel {name} ")));
-    }
-    spans.push(connection_span(state, theme));
+    let mut spans = vec![Span::styled(" jhub-cockpit ", theme.title())];
     if target.readonly {
-        spans.push(Span::styled(" READ-ONLY", theme.warn()));
+        spans.push(Span::styled("READ-ONLY ", theme.warn()));
     }
     if target.insecure {
-        spans.push(Span::styled(" TLS NOT VERIFIED", theme.bad()));
+        spans.push(Span::styled("TLS NOT VERIFIED ", theme.bad()));
     }
+    let version = state.server_version.clone().unwrap_or_else(|| "v?".into());
+    let release = state
+        .resources
+        .releases
+        .chosen(target.release.as_deref())
+        .map(|name| format!("rel {name} "));
+    let connection = connection_span(state, theme);
+    let fixed: usize = spans.iter().map(|s| s.width()).sum::<usize>()
+        + "ctx  ".len()
+        + version.chars().count()
+        + format!(" ns {} ", target.namespace).chars().count()
+        + release.as_ref().map_or(0, |r| r.chars().count())
+        + connection.width();
+    let room = usize::from(area.width).saturating_sub(fixed).max(8);
+    spans.push(Span::raw(format!(
+        "ctx {} ",
+        keep_end(&target.context, room)
+    )));
+    spans.push(Span::styled(version, theme.dim()));
+    spans.push(Span::raw(format!(" ns {} ", target.namespace)));
+    if let Some(release) = release {
+        spans.push(Span::raw(release));
+    }
+    spans.push(connection);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The last `room` characters, marked with … when cut: the end of a GKE
+/// context is the cluster's name, the part that tells contexts apart.
+fn keep_end(text: &str, room: usize) -> String {
+    let count = text.chars().count();
+    if count <= room {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(count - room + 1).collect();
+    format!("…{tail}")
 }
 
 fn connection_span<'a>(state: &State, theme: &Theme) -> Span<'a> {
@@ -45,5 +72,21 @@ fn connection_span<'a>(state: &State, theme: &Theme) -> Span<'a> {
             theme.warn(),
         ),
         Connection::Unavailable { .. } => Span::styled("● unreachable", theme.bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_end;
+
+    #[test]
+    fn a_long_context_keeps_its_end() {
+        assert_eq!(keep_end("rig", 8), "rig");
+        assert_eq!(
+            keep_end("gke_my-project-123456_us-central1-b_notebook-test", 20),
+            "…al1-b_notebook-test"
+        );
+        assert_eq!(keep_end("abcdefghij", 5).chars().count(), 5);
+        assert_eq!(keep_end("abcdefghij", 5), "…ghij");
     }
 }
