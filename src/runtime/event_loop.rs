@@ -76,6 +76,11 @@ pub async fn run(
     let mut last_draw = Instant::now();
     let mut pending_frame: Option<Instant> = None;
 
+    // A test hook: the terminal tests need a real panic inside the running
+    // loop to prove the panic hook restores the terminal. Unset, it costs
+    // one comparison per key.
+    let panic_key = test_panic_key();
+
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -108,6 +113,11 @@ pub async fn run(
             // after them is drawn in full.
             forced |= matches!(msg, Msg::Key(_) | Msg::Resize(..));
             let pods_relisted = matches!(msg, Msg::Watch(WatchMsg::Relisted(Kind::Pod, _)));
+            if let (Msg::Key(k), Some(c)) = (&msg, panic_key)
+                && k.code == KeyCode::Char(c)
+            {
+                panic!("test panic: JHUB_COCKPIT_TEST_PANIC_KEY={c} was pressed");
+            }
             if let Msg::Key(k) = &msg
                 && k.code == KeyCode::Char('z')
                 && k.modifiers.contains(KeyModifiers::CONTROL)
@@ -216,5 +226,16 @@ async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
         None => std::future::pending().await,
+    }
+}
+
+/// The key that panics on purpose, from JHUB_COCKPIT_TEST_PANIC_KEY (one
+/// character); only the terminal tests set it.
+fn test_panic_key() -> Option<char> {
+    let value = std::env::var("JHUB_COCKPIT_TEST_PANIC_KEY").ok()?;
+    let mut chars = value.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
     }
 }
