@@ -2,6 +2,8 @@
 //! names refused before anything is sent), the typed delete, and the
 //! cluster pane's GKE line, as snapshots.
 
+#[path = "support/sizes.rs"]
+mod sizes;
 mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -109,6 +111,7 @@ fn the_form_starts_with_the_tutorial_defaults_and_creates_after_y() {
     assert_eq!(form.values[2], "n1-highmem-2");
     assert_eq!(form.values[3], "3");
     assert_snapshot!("create_form", draw(&s));
+    sizes::draws_at_every_size(&s);
     // Enter asks first; y runs.
     assert!(key(&mut s, KeyCode::Enter).is_empty());
     assert_eq!(s.top_overlay(), Some(&Overlay::Confirm));
@@ -173,6 +176,7 @@ fn delete_needs_the_typed_name_and_uninstalls_first() {
     );
     key(&mut s, KeyCode::Char('D'));
     assert_snapshot!("delete_dialog", draw(&s));
+    sizes::draws_at_every_size(&s);
     assert!(typed(&mut s, "notebook-tes").is_empty());
     assert!(
         key(&mut s, KeyCode::Enter).is_empty(),
@@ -256,6 +260,7 @@ fn the_cluster_pane_shows_the_gke_cluster() {
         Msg::GkeClusters(Ok(vec![cluster(ClusterStatus::Running)])),
     );
     assert_snapshot!("gke_pane", draw(&s));
+    sizes::draws_at_every_size(&s);
     app::update(
         &mut s,
         Msg::GkeClusters(Err(
@@ -326,6 +331,7 @@ fn an_account_without_cluster_admin_is_offered_the_binding() {
     lacking_admin(&mut s, Some("ada@example.com"));
     assert_eq!(s.top_overlay(), Some(&Overlay::Confirm));
     assert_snapshot!("cluster_admin_offer", draw(&s));
+    sizes::draws_at_every_size(&s);
     assert_eq!(
         key(&mut s, KeyCode::Char('y')),
         vec![Command::Run(Action::BindClusterAdmin {

@@ -5,6 +5,8 @@
 
 #[path = "support/cockpit.rs"]
 mod cockpit;
+#[path = "support/sizes.rs"]
+mod sizes;
 mod support;
 
 use crossterm::event::KeyCode;
@@ -74,6 +76,7 @@ fn progress_panel_running() {
     // The pods pane stays beside the panel.
     assert!(frame.contains("hub-7d9f8c6b5-abcde"), "{frame}");
     assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
 }
 
 #[test]
@@ -104,6 +107,7 @@ fn progress_panel_succeeded_after_a_deploy() {
         "{frame}"
     );
     assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
 }
 
 #[test]
@@ -127,6 +131,7 @@ fn progress_panel_failed_with_a_hint() {
         "{frame}"
     );
     assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
 }
 
 #[test]
@@ -152,6 +157,7 @@ fn upgrade_diff_dialog() {
     assert!(frame.contains("+    tag: 4.5.0"), "{frame}");
     assert!(frame.contains("y confirms"), "{frame}");
     assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
 }
 
 #[test]
@@ -162,6 +168,7 @@ fn uninstall_dialog_with_a_partly_typed_name() {
     let frame = draw(&s, 80, 24);
     assert!(frame.contains("jh▏"), "{frame}");
     assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
 }
 
 #[test]
@@ -187,6 +194,7 @@ fn namespace_offer_after_an_uninstall() {
     let frame = draw(&s, 80, 24);
     assert!(frame.contains("Delete namespace t2 too?"), "{frame}");
     assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
 }
 
 #[test]
@@ -211,6 +219,7 @@ fn history_with_three_revisions() {
     assert_eq!(s.top_overlay(), Some(&Overlay::History { selected: 1 }));
     let frame = draw(&s, 80, 24);
     assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
 }
 
 fn move_prepared() -> jhub_cockpit::deploy::PreparedMove {
@@ -235,6 +244,7 @@ fn move_secrets_dialog() {
     );
     assert!(frame.contains("y confirms"), "{frame}");
     assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
     let mut yes = s.clone();
     assert_eq!(
         char_key(&mut yes, 'y'),

@@ -22,26 +22,47 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if target.insecure {
         spans.push(Span::styled("TLS NOT VERIFIED ", theme.bad()));
     }
-    let version = state.server_version.clone().unwrap_or_else(|| "v?".into());
-    let release = state
+    let mut version = Some(format!(
+        "{} ",
+        state.server_version.as_deref().unwrap_or("v?")
+    ));
+    let mut release = state
         .resources
         .releases
         .chosen(target.release.as_deref())
         .map(|name| format!("rel {name} "));
     let connection = connection_span(state, theme);
-    let fixed: usize = spans.iter().map(|s| s.width()).sum::<usize>()
-        + "ctx  ".len()
-        + version.chars().count()
-        + format!(" ns {} ", target.namespace).chars().count()
-        + release.as_ref().map_or(0, |r| r.chars().count())
-        + connection.width();
-    let room = usize::from(area.width).saturating_sub(fixed).max(8);
+    let namespace = format!("ns {} ", target.namespace);
+    let width = |version: &Option<String>, release: &Option<String>| {
+        spans.iter().map(|s| s.width()).sum::<usize>()
+            + "ctx  ".len()
+            + version.as_ref().map_or(0, |v| v.chars().count())
+            + namespace.chars().count()
+            + release.as_ref().map_or(0, |r| r.chars().count())
+            + connection.width()
+    };
+    // Too narrow for all of it: the server version goes first, then the
+    // release name (the release pane shows it), before the context is cut
+    // below a readable 12 characters.
+    const CONTEXT_MIN: usize = 12;
+    let available = usize::from(area.width);
+    if width(&version, &release) + CONTEXT_MIN > available {
+        version = None;
+    }
+    if width(&version, &release) + CONTEXT_MIN > available {
+        release = None;
+    }
+    let room = available
+        .saturating_sub(width(&version, &release))
+        .max(CONTEXT_MIN);
     spans.push(Span::raw(format!(
         "ctx {} ",
         keep_end(&target.context, room)
     )));
-    spans.push(Span::styled(version, theme.dim()));
-    spans.push(Span::raw(format!(" ns {} ", target.namespace)));
+    if let Some(version) = version {
+        spans.push(Span::styled(version, theme.dim()));
+    }
+    spans.push(Span::raw(namespace));
     if let Some(release) = release {
         spans.push(Span::raw(release));
     }
