@@ -315,20 +315,11 @@ pub fn prepare_move(config: &DeployConfig) -> Result<PreparedMove, Failure> {
 /// OAuth client_secret is masked as well as the two chart secrets.
 pub fn mask_secrets(mut values: Value) -> Value {
     for path in secrets::secret_paths(&values) {
-        let pointer: String = path
-            .iter()
-            .map(|k| format!("/{}", pointer_escape(k)))
-            .collect();
-        if let Some(v) = values.pointer_mut(&pointer) {
+        if let Some(v) = secrets::get_path_mut(&mut values, &path) {
             mask_strings(v);
         }
     }
     values
-}
-
-/// A JSON pointer segment (RFC 6901): `~` and `/` are escaped.
-fn pointer_escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 fn mask_strings(v: &mut Value) {

@@ -155,20 +155,18 @@ fn get_path<'a>(values: &'a Value, path: &[String]) -> Option<&'a Value> {
     path.iter().try_fold(values, |node, key| node.get(key))
 }
 
+/// The value at a key path that [`secret_paths`] returned, to change it.
+pub fn get_path_mut<'a>(values: &'a mut Value, path: &[String]) -> Option<&'a mut Value> {
+    path.iter().try_fold(values, |node, key| node.get_mut(key))
+}
+
 /// Removes the key at `path`, then every mapping above it that this left
 /// empty (a `proxy:` with nothing under it would otherwise stay behind).
 fn remove_path(values: &mut Value, path: &[String]) {
     let Some((last, parents)) = path.split_last() else {
         return;
     };
-    let mut node = &mut *values;
-    for key in parents {
-        match node.get_mut(key) {
-            Some(next) => node = next,
-            None => return,
-        }
-    }
-    if let Some(map) = node.as_object_mut() {
+    if let Some(map) = get_path_mut(values, parents).and_then(|p| p.as_object_mut()) {
         map.remove(last);
     }
     if !parents.is_empty()
