@@ -204,33 +204,35 @@ impl Drop for Pane {
     }
 }
 
+/// A pane with the cockpit started in it and showing its first frame.
+fn running_cockpit(name: &str, extra_env: &str) -> Pane {
+    let pane = Pane::new(name);
+    pane.start_cockpit(extra_env);
+    pane.wait_for_cockpit();
+    pane
+}
+
 fn log_of(pane: &Pane) -> String {
     std::fs::read_to_string(pane.path("state/jhub-cockpit/jhub-cockpit.log")).unwrap_or_default()
 }
 
 #[test]
 fn q_quits_and_restores() {
-    let pane = Pane::new("q");
-    pane.start_cockpit("");
-    pane.wait_for_cockpit();
+    let pane = running_cockpit("q", "");
     pane.keys(&["q"]);
     assert_eq!(pane.assert_restored("q"), "0");
 }
 
 #[test]
 fn ctrl_c_key_quits_and_restores() {
-    let pane = Pane::new("ctrlc");
-    pane.start_cockpit("");
-    pane.wait_for_cockpit();
+    let pane = running_cockpit("ctrlc", "");
     // In raw mode Ctrl-C is a key, not a signal.
     pane.keys(&["C-c"]);
     assert_eq!(pane.assert_restored("Ctrl-C"), "0");
 }
 
 fn signal_restores(signal: &str) {
-    let pane = Pane::new(&signal.to_lowercase());
-    pane.start_cockpit("");
-    pane.wait_for_cockpit();
+    let pane = running_cockpit(&signal.to_lowercase(), "");
     pane.signal(signal);
     let rc = pane.assert_restored(signal);
     assert_eq!(rc, "0", "SIG{signal} is a clean exit");
@@ -253,9 +255,7 @@ fn sighup_restores() {
 
 #[test]
 fn a_panic_restores_and_says_where_the_log_is() {
-    let pane = Pane::new("panic");
-    pane.start_cockpit("JHUB_COCKPIT_TEST_PANIC_KEY=P");
-    pane.wait_for_cockpit();
+    let pane = running_cockpit("panic", "JHUB_COCKPIT_TEST_PANIC_KEY=P");
     pane.keys(&["P"]);
     let rc = pane.assert_restored("panic");
     assert_eq!(rc, "101", "a panic exits with Rust's panic status");
@@ -272,9 +272,7 @@ fn a_panic_restores_and_says_where_the_log_is() {
 
 #[test]
 fn without_the_test_variable_the_panic_key_does_nothing() {
-    let pane = Pane::new("nopanic");
-    pane.start_cockpit("");
-    pane.wait_for_cockpit();
+    let pane = running_cockpit("nopanic", "");
     pane.keys(&["P"]);
     std::thread::sleep(Duration::from_millis(300));
     assert!(pane.modes().0, "still running:\n{}", pane.screen());
