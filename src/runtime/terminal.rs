@@ -45,9 +45,21 @@ pub fn suspend(tui: &mut Tui) -> io::Result<()> {
     unsafe {
         libc::raise(libc::SIGTSTP);
     }
+    take_back(tui)
+}
+
+/// After a suspend or the editor: raw mode and the alternate screen again,
+/// cleared, with the next frame drawn in full. Not `Terminal::clear`: it
+/// asks the terminal for the cursor position first, and a reply that does
+/// not come within 2 s (seen after `fg` in tmux) ended the cockpit with
+/// "The cursor position could not be read". A full-screen cockpit has no
+/// cursor to keep; a resize to the current size clears without asking, and
+/// picks up a size changed meanwhile.
+fn take_back(tui: &mut Tui) -> io::Result<()> {
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-    tui.clear()
+    let size = tui.size()?;
+    tui.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 /// Runs the operator's editor ($VISUAL, $EDITOR, else vi) on `path` with
@@ -70,9 +82,7 @@ pub fn edit(tui: &mut Tui, path: &std::path::Path) -> io::Result<()> {
         .arg("sh")
         .arg(path)
         .status();
-    terminal::enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-    tui.clear()?;
+    take_back(tui)?;
     match status {
         Ok(s) if s.success() => Ok(()),
         Ok(s) => Err(io::Error::other(format!("{editor} exited with {s}"))),
