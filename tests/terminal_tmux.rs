@@ -98,6 +98,17 @@ impl Pane {
         ));
     }
 
+    /// The screen with the 40 lines above it, for failure messages: what
+    /// scrolled away is often what went wrong.
+    fn history(&self) -> String {
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-S", "-40"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     fn screen(&self) -> String {
         let out = self.tmux().args(["capture-pane", "-p"]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -126,9 +137,9 @@ impl Pane {
         while !check(self) {
             if start.elapsed() > Duration::from_secs(20) {
                 panic!(
-                    "timed out waiting for {what}; modes {:?}; the screen was:\n{}",
+                    "timed out waiting for {what}; modes {:?}; the screen and above it:\n{}",
                     self.modes(),
-                    self.screen()
+                    self.history()
                 );
             }
             std::thread::sleep(Duration::from_millis(25));
@@ -172,10 +183,14 @@ impl Pane {
         );
     }
 
+    /// A file the pane's shell writes, once it has something in it: the
+    /// shell creates the file for `>` before the command writes to it, so an
+    /// empty file is one still being written.
     fn read(&self, name: &str) -> Option<String> {
         std::fs::read_to_string(self.path(name))
             .ok()
             .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
     }
 
     /// After the cockpit has gone: the exit status, and the terminal as the
@@ -290,6 +305,11 @@ fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_cockpit_back() {
     ));
     pane.wait_for("the shell's prompt", |p| p.screen().contains("READY$"));
     pane.keys(&[&format!("stty -g > {d}/before"), "Enter"]);
+    // Typed ahead while stty runs, the next line can be lost when readline
+    // takes the terminal back: wait for the prompt first.
+    pane.wait_for("stty before the start", |p| {
+        p.read("before").is_some() && p.screen().matches("READY$").count() >= 2
+    });
     pane.keys(&[&pane.cockpit(""), "Enter"]);
     pane.wait_for_cockpit();
 
@@ -321,6 +341,6 @@ fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_cockpit_back() {
     pane.wait_for("the shell after q", |p| {
         !p.modes().0 && p.screen().matches("READY$").count() >= 3
     });
-    pane.keys(&[&format!("stty -g > {d}/after; echo $? > {d}/rc"), "Enter"]);
+    pane.keys(&[&format!("echo $? > {d}/rc; stty -g > {d}/after"), "Enter"]);
     assert_eq!(pane.assert_restored("Ctrl-Z, fg, q"), "0");
 }
