@@ -108,6 +108,11 @@ pub async fn run(
                 break;
             }
         }
+        // Idle, the clock's ticks are all that arrives: a tick that moves
+        // no text on screen is not worth a frame (the render would walk
+        // every pod to find nothing changed).
+        let only_ticks = batch.iter().all(|m| matches!(m, Msg::Tick(_)));
+        let clock_before = state.now;
         for msg in batch {
             // Keys can suspend, run an editor, or move a cursor: the frame
             // after them is drawn in full.
@@ -164,6 +169,9 @@ pub async fn run(
         }
         if state.quit {
             return Ok(());
+        }
+        if only_ticks && !ui::clock::moves_screen(&state, clock_before, state.now) {
+            continue;
         }
         let due = last_draw + FRAME;
         if Instant::now() >= due {

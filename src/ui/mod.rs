@@ -1,6 +1,7 @@
 //! Drawing: `render(frame, &state)` reads state and nothing else. One file
 //! per pane and per overlay.
 
+pub mod clock;
 pub mod cluster_pane;
 pub mod confirm;
 pub mod create_form;

@@ -12,7 +12,7 @@ use super::theme::Theme;
 use crate::app::State;
 use crate::app::actions::{Action, Operation, Outcome};
 
-const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
 pub fn spinner(op: &Operation, state: &State) -> &'static str {
     let secs = (state.now - op.started).num_seconds().max(0) as usize;
