@@ -260,6 +260,19 @@ impl Resolved {
         namespace: &str,
         cwd: &std::path::Path,
     ) -> crate::deploy::DeployConfig {
+        crate::deploy::DeployConfig {
+            gke: self.gke_config(),
+            ..self.local_deploy_config(namespace, cwd)
+        }
+    }
+
+    /// [`Self::deploy_config`] without the GKE part, which may ask gcloud
+    /// (most of a second): the TUI draws first and resolves GKE after.
+    pub fn local_deploy_config(
+        &self,
+        namespace: &str,
+        cwd: &std::path::Path,
+    ) -> crate::deploy::DeployConfig {
         use crate::helm::cli::{ChartSource, JUPYTERHUB_REPO_URL, KubeTarget};
         let chart_ref = self.chart.clone().unwrap_or_else(|| DEFAULT_CHART.into());
         let repo_url = self
@@ -304,7 +317,7 @@ impl Resolved {
             values,
             secrets_file,
             timeout: "10m".into(),
-            gke: self.gke_config(),
+            gke: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use jhub_cockpit::cli::{Cli, ClusterCommand, Resolved, SecretsCommand, Subcomman
 use jhub_cockpit::deploy::DeployConfig;
 use jhub_cockpit::helm::release::ReleaseRecord;
 use jhub_cockpit::kube::client;
-use jhub_cockpit::runtime::{event_loop, executor::Executor, terminal};
+use jhub_cockpit::runtime::{event_loop, executor::Executor, startup, terminal};
 use jhub_cockpit::{headless, logging, profile, status};
 
 fn main() -> ExitCode {
@@ -35,7 +35,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let resolved = resolve(&cli.target, &settings);
     let log_path = logging::init()?;
     let namespace = initial_target(&resolved).namespace;
-    let config = resolved.deploy_config(&namespace, &cwd);
+    // The TUI resolves GKE (which may ask gcloud) after its first frame.
+    let config = match cli.command {
+        None => resolved.local_deploy_config(&namespace, &cwd),
+        Some(_) => resolved.deploy_config(&namespace, &cwd),
+    };
     let readonly = resolved.readonly;
     let touches_cluster = matches!(
         cli.command,
@@ -188,20 +192,9 @@ async fn tui(resolved: Resolved, config: DeployConfig, log_path: String) -> Resu
         chart: config.chart.reference(),
         values: config.values.clone(),
         secrets_file: config.secrets_file.clone(),
-        helm_problem: jhub_cockpit::helm::cli::find(config.helm.as_deref())
-            .await
-            .err()
-            .map(|e| format!("{e:#}")),
+        helm_problem: None,
     };
-    state.gke = config
-        .gke
-        .as_ref()
-        .map(|g| jhub_cockpit::app::gke_view::GkeView {
-            project: g.project.clone(),
-            location: g.location.clone(),
-            preferred: resolved.cluster.clone(),
-            ..Default::default()
-        });
+    startup::spawn_checks(&tx, resolved.clone(), config.helm.clone());
     let executor = Executor::start(
         tx.clone(),
         resolved.kubeconfig.clone(),

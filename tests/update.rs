@@ -172,6 +172,74 @@ fn enter_opens_details_and_esc_goes_back() {
 }
 
 #[test]
+fn a_healthy_pod_is_kept_as_a_row_and_read_whole_when_its_details_open() {
+    let mut s = state();
+    pods(&mut s, &["jupyter-alice"]);
+    assert!(s.resources.pods.get("jupyter-alice").unwrap().pod.is_none());
+    let commands = press(&mut s, KeyCode::Enter);
+    assert_eq!(
+        commands,
+        vec![Command::FetchPod {
+            name: "jupyter-alice".into()
+        }]
+    );
+    assert!(app::pod_details::pod(&s, "jupyter-alice").is_none());
+    let jhub_cockpit::app::Object::Pod(whole) = running_pod(
+        "jupyter-alice",
+        "singleuser-server",
+        "rig-node-1",
+        "2026-12-01T11:00:00Z",
+    ) else {
+        unreachable!()
+    };
+    app::update(
+        &mut s,
+        Msg::PodFetched {
+            name: "jupyter-alice".into(),
+            result: Ok(whole.clone()),
+        },
+    );
+    assert!(app::pod_details::pod(&s, "jupyter-alice").is_some());
+    // A change while the details are open is read again.
+    let commands = app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(jhub_cockpit::app::Object::Pod(whole))),
+    );
+    assert_eq!(
+        commands,
+        vec![Command::FetchPod {
+            name: "jupyter-alice".into()
+        }]
+    );
+    // Another pod's change is not.
+    let commands = app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(running_pod(
+            "jupyter-bob",
+            "singleuser-server",
+            "rig-node-1",
+            "2026-12-01T11:00:00Z",
+        ))),
+    );
+    assert!(commands.is_empty());
+}
+
+#[test]
+fn an_unhealthy_pod_is_kept_whole_and_its_details_need_no_read() {
+    let mut s = state();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Pod,
+            vec![unschedulable_pod("jupyter-big")],
+        )),
+    );
+    assert!(s.resources.pods.get("jupyter-big").unwrap().pod.is_some());
+    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    assert!(app::pod_details::pod(&s, "jupyter-big").is_some());
+}
+
+#[test]
 fn logs_follow_the_selected_pod_and_stop_on_esc() {
     let mut s = state();
     pods(&mut s, &["jupyter-alice"]);

@@ -37,4 +37,12 @@ pub enum Command {
     CheckClusterAdmin {
         context: String,
     },
+    /// Read one pod whole, for its details (healthy pods are kept as rows
+    /// only); answered with `Msg::PodFetched`.
+    FetchPod {
+        name: String,
+    },
+    /// Refresh the GKE cluster list of this project and location (known
+    /// once the start-up lookup answered); answered with `Msg::GkeClusters`.
+    PollGke(crate::deploy::GkeConfig),
 }

@@ -109,6 +109,30 @@ impl CreateForm {
     }
 }
 
+/// The GKE project and location are known (or known to be unknown): the
+/// pane shows the project's clusters, polled from now on. Connected panes
+/// did not check cluster-admin without them: that happens now.
+pub fn resolved(
+    state: &mut State,
+    gke: Option<crate::deploy::GkeConfig>,
+    preferred: Option<String>,
+) -> Vec<Command> {
+    let Some(gke) = gke else {
+        return Vec::new();
+    };
+    state.gke = Some(GkeView {
+        project: gke.project.clone(),
+        location: gke.location.clone(),
+        preferred,
+        ..Default::default()
+    });
+    let mut commands = vec![Command::PollGke(gke)];
+    if state.connection == super::state::Connection::Live {
+        commands.extend(connected(state));
+    }
+    commands
+}
+
 /// The panes connected: on a GKE cluster's context (gcloud's
 /// `gke_<project>_<location>_<name>`), check once whether the account has
 /// cluster-admin, which the z2jh guide binds by hand after creating it.

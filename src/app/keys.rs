@@ -145,7 +145,7 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char(c) if write_flow::WRITE_KEYS.contains(&c) => {
             return write_flow::request(state, c);
         }
-        KeyCode::Enter => open_details(state),
+        KeyCode::Enter => return open_details(state),
         KeyCode::Char('l') => return open_logs(state),
         KeyCode::Char('n') => state.overlays.push(Overlay::Notes { scroll: 0 }),
         _ => {}
@@ -351,15 +351,19 @@ fn move_selection(state: &mut State, delta: isize) {
     }
 }
 
-fn open_details(state: &mut State) {
+fn open_details(state: &mut State) -> Vec<Command> {
     let pane = state.focus;
     if pane == Pane::Release {
         state.overlays.push(Overlay::History { selected: 0 });
-        return;
+        return Vec::new();
     }
     let Some(name) = lists::selected_name(state, pane) else {
         state.info("nothing selected");
-        return;
+        return Vec::new();
+    };
+    let commands = match pane {
+        Pane::Pods => super::pod_details::opened(state, &name),
+        _ => Vec::new(),
     };
     state.overlays.push(match pane {
         Pane::Cluster => Overlay::NodeDetails { node: name },
@@ -370,6 +374,7 @@ fn open_details(state: &mut State) {
         Pane::Services => Overlay::ServiceDetails { service: name },
         Pane::Release => unreachable!("handled above"),
     });
+    commands
 }
 
 fn open_logs(state: &mut State) -> Vec<Command> {

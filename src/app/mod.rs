@@ -7,6 +7,7 @@ pub mod keys;
 pub mod lists;
 pub mod logs;
 pub mod msg;
+pub mod pod_details;
 pub mod resources;
 pub mod state;
 pub mod update;

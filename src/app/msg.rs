@@ -121,6 +121,23 @@ pub enum Msg {
     GkeClusters(Result<Vec<crate::gke::GkeCluster>, String>),
     /// What the GKE token refresher has to say (a failure, or its end).
     GkeToken(crate::gke::token::TokenReport),
+    /// A pod read whole for its details (`Command::FetchPod`), or why not.
+    PodFetched {
+        name: String,
+        result: Result<Arc<Pod>, String>,
+    },
+    /// The GKE project and location, resolved after the first frame (from
+    /// flags, the environment or gcloud); None when neither is known.
+    GkeResolved {
+        gke: Option<crate::deploy::GkeConfig>,
+        /// The cluster named in the settings (gcp.cluster).
+        preferred: Option<String>,
+    },
+    /// helm was looked for after the first frame: why it cannot be used,
+    /// or None when it can.
+    HelmChecked {
+        problem: Option<String>,
+    },
     /// Whether the account has cluster-admin on `context`, and its user
     /// name when the API server (or ADC) says.
     ClusterAdmin {

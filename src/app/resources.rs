@@ -1,6 +1,7 @@
 //! The watched objects and the rows derived from them, kept for O(log n)
-//! updates. Objects are `Arc`s shared with the kube adapter's reflector
-//! stores, so keeping them here costs a pointer, not a copy.
+//! updates. Pods are kept as their rows: a whole pod only while it is
+//! unhealthy, for its diagnosis (and details); at classroom scale whole
+//! pods were most of the cockpit's memory.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -21,7 +22,9 @@ pub type PodKey = (PodGroup, String);
 
 #[derive(Debug, Clone)]
 pub struct PodEntry {
-    pub pod: Arc<Pod>,
+    /// The whole pod, kept only while it is unhealthy: what a diagnosis
+    /// (and a change of events, claims or classes) reads.
+    pub pod: Option<Arc<Pod>>,
     pub row: PodRow,
 }
 
@@ -345,6 +348,7 @@ impl Resources {
     fn apply_pod(&mut self, pod: Arc<Pod>) {
         let mut row = PodRow::from_pod(&pod);
         row.diagnosis = self.diagnose(&pod, &row);
+        let pod = (!row.is_healthy()).then_some(pod);
         self.account(&row, true);
         if let Some(old) = self.pods.insert(PodEntry { pod, row }) {
             self.account(&old.row, false);
@@ -395,10 +399,13 @@ impl Resources {
     }
 
     fn rediagnose(&mut self, pod_name: &str) {
+        // A pod kept as its row only is healthy: nothing to diagnose.
+        let Some(pod) = self.pods.get(pod_name).and_then(|e| e.pod.clone()) else {
+            return;
+        };
         let Some(entry) = self.pods.get(pod_name) else {
             return;
         };
-        let pod = entry.pod.clone();
         let diagnosis = self.diagnose(&pod, &entry.row);
         if let Some(entry) = self.pods.get_mut(pod_name) {
             entry.row.diagnosis = diagnosis;

@@ -185,6 +185,9 @@ pub struct State {
     pub create_form: Option<super::gke_view::CreateForm>,
     /// The revision marked in the history (m) to diff against (d).
     pub history_mark: Option<u32>,
+    /// The pod the details overlay shows, as last read from the API (see
+    /// `pod_details`: healthy pods are kept as rows only).
+    pub pod_details: Option<std::sync::Arc<k8s_openapi::api::core::v1::Pod>>,
     /// NO_COLOR: draw with attributes only.
     pub monochrome: bool,
     pub quit: bool,
@@ -213,6 +216,7 @@ impl State {
             gke: None,
             create_form: None,
             history_mark: None,
+            pod_details: None,
             monochrome: false,
             quit: false,
         }

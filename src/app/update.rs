@@ -40,8 +40,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             };
             Vec::new()
         }
-        Msg::Watch(watch) => {
-            apply_watch(state, watch);
+        Msg::Watch(watch) => apply_watch(state, watch),
+        Msg::PodFetched { name, result } => {
+            super::pod_details::fetched(state, name, result);
             Vec::new()
         }
         Msg::LogLines { pod, lines } => {
@@ -92,6 +93,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             super::gke_view::clusters_listed(state, result);
             Vec::new()
         }
+        Msg::GkeResolved { gke, preferred } => super::gke_view::resolved(state, gke, preferred),
+        Msg::HelmChecked { problem } => {
+            state.deploy.helm_problem = problem;
+            Vec::new()
+        }
         Msg::GkeToken(report) => {
             let text = report.message(state.now);
             match report {
@@ -127,11 +133,19 @@ fn reconnecting_since(state: &State) -> chrono::DateTime<chrono::Utc> {
     }
 }
 
-fn apply_watch(state: &mut State, watch: WatchMsg) {
+fn apply_watch(state: &mut State, watch: WatchMsg) -> Vec<Command> {
+    let mut commands = Vec::new();
     match watch {
         WatchMsg::Applied(object) => {
             mark_live(state, object.kind());
+            let changed_pod = match &object {
+                super::msg::Object::Pod(p) => p.metadata.name.clone(),
+                _ => None,
+            };
             state.resources.apply(object);
+            if let Some(name) = changed_pod {
+                commands.extend(super::pod_details::changed(state, &name));
+            }
         }
         WatchMsg::Deleted(object) => {
             mark_live(state, object.kind());
@@ -155,6 +169,7 @@ fn apply_watch(state: &mut State, watch: WatchMsg) {
         }
     }
     close_vanished_overlays(state);
+    commands
 }
 
 fn mark_live(state: &mut State, kind: super::msg::Kind) {

@@ -129,3 +129,17 @@ pub async fn probe_reads(
         Ok(Err(e)) => Err(format!("the API server cannot read: {e}")),
     }
 }
+
+/// One pod, whole (for the details view; the watch keeps healthy pods as
+/// rows only), without its managed fields.
+pub async fn get_pod(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<std::sync::Arc<k8s_openapi::api::core::v1::Pod>, String> {
+    use k8s_openapi::api::core::v1::Pod;
+    let pods = kube::Api::<Pod>::namespaced(client.clone(), namespace);
+    let mut pod = pods.get(name).await.map_err(|e| e.to_string())?;
+    pod.metadata.managed_fields = None;
+    Ok(std::sync::Arc::new(pod))
+}

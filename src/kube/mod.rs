@@ -10,4 +10,5 @@ pub mod node_row;
 pub mod pod_row;
 pub mod quantity;
 pub mod service_row;
+pub mod trim;
 pub mod watch;

@@ -1,7 +1,6 @@
-//! One watcher per resource kind, each feeding a reflector store and the
-//! app's message channel. After a failure the watcher is started afresh, so
-//! recovery is a relist (Init, InitApply..., InitDone) that replaces the
-//! panes' state at once.
+//! One watcher per resource kind, each feeding the app's message channel.
+//! After a failure the watcher is started afresh, so recovery is a relist
+//! (Init, InitApply..., InitDone) that replaces the panes' state at once.
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -11,13 +10,13 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::Api;
-use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher::{self, Event as WatchEvent};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::trim;
 use crate::app::{Kind, Msg, Object, WatchMsg};
 
 /// The label helm puts on its release Secrets.
@@ -32,7 +31,6 @@ fn backoff(attempt: u32) -> Duration {
 
 pub struct Watchers {
     tasks: Vec<JoinHandle<()>>,
-    pub pods: Store<Pod>,
 }
 
 impl Drop for Watchers {
@@ -50,82 +48,84 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
 
 /// [`start`] with another base watcher configuration (e.g. a short watch
 /// timeout, which a fault test needs to see watches resume).
+///
+/// The pods are listed first, alone: they are what the operator waits for,
+/// and at classroom scale their list (thousands of objects, in pages) is
+/// slowed by the other kinds' lists (thousands of events) competing for
+/// the API server and the client's cores. The other kinds start when the
+/// pods' first list is complete, or has failed.
 pub fn start_with(
     client: &Client,
     namespace: &str,
     tx: UnboundedSender<Msg>,
     base: watcher::Config,
 ) -> Watchers {
-    let mut tasks = Vec::new();
-    let (pods, pod_task) = spawn::<Pod>(
+    let (pods_listed, gate) = tokio::sync::watch::channel(false);
+    let mut tasks = vec![spawn::<Pod>(
         Api::namespaced(client.clone(), namespace),
         base.clone(),
         Kind::Pod,
-        Object::Pod,
+        |o| Object::Pod(Arc::new(o)),
         tx.clone(),
-    );
-    tasks.push(pod_task);
-    tasks.push(
-        spawn::<Service>(
-            Api::namespaced(client.clone(), namespace),
-            base.clone(),
-            Kind::Service,
-            Object::Service,
-            tx.clone(),
-        )
-        .1,
-    );
-    tasks.push(
-        spawn::<Node>(
-            Api::all(client.clone()),
-            base.clone(),
-            Kind::Node,
-            Object::Node,
-            tx.clone(),
-        )
-        .1,
-    );
-    tasks.push(
-        spawn::<Event>(
-            Api::namespaced(client.clone(), namespace),
-            base.clone(),
-            Kind::Event,
-            Object::Event,
-            tx.clone(),
-        )
-        .1,
-    );
-    tasks.push(
-        spawn::<PersistentVolumeClaim>(
-            Api::namespaced(client.clone(), namespace),
-            base.clone(),
-            Kind::Claim,
-            Object::Claim,
-            tx.clone(),
-        )
-        .1,
-    );
-    tasks.push(
-        spawn::<StorageClass>(
-            Api::all(client.clone()),
-            base.clone(),
-            Kind::StorageClass,
-            Object::StorageClass,
-            tx.clone(),
-        )
-        .1,
-    );
-    tasks.push(
-        spawn::<Secret>(
-            Api::namespaced(client.clone(), namespace),
-            base.clone().labels(HELM_RELEASE_SELECTOR),
-            Kind::Release,
-            Object::Release,
-            tx,
-        )
-        .1,
-    );
-    Watchers { tasks, pods }
+        Order::First(pods_listed),
+    )];
+    let after = || Order::After(gate.clone());
+    tasks.push(spawn::<Service>(
+        Api::namespaced(client.clone(), namespace),
+        base.clone(),
+        Kind::Service,
+        |o| Object::Service(Arc::new(o)),
+        tx.clone(),
+        after(),
+    ));
+    tasks.push(spawn::<Node>(
+        Api::all(client.clone()),
+        base.clone(),
+        Kind::Node,
+        |o| Object::Node(Arc::new(o)),
+        tx.clone(),
+        after(),
+    ));
+    tasks.push(spawn::<Event>(
+        Api::namespaced(client.clone(), namespace),
+        base.clone(),
+        Kind::Event,
+        |e| Object::Event(Arc::new(trim::event(e))),
+        tx.clone(),
+        after(),
+    ));
+    tasks.push(spawn::<PersistentVolumeClaim>(
+        Api::namespaced(client.clone(), namespace),
+        base.clone(),
+        Kind::Claim,
+        |o| Object::Claim(Arc::new(o)),
+        tx.clone(),
+        after(),
+    ));
+    tasks.push(spawn::<StorageClass>(
+        Api::all(client.clone()),
+        base.clone(),
+        Kind::StorageClass,
+        |o| Object::StorageClass(Arc::new(o)),
+        tx.clone(),
+        after(),
+    ));
+    tasks.push(spawn::<Secret>(
+        Api::namespaced(client.clone(), namespace),
+        base.clone().labels(HELM_RELEASE_SELECTOR),
+        Kind::Release,
+        |o| Object::Release(Arc::new(o)),
+        tx,
+        after(),
+    ));
+    Watchers { tasks }
+}
+
+/// When a watcher starts: first (and says when its first list is over), or
+/// after that.
+enum Order {
+    First(tokio::sync::watch::Sender<bool>),
+    After(tokio::sync::watch::Receiver<bool>),
 }
 
 /// Drops what the cockpit never reads and that can be most of an object's
@@ -138,23 +138,39 @@ fn slim<K: Resource>(obj: &mut K) {
     }
 }
 
+/// Watches one kind. A (re)list is gathered here and sent whole at its end,
+/// so the panes keep the last state until the new one is complete; nothing
+/// else is kept (the state layer keeps what the panes show).
 fn spawn<K>(
     api: Api<K>,
     config: watcher::Config,
     kind: Kind,
-    wrap: fn(Arc<K>) -> Object,
+    wrap: fn(K) -> Object,
     tx: UnboundedSender<Msg>,
-) -> (Store<K>, JoinHandle<()>)
+    order: Order,
+) -> JoinHandle<()>
 where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
-    let (reader, mut writer) = reflector::store::<K>();
-    let store = reader.clone();
-    let task = tokio::spawn(async move {
+    tokio::spawn(async move {
+        let first_listed = match order {
+            Order::First(done) => Some(done),
+            Order::After(mut gate) => {
+                // A dropped sender (the pods watcher is gone) opens it too.
+                let _ = gate.wait_for(|listed| *listed).await;
+                None
+            }
+        };
+        let open_gate = || {
+            if let Some(done) = &first_listed {
+                let _ = done.send(true);
+            }
+        };
         let mut failures = 0u32;
         loop {
             let mut stream = watcher::watcher(api.clone(), config.clone()).boxed();
+            let mut listing: Vec<Object> = Vec::new();
             while let Some(item) = stream.next().await {
                 let event = match item {
                     Ok(e) => e.modify(slim),
@@ -169,33 +185,36 @@ where
                     Err(e) => {
                         tracing::warn!(kind = kind.plural(), error = %e, "watch failed");
                         let _ = tx.send(Msg::Watch(WatchMsg::Failed(kind, describe(&e))));
+                        open_gate();
                         break;
                     }
                 };
                 failures = 0;
-                writer.apply_watcher_event(&event);
                 let msg = match event {
-                    WatchEvent::Apply(obj) => {
-                        let shared = reader
-                            .get(&reflector::ObjectRef::from_obj(&obj))
-                            .unwrap_or_else(|| Arc::new(obj));
-                        WatchMsg::Applied(wrap(shared))
+                    WatchEvent::Apply(obj) => WatchMsg::Applied(wrap(obj)),
+                    WatchEvent::Delete(obj) => WatchMsg::Deleted(wrap(obj)),
+                    WatchEvent::Init => {
+                        listing.clear();
+                        continue;
                     }
-                    WatchEvent::Delete(obj) => WatchMsg::Deleted(wrap(Arc::new(obj))),
-                    WatchEvent::Init | WatchEvent::InitApply(_) => continue,
-                    WatchEvent::InitDone => {
-                        WatchMsg::Relisted(kind, reader.state().into_iter().map(wrap).collect())
+                    WatchEvent::InitApply(obj) => {
+                        listing.push(wrap(obj));
+                        continue;
                     }
+                    WatchEvent::InitDone => WatchMsg::Relisted(kind, std::mem::take(&mut listing)),
                 };
+                let listed = matches!(msg, WatchMsg::Relisted(..));
                 if tx.send(Msg::Watch(msg)).is_err() {
                     return;
+                }
+                if listed {
+                    open_gate();
                 }
             }
             tokio::time::sleep(backoff(failures)).await;
             failures += 1;
         }
-    });
-    (store, task)
+    })
 }
 
 /// A watch error as the operator should read it.

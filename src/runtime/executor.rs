@@ -132,6 +132,17 @@ impl Executor {
             // The event loop handles it: it needs the terminal.
             Command::EditConfig => {}
             Command::Reconnect { context } => self.reconnect(context),
+            Command::PollGke(gke) => {
+                if let Some(old) = self.gke_poller.take() {
+                    old.abort();
+                }
+                self.deploy.gke = Some(gke.clone());
+                self.gke_poller = Some(tokio::spawn(poll_gke(
+                    gke,
+                    self.tx.clone(),
+                    self.gke_busy.clone(),
+                )));
+            }
             Command::CheckClusterAdmin { context } => {
                 let tx = self.tx.clone();
                 let kubeconfig = self.kubeconfig.clone();
@@ -232,6 +243,25 @@ impl Executor {
                         let _ = self.tx.send(Msg::LogEnded {
                             pod,
                             error: Some("not connected to the cluster yet".into()),
+                        });
+                    }
+                }
+            }
+            Command::FetchPod { name } => {
+                let tx = self.tx.clone();
+                let namespace = self.namespace.clone();
+                match self.client.get() {
+                    Some(c) => {
+                        let client = c.clone();
+                        tokio::spawn(async move {
+                            let result = client::get_pod(&client, &namespace, &name).await;
+                            let _ = tx.send(Msg::PodFetched { name, result });
+                        });
+                    }
+                    None => {
+                        let _ = tx.send(Msg::PodFetched {
+                            name,
+                            result: Err("not connected to the cluster yet".into()),
                         });
                     }
                 }

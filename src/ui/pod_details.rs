@@ -20,9 +20,11 @@ pub fn render(
     scroll: u16,
     theme: &Theme,
 ) {
-    let lines = match state.resources.pods.get(pod_name) {
-        Some(entry) => lines(state, &entry.pod, entry.row.diagnosis.as_ref(), theme),
-        None => vec![Line::styled(
+    let entry = state.resources.pods.get(pod_name);
+    let lines = match (entry, crate::app::pod_details::pod(state, pod_name)) {
+        (Some(entry), Some(pod)) => lines(state, pod, entry.row.diagnosis.as_ref(), theme),
+        (Some(_), None) => vec![Line::styled("reading the pod…", theme.dim())],
+        (None, _) => vec![Line::styled(
             format!("pod {pod_name} no longer exists"),
             theme.warn(),
         )],

@@ -345,7 +345,7 @@ pub async fn compare(
         .resources
         .pods
         .iter()
-        .map(|e| (e.row.name.clone(), e.pod.metadata.resource_version.clone()))
+        .map(|e| (e.row.name.clone(), Some(e.row.resource_version.clone())))
         .collect();
     diff("pod", &held_pods, &listed_pods, &mut d);
     let listed_services: BTreeMap<String, ServiceRow> = services
