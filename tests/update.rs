@@ -6,7 +6,7 @@ mod support;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use jhub_cockpit::app::{
-    self, Command, Connection, Kind, Msg, Overlay, Pane, State, Target, WatchMsg, lists,
+    self, Command, Connection, Kind, Msg, Object, Overlay, Pane, State, Target, WatchMsg, lists,
 };
 use support::objects::*;
 
@@ -184,7 +184,7 @@ fn a_healthy_pod_is_kept_as_a_row_and_read_whole_when_its_details_open() {
         }]
     );
     assert!(app::pod_details::pod(&s, "jupyter-alice").is_none());
-    let jhub_cockpit::app::Object::Pod(whole) = running_pod(
+    let Object::Pod(whole) = running_pod(
         "jupyter-alice",
         "singleuser-server",
         "rig-node-1",
@@ -201,10 +201,7 @@ fn a_healthy_pod_is_kept_as_a_row_and_read_whole_when_its_details_open() {
     );
     assert!(app::pod_details::pod(&s, "jupyter-alice").is_some());
     // A change while the details are open is read again.
-    let commands = app::update(
-        &mut s,
-        Msg::Watch(WatchMsg::Applied(jhub_cockpit::app::Object::Pod(whole))),
-    );
+    let commands = app::update(&mut s, Msg::Watch(WatchMsg::Applied(Object::Pod(whole))));
     assert_eq!(
         commands,
         vec![Command::FetchPod {
@@ -237,6 +234,80 @@ fn an_unhealthy_pod_is_kept_whole_and_its_details_need_no_read() {
     assert!(s.resources.pods.get("jupyter-big").unwrap().pod.is_some());
     assert!(press(&mut s, KeyCode::Enter).is_empty());
     assert!(app::pod_details::pod(&s, "jupyter-big").is_some());
+}
+
+/// What the watcher hands on for a pod (`Object::pod`): the whole pod
+/// turned into its row when healthy, kept whole when not.
+fn as_watched(object: Object) -> Object {
+    match object {
+        Object::Pod(pod) => Object::pod((*pod).clone()),
+        other => other,
+    }
+}
+
+#[test]
+fn a_pod_handed_on_as_its_row_shows_and_counts_as_the_whole_pod() {
+    let objects = || {
+        vec![
+            running_pod("hub-1", "hub", "rig-node-1", "2026-12-01T10:00:00Z"),
+            running_pod(
+                "jupyter-a",
+                "singleuser-server",
+                "rig-node-1",
+                "2026-12-01T11:00:00Z",
+            ),
+            unschedulable_pod("jupyter-big"),
+        ]
+    };
+    let watched: Vec<Object> = objects().into_iter().map(as_watched).collect();
+    assert!(matches!(watched[0], Object::HealthyPod(_)));
+    assert!(
+        matches!(watched[2], Object::Pod(_)),
+        "an unhealthy pod stays whole"
+    );
+
+    let mut whole = state();
+    let mut rows = state();
+    app::update(
+        &mut whole,
+        Msg::Watch(WatchMsg::Relisted(Kind::Pod, objects())),
+    );
+    app::update(
+        &mut rows,
+        Msg::Watch(WatchMsg::Relisted(Kind::Pod, watched)),
+    );
+    let shown = |s: &State| -> Vec<String> {
+        s.resources
+            .pods
+            .iter()
+            .map(|e| format!("{:?} {}", e.row, e.pod.is_some()))
+            .collect()
+    };
+    assert_eq!(shown(&rows), shown(&whole));
+    assert_eq!(
+        rows.resources.node_usage["rig-node-1"].pods,
+        whole.resources.node_usage["rig-node-1"].pods
+    );
+    assert!(
+        rows.resources
+            .pods
+            .get("jupyter-big")
+            .unwrap()
+            .row
+            .diagnosis
+            .is_some()
+    );
+
+    // Deleted as a row, it is gone and no longer counted.
+    let gone = as_watched(running_pod(
+        "jupyter-a",
+        "singleuser-server",
+        "rig-node-1",
+        "2026-12-01T11:00:00Z",
+    ));
+    app::update(&mut rows, Msg::Watch(WatchMsg::Deleted(gone)));
+    assert!(rows.resources.pods.get("jupyter-a").is_none());
+    assert_eq!(rows.resources.node_usage["rig-node-1"].pods, 1);
 }
 
 #[test]

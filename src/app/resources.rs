@@ -254,6 +254,7 @@ impl Resources {
     pub fn apply(&mut self, object: Object) {
         match object {
             Object::Pod(pod) => self.apply_pod(pod),
+            Object::HealthyPod(row) => self.insert_pod(None, *row),
             Object::Service(svc) => {
                 let row = ServiceRow::from_service(&svc);
                 self.services.insert(row.name.clone(), row);
@@ -282,11 +283,8 @@ impl Resources {
 
     pub fn delete(&mut self, object: &Object) {
         match object {
-            Object::Pod(pod) => {
-                if let Some(old) = self.pods.remove(&name_of(&pod.metadata)) {
-                    self.account(&old.row, false);
-                }
-            }
+            Object::Pod(pod) => self.remove_pod(&name_of(&pod.metadata)),
+            Object::HealthyPod(row) => self.remove_pod(&row.name),
             Object::Service(svc) => {
                 self.services.remove(&name_of(&svc.metadata));
             }
@@ -349,8 +347,18 @@ impl Resources {
         let mut row = PodRow::from_pod(&pod);
         row.diagnosis = self.diagnose(&pod, &row);
         let pod = (!row.is_healthy()).then_some(pod);
+        self.insert_pod(pod, row);
+    }
+
+    fn insert_pod(&mut self, pod: Option<Arc<Pod>>, row: PodRow) {
         self.account(&row, true);
         if let Some(old) = self.pods.insert(PodEntry { pod, row }) {
+            self.account(&old.row, false);
+        }
+    }
+
+    fn remove_pod(&mut self, name: &str) {
+        if let Some(old) = self.pods.remove(name) {
             self.account(&old.row, false);
         }
     }

@@ -140,6 +140,7 @@ fn apply_watch(state: &mut State, watch: WatchMsg) -> Vec<Command> {
             mark_live(state, object.kind());
             let changed_pod = match &object {
                 super::msg::Object::Pod(p) => p.metadata.name.clone(),
+                super::msg::Object::HealthyPod(row) => Some(row.name.clone()),
                 _ => None,
             };
             state.resources.apply(object);

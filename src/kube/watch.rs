@@ -65,7 +65,7 @@ pub fn start_with(
         Api::namespaced(client.clone(), namespace),
         base.clone(),
         Kind::Pod,
-        |o| Object::Pod(Arc::new(o)),
+        Object::pod,
         tx.clone(),
         Order::First(pods_listed),
     )];
