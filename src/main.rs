@@ -10,11 +10,12 @@ use jhub_cockpit::cli::{Cli, ClusterCommand, Resolved, SecretsCommand, Subcomman
 use jhub_cockpit::deploy::DeployConfig;
 use jhub_cockpit::helm::release::ReleaseRecord;
 use jhub_cockpit::kube::client;
-use jhub_cockpit::runtime::{event_loop, executor::Executor, startup, terminal};
+use jhub_cockpit::runtime::{event_loop, executor::Executor, memory, startup, terminal};
 use jhub_cockpit::{headless, logging, profile, status};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    memory::one_arena();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::executor::Executor;
 use super::terminal::{self, Tui};
-use crate::app::{self, Command, Kind, Msg, State, WatchMsg};
+use crate::app::{self, Command, Msg, State, WatchMsg};
 use crate::ui;
 
 /// At most one frame per this long: bursts of watch events coalesce.
@@ -117,7 +117,7 @@ pub async fn run(
             // Keys can suspend, run an editor, or move a cursor: the frame
             // after them is drawn in full.
             forced |= matches!(msg, Msg::Key(_) | Msg::Resize(..));
-            let pods_relisted = matches!(msg, Msg::Watch(WatchMsg::Relisted(Kind::Pod, _)));
+            let relisted = matches!(msg, Msg::Watch(WatchMsg::Relisted(..)));
             if let (Msg::Key(k), Some(c)) = (&msg, panic_key)
                 && k.code == KeyCode::Char(c)
             {
@@ -163,8 +163,8 @@ pub async fn run(
                     command => executor.run(command, &state),
                 }
             }
-            if pods_relisted {
-                release_free_memory();
+            if relisted {
+                super::memory::release_free();
             }
         }
         if state.quit {
@@ -215,18 +215,6 @@ impl Painter {
         let completed = tui.draw(|f| ui::render(f, state))?;
         self.last = Some(completed.buffer.clone());
         Ok(())
-    }
-}
-
-/// After a pod list (thousands of objects parsed, pages freed), hands the
-/// allocator's free pages back to the system: about 10 MB of RSS at 5,000
-/// pods that glibc would otherwise keep.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory; it touches no live
-    // allocation.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

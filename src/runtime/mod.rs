@@ -3,5 +3,6 @@
 
 pub mod event_loop;
 pub mod executor;
+pub mod memory;
 pub mod startup;
 pub mod terminal;
