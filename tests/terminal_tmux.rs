@@ -337,6 +337,9 @@ fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_cockpit_back() {
     pane.keys(&["?"]);
     pane.wait_for("the help after fg", |p| p.screen().contains("Keys"));
     pane.keys(&["Escape"]);
+    // An Escape and a q that reach the cockpit in one read are Alt-q, as
+    // in any terminal program: the q waits for the help to close.
+    pane.wait_for("the help closed", |p| !p.screen().contains("Keys"));
     pane.keys(&["q"]);
     pane.wait_for("the shell after q", |p| {
         !p.modes().0 && p.screen().matches("READY$").count() >= 3
