@@ -408,13 +408,13 @@ impl Resources {
 
     fn rediagnose(&mut self, pod_name: &str) {
         // A pod kept as its row only is healthy: nothing to diagnose.
-        let Some(pod) = self.pods.get(pod_name).and_then(|e| e.pod.clone()) else {
-            return;
-        };
         let Some(entry) = self.pods.get(pod_name) else {
             return;
         };
-        let diagnosis = self.diagnose(&pod, &entry.row);
+        let Some(pod) = &entry.pod else {
+            return;
+        };
+        let diagnosis = self.diagnose(pod, &entry.row);
         if let Some(entry) = self.pods.get_mut(pod_name) {
             entry.row.diagnosis = diagnosis;
         }

@@ -131,7 +131,7 @@ pub async fn probe_reads(
 }
 
 /// One pod, whole (for the details view; the watch keeps healthy pods as
-/// rows only), without its managed fields.
+/// rows only), slimmed as the watched ones are.
 pub async fn get_pod(
     client: &kube::Client,
     namespace: &str,
@@ -140,6 +140,6 @@ pub async fn get_pod(
     use k8s_openapi::api::core::v1::Pod;
     let pods = kube::Api::<Pod>::namespaced(client.clone(), namespace);
     let mut pod = pods.get(name).await.map_err(|e| e.to_string())?;
-    pod.metadata.managed_fields = None;
+    super::trim::slim(&mut pod);
     Ok(std::sync::Arc::new(pod))
 }

@@ -5,6 +5,17 @@
 
 use k8s_openapi::api::core::v1::{Event, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::Resource;
+
+/// Drops what the cockpit never reads and that can be most of an object's
+/// size: managed fields and the last-applied annotation.
+pub fn slim<K: Resource>(obj: &mut K) {
+    let meta = obj.meta_mut();
+    meta.managed_fields = None;
+    if let Some(a) = meta.annotations.as_mut() {
+        a.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+}
 
 /// An event with what the pod and service details and the diagnosis read:
 /// what it is about, reason, message, type, count and its times (and its

@@ -128,16 +128,6 @@ enum Order {
     After(tokio::sync::watch::Receiver<bool>),
 }
 
-/// Drops what the cockpit never reads and that can be most of an object's
-/// size: managed fields and the last-applied annotation.
-fn slim<K: Resource>(obj: &mut K) {
-    let meta = obj.meta_mut();
-    meta.managed_fields = None;
-    if let Some(a) = meta.annotations.as_mut() {
-        a.remove("kubectl.kubernetes.io/last-applied-configuration");
-    }
-}
-
 /// Watches one kind. A (re)list is gathered here and sent whole at its end,
 /// so the panes keep the last state until the new one is complete; nothing
 /// else is kept (the state layer keeps what the panes show).
@@ -173,7 +163,7 @@ where
             let mut listing: Vec<Object> = Vec::new();
             while let Some(item) = stream.next().await {
                 let event = match item {
-                    Ok(e) => e.modify(slim),
+                    Ok(e) => e.modify(trim::slim),
                     // 410 Gone: the watch fell behind etcd's compaction. The
                     // watcher relists by itself and the panes are replaced at
                     // its InitDone; the API server is fine, so this is no

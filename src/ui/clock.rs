@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 
 use super::services_pane::elapsed;
-use super::widgets::window_start;
+use super::widgets::pane_window;
 use crate::app::resources::event_time;
 use crate::app::{Connection, Overlay, Pane, State, lists};
 use crate::kube::pod_row::format_age;
@@ -97,15 +97,9 @@ fn time_texts(state: &State) -> Vec<TimeText> {
 /// renderer works it out, and a pane's height either side of it, so that
 /// a window placed a little differently is still covered.
 fn visible_pods(state: &State) -> impl Iterator<Item = Option<DateTime<Utc>>> + '_ {
-    let names: Vec<&str> = lists::pods(state).map(|e| e.row.name.as_str()).collect();
+    let names = lists::names(state, Pane::Pods);
     let height = state.page_rows.max(1);
-    let selected = lists::selected_index(state, Pane::Pods, &names);
-    let start = window_start(
-        selected,
-        state.selection(Pane::Pods).offset,
-        height,
-        names.len(),
-    );
+    let (_, start) = pane_window(state, Pane::Pods, &names, height);
     let from = start.saturating_sub(height);
     lists::pods(state)
         .skip(from)

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{bar, pane_block, truncate, window_start};
+use super::widgets::{bar, pane_block, pane_window, truncate};
 use crate::app::gke_view::GkeView;
 use crate::app::resources::NodeUsage;
 use crate::app::{Kind, Pane, State, lists};
@@ -35,13 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .height
         .saturating_sub(3 + u16::from(gke_line.is_some())) as usize;
     let names = lists::names(state, Pane::Cluster);
-    let selected = lists::selected_index(state, Pane::Cluster, &names);
-    let start = window_start(
-        selected,
-        state.selection(Pane::Cluster).offset,
-        height,
-        nodes.len(),
-    );
+    let (selected, start) = pane_window(state, Pane::Cluster, &names, height);
     // Wide panes show "requested/allocatable pct"; narrow ones the percent.
     let wide = area.width >= 70;
     let (cpu_w, mem_w) = if wide { (14, 16) } else { (4, 4) };

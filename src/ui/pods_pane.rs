@@ -8,7 +8,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::theme::Theme;
-use super::widgets::{pane_block, truncate, window_start};
+use super::widgets::{pane_block, pane_window, truncate};
 use crate::app::resources::PodEntry;
 use crate::app::{Connection, Kind, Pane, State, lists};
 use crate::kube::pod_row::{PodRow, format_age};
@@ -27,13 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
     let inner_height = area.height.saturating_sub(3) as usize;
     let names: Vec<&str> = pods.iter().map(|e| e.row.name.as_str()).collect();
-    let selected = lists::selected_index(state, Pane::Pods, &names);
-    let start = window_start(
-        selected,
-        state.selection(Pane::Pods).offset,
-        inner_height,
-        names.len(),
-    );
+    let (selected, start) = pane_window(state, Pane::Pods, &names, inner_height);
     // Name and node take what they need; the status column gets the rest,
     // up to what a diagnosis needs, and the node column any surplus.
     let window = &pods[start.min(pods.len())..(start + inner_height).min(pods.len())];

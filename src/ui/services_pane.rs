@@ -8,7 +8,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{pane_block, truncate, window_start};
+use super::widgets::{pane_block, pane_window, truncate};
 use crate::app::{Kind, Pane, State, lists};
 use crate::kube::service_row::ServiceRow;
 
@@ -24,13 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
     let height = area.height.saturating_sub(3) as usize;
     let names = lists::names(state, Pane::Services);
-    let selected = lists::selected_index(state, Pane::Services, &names);
-    let start = window_start(
-        selected,
-        state.selection(Pane::Services).offset,
-        height,
-        count,
-    );
+    let (selected, start) = pane_window(state, Pane::Services, &names, height);
     let rows: Vec<Row> = lists::services(state)
         .skip(start)
         .take(height)

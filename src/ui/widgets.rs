@@ -4,6 +4,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
 use super::theme::Theme;
+use crate::app::{Pane, State, lists};
 
 /// A pane's frame: its number (the key that focuses it), title, and a
 /// `stale` mark while its watch is failing.
@@ -42,6 +43,19 @@ pub fn window_start(selected: Option<usize>, offset: usize, height: usize, len: 
         _ => offset,
     };
     start.min(max_start)
+}
+
+/// Where a pane's list (`names`, in display order) stands in `height`
+/// rows: the selected row, and the first row to draw so that it is in view.
+pub fn pane_window(
+    state: &State,
+    pane: Pane,
+    names: &[&str],
+    height: usize,
+) -> (Option<usize>, usize) {
+    let selected = lists::selected_index(state, pane, names);
+    let start = window_start(selected, state.selection(pane).offset, height, names.len());
+    (selected, start)
 }
 
 /// Cuts `text` to `width` columns, marking the cut with `…`.
