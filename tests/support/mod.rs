@@ -164,3 +164,54 @@ where
 pub fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_jhub-cockpit"))
 }
+
+/// The real JupyterHub chart the z2jh guide installs, as a packaged `.tgz`.
+pub const Z2JH_CHART_VERSION: &str = "4.4.0";
+
+/// Finds the real chart: `JHUB_Z2JH_CHART`, else `../shared/charts/` beside
+/// the project, else a copy pulled once with `helm pull` (where a network
+/// reaches hub.jupyter.org) into the cache. Panics naming all three places
+/// when none has it.
+pub fn z2jh_chart() -> PathBuf {
+    let file = format!("jupyterhub-{Z2JH_CHART_VERSION}.tgz");
+    let from_env = std::env::var_os("JHUB_Z2JH_CHART").map(PathBuf::from);
+    if let Some(p) = &from_env {
+        assert!(
+            p.exists(),
+            "JHUB_Z2JH_CHART points at {}, which does not exist",
+            p.display()
+        );
+        return p.clone();
+    }
+    let shared = repo_root().join("../shared/charts").join(&file);
+    if shared.is_file() {
+        return shared;
+    }
+    let cache = dirs::cache_dir()
+        .expect("a cache directory")
+        .join("jhub-cockpit/z2jh");
+    let pulled = cache.join(&file);
+    if pulled.is_file() {
+        return pulled;
+    }
+    std::fs::create_dir_all(&cache).unwrap();
+    let out = Command::new(helm())
+        .args(["pull", "jupyterhub", "--repo", "https://hub.jupyter.org/helm-chart/"])
+        .args(["--version", Z2JH_CHART_VERSION, "--destination"])
+        .arg(&cache)
+        .output()
+        .expect("cannot run helm");
+    if out.status.success() && pulled.is_file() {
+        return pulled;
+    }
+    panic!(
+        "the real JupyterHub chart {Z2JH_CHART_VERSION} was found nowhere:\n\
+         - JHUB_Z2JH_CHART is not set (set it to the chart's .tgz or directory)\n\
+         - {} does not exist\n\
+         - `helm pull jupyterhub --repo https://hub.jupyter.org/helm-chart/ --version {Z2JH_CHART_VERSION}` \
+         into {} failed: {}",
+        shared.display(),
+        cache.display(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+}
