@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::Value;
 
 use crate::app::actions::{Action, failure_hint};
+use crate::helm::chart_files::{self, ChartFiles};
 use crate::helm::cli::{self, ChartSource, DeployPlan, Helm, KubeTarget};
 use crate::secrets::{self, ChartSecrets};
 use crate::values::{self, DiffLine};
@@ -122,64 +123,49 @@ impl DeployConfig {
         }
     }
 
-    /// The chart's values.schema.json: read from a local directory, else
-    /// pulled with helm (and cached per chart and exact version).
-    fn chart_schema(&self) -> ChartSchema {
-        let ChartSource::Local(dir) = &self.chart else {
-            return self.pulled_schema();
+    /// The chart's values.yaml and values.schema.json: read from a local
+    /// directory or packaged chart in place, else pulled with helm (and
+    /// cached per chart and exact version).
+    fn chart_files(&self) -> ChartCheck {
+        let ChartSource::Local(path) = &self.chart else {
+            return self.pulled_files();
         };
-        if !dir.is_dir() {
-            // A packaged chart (.tgz) is not unpacked here; helm checks it.
-            return ChartSchema::Unavailable(format!("{} is not a chart directory", dir.display()));
-        }
-        let path = dir.join("values.schema.json");
-        if !path.is_file() {
-            return ChartSchema::None;
-        }
-        let parsed = std::fs::read_to_string(&path)
-            .context("cannot read it")
-            .and_then(|t| serde_json::from_str(&t).context("it is not JSON"))
-            .map_err(|e| Failure {
-                error: format!("{}: {e:#}", path.display()),
-                hint: Some("fix the chart's schema file".into()),
-            });
-        ChartSchema::Found {
-            source: path.display().to_string(),
-            schema: parsed,
+        let read = if path.is_dir() {
+            chart_files::from_dir(path)
+        } else if path.is_file() {
+            chart_files::from_archive(path)
+        } else {
+            return ChartCheck::Unavailable(format!("{} does not exist", path.display()));
+        };
+        match read {
+            Ok(files) => ChartCheck::Found(files),
+            Err(e) => ChartCheck::Broken(Failure {
+                error: e,
+                hint: Some("fix the chart, or point --chart at another one".into()),
+            }),
         }
     }
 
-    fn pulled_schema(&self) -> ChartSchema {
+    fn pulled_files(&self) -> ChartCheck {
         let helm = self.helm.clone().or_else(|| cli::which("helm"));
         let Some(helm) = helm else {
-            return ChartSchema::Unavailable("helm is not on PATH to pull the chart".into());
+            return ChartCheck::Unavailable("helm is not on PATH to pull the chart".into());
         };
         let version = self.chart_version.as_deref();
-        let cache = crate::helm::schema::cache_dir();
-        match crate::helm::schema::fetch(&helm, &self.chart, version, cache.as_deref()) {
-            Ok(Some(schema)) => ChartSchema::Found {
-                source: format!(
-                    "values.schema.json of {}{}",
-                    self.chart.reference(),
-                    version.map(|v| format!(" {v}")).unwrap_or_default()
-                ),
-                schema: Ok(schema),
-            },
-            Ok(None) => ChartSchema::None,
-            Err(e) => ChartSchema::Unavailable(e),
+        let cache = chart_files::cache_dir();
+        match chart_files::pull(&helm, &self.chart, version, cache.as_deref()) {
+            Ok(files) => ChartCheck::Found(files),
+            Err(e) => ChartCheck::Unavailable(e),
         }
     }
 }
 
 /// What the values can be checked against.
-enum ChartSchema {
-    /// Where it is (for the message), and its content.
-    Found {
-        source: String,
-        schema: Result<Value, Failure>,
-    },
-    /// The chart has no values.schema.json.
-    None,
+enum ChartCheck {
+    Found(ChartFiles),
+    /// A local chart whose files cannot be read or parsed: refused, as
+    /// helm would refuse it.
+    Broken(Failure),
     /// The chart could not be had (helm's words): only a warning, since
     /// helm itself checks the schema again when it installs.
     Unavailable(String),
@@ -191,10 +177,11 @@ pub fn prepare_deploy(
     config: &DeployConfig,
     deployed: Option<&Value>,
 ) -> Result<PreparedDeploy, Failure> {
-    let merged = values::read_all(&config.effective_values()).map_err(|e| Failure {
-        error: e.to_string(),
-        hint: None,
-    })?;
+    let (merged, sources) =
+        values::read_all_with_sources(&config.effective_values()).map_err(|e| Failure {
+            error: e.to_string(),
+            hint: None,
+        })?;
     let mut warnings = Vec::new();
     if config.values.contains(&config.secrets_file) && !config.secrets_file.exists() {
         warnings.push(format!(
@@ -202,10 +189,19 @@ pub fn prepare_deploy(
             config.secrets_file.display()
         ));
     }
-    match config.chart_schema() {
-        ChartSchema::Found { source, schema } => {
-            let violations = values::validate(&merged, &schema?);
+    match config.chart_files() {
+        ChartCheck::Found(ChartFiles {
+            schema: Some(schema),
+            defaults,
+            source,
+        }) => {
+            // helm validates the chart's defaults with the files over them,
+            // not the files alone: the schema requires keys that only the
+            // chart's values.yaml provides.
+            let effective = values::coalesce(&defaults, &merged);
+            let mut violations = values::validate(&effective, &schema);
             if !violations.is_empty() {
+                values::locate(&mut violations, &sources);
                 let list: Vec<String> = violations.iter().map(|v| format!("  {v}")).collect();
                 return Err(Failure {
                     error: format!(
@@ -218,10 +214,11 @@ pub fn prepare_deploy(
                 });
             }
         }
-        ChartSchema::None => {
+        ChartCheck::Found(_) => {
             warnings.push("schema not checked: the chart has no values.schema.json".into())
         }
-        ChartSchema::Unavailable(why) => warnings.push(format!("schema not checked: {why}")),
+        ChartCheck::Broken(failure) => return Err(failure),
+        ChartCheck::Unavailable(why) => warnings.push(format!("schema not checked: {why}")),
     }
     warnings.extend(secrets_warning(config));
     // Both sides are masked: the deployed values include the secrets file.

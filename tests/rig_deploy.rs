@@ -12,20 +12,21 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
-use kube::api::{Api, ListParams};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use kube::api::Api;
 use serde_json::Value;
 
 use clap::Parser;
-use headless::{Run, Workdir};
+use headless::{Run, Workdir, changed_lines, component_running, printed_diff, set_tag, status};
 use jhub_cockpit::app::actions::Action;
 use jhub_cockpit::app::{self, Command, Msg};
 use jhub_cockpit::cli::{Cli, resolve};
 use jhub_cockpit::deploy;
 use jhub_cockpit::helm::cli::ChartSource;
-use jhub_cockpit::helm::release::{self, ReleaseRecord};
 use jhub_cockpit::profile::Settings;
-use support::{TestNamespace, client, eventually, fixture_chart, helm, kubeconfig};
+use support::{
+    TestNamespace, client, eventually, fixture_chart, helm, kubeconfig, records, release_secrets,
+};
 
 const IMAGE: &str = "quay.io/jupyterhub/k8s-singleuser-sample";
 
@@ -41,25 +42,12 @@ fn cockpit(work: &Workdir, ns: &str, args: &[&str]) -> Run {
     work.run(&all)
 }
 
-fn status(work: &Workdir, ns: &str) -> Value {
-    let run = work.run(&["-n", ns, "status", "--json"]);
-    assert!(run.ok(), "status --json: {run}");
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run}"))
-}
-
-fn component_running(status: &Value, component: &str) -> bool {
-    status["pods"].as_array().is_some_and(|pods| {
-        pods.iter()
-            .any(|p| p["component"] == component && p["phase"] == "Running" && p["ready"] == "1/1")
-    })
-}
-
 /// Polls `status --json` until hub and proxy are Running and Ready and
 /// proxy-public has its URL.
 async fn wait_until_up(work: &Workdir, ns: &str) -> Value {
     let mut last = Value::Null;
     let up = eventually(Duration::from_secs(30), || {
-        let s = status(work, ns);
+        let s = status(work, &["-n", ns]);
         let done = component_running(&s, "hub")
             && component_running(&s, "proxy")
             && s["public_url"].is_string();
@@ -68,25 +56,6 @@ async fn wait_until_up(work: &Workdir, ns: &str) -> Value {
     })
     .await;
     up.unwrap_or_else(|| panic!("hub, proxy and proxy-public not up in 30 s: {last:#}"))
-}
-
-async fn release_secrets(client: &kube::Client, ns: &str) -> Vec<Secret> {
-    Api::<Secret>::namespaced(client.clone(), ns)
-        .list(&ListParams::default().labels("owner=helm"))
-        .await
-        .unwrap()
-        .items
-}
-
-/// The release's revisions, decoded from its Secrets, oldest first.
-async fn records(client: &kube::Client, ns: &str) -> Vec<ReleaseRecord> {
-    let mut records: Vec<ReleaseRecord> = release_secrets(client, ns)
-        .await
-        .iter()
-        .map(|s| release::from_secret(s).expect("a helm release Secret"))
-        .collect();
-    records.sort_by_key(|r| r.revision);
-    records
 }
 
 async fn hub_config(client: &kube::Client, ns: &str) -> BTreeMap<String, String> {
@@ -116,27 +85,6 @@ fn history(work: &Workdir, ns: &str) -> Vec<(u64, String, String)> {
 }
 
 /// The diff `deploy` prints before it runs helm.
-fn printed_diff(stdout: &str) -> Vec<&str> {
-    stdout
-        .lines()
-        .take_while(|l| !l.starts_with("$ helm "))
-        .collect()
-}
-
-fn changed_lines<'a>(diff: &[&'a str]) -> Vec<&'a str> {
-    diff.iter()
-        .copied()
-        .filter(|l| l.starts_with('+') || l.starts_with('-'))
-        .collect()
-}
-
-fn set_tag(work: &Workdir, from: &str, to: &str) {
-    let text = std::fs::read_to_string(work.config()).unwrap();
-    let old = format!("tag: \"{from}\"");
-    assert_eq!(text.matches(&old).count(), 1, "config.yaml has one {old}");
-    std::fs::write(work.config(), text.replace(&old, &format!("tag: \"{to}\""))).unwrap();
-}
-
 #[tokio::test]
 async fn install_upgrade_rollback_uninstall() {
     let client = client().await;
@@ -340,7 +288,7 @@ async fn bad_values_never_reach_helm() {
     assert_eq!(run.code, Some(1), "{run}");
     assert!(
         run.stderr.contains(&format!(
-            "the values break the chart's schema ({}/values.schema.json):\n  singleuser.image.tag: 5 is not of type \"string\"",
+            "the values break the chart's schema ({}/values.schema.json):\n  singleuser.image.tag: got number, want string",
             chart()
         )),
         "{run}"
@@ -659,7 +607,7 @@ async fn a_repo_chart_is_pulled_for_its_schema_before_helm_upgrade() {
     assert_eq!(run.code, Some(1), "{run}");
     assert!(
         run.stderr.contains(
-            "the values break the chart's schema (values.schema.json of fixrepo/jupyterhub-lite 0.1.0):\n  singleuser.image.tag: 5 is not of type \"string\""
+            "the values break the chart's schema (values.schema.json of fixrepo/jupyterhub-lite 0.1.0):\n  singleuser.image.tag: got number, want string"
         ),
         "{run}"
     );

@@ -1,6 +1,7 @@
 //! The operator's values files: `values::parse`, then what the cockpit does
 //! with parsed values (merge as helm does, YAML for the diff view, the diff
-//! against a deployed revision, the chart schema check).
+//! against a deployed revision, coalescing with a chart's defaults and the
+//! schema check, with the line each violation's key is set on).
 //!
 //! The input is two documents separated by the first NUL byte (the second
 //! may be empty): the file the operator edits and the one it is compared
@@ -79,6 +80,20 @@ fuzz_target!(|data: &[u8]| {
         let mut merged = theirs.clone();
         values::merge(&mut merged, mine.clone());
         let _ = values::to_yaml(&merged);
-        let _ = values::validate(&merged, schema());
+        // The check helm makes: the operator's values over the chart's
+        // defaults (here the other document), then the schema.
+        let effective = values::coalesce(&theirs, &mine);
+        assert!(effective.is_object(), "coalescing left a non-mapping");
+        let mut violations = values::validate(&effective, schema());
+        let sources = [values::ValuesSource {
+            file: "values.yaml".into(),
+            text: a.to_owned(),
+        }];
+        values::locate(&mut violations, &sources);
+        for v in &violations {
+            if let Some(place) = &v.place {
+                assert!(place.line >= 1 && place.line <= a.lines().count().max(1), "line out of the file: {v}");
+            }
+        }
     }
 });

@@ -11,6 +11,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use serde_json::Value;
+
 use crate::support::{binary, repo_root};
 
 /// A working directory holding config.yaml (from config.example.yaml), a
@@ -191,4 +193,45 @@ impl Workdir {
         names.sort();
         names
     }
+}
+
+/// `status --json`, parsed.
+pub fn status(work: &Workdir, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["status", "--json"]);
+    let run = work.run(&all);
+    assert!(run.ok(), "status --json: {run}");
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run}"))
+}
+
+/// Whether a pod of that component is Running and Ready in `status --json`.
+pub fn component_running(status: &Value, component: &str) -> bool {
+    status["pods"].as_array().is_some_and(|pods| {
+        pods.iter()
+            .any(|p| p["component"] == component && p["phase"] == "Running" && p["ready"] == "1/1")
+    })
+}
+
+/// The values diff a deploy printed: the lines before helm's command line.
+pub fn printed_diff(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .take_while(|l| !l.starts_with("$ helm "))
+        .collect()
+}
+
+/// The diff's `+` and `-` lines.
+pub fn changed_lines<'a>(diff: &[&'a str]) -> Vec<&'a str> {
+    diff.iter()
+        .copied()
+        .filter(|l| l.starts_with('+') || l.starts_with('-'))
+        .collect()
+}
+
+/// Changes config.yaml's one `tag: "<from>"` to `<to>`.
+pub fn set_tag(work: &Workdir, from: &str, to: &str) {
+    let text = std::fs::read_to_string(work.config()).unwrap();
+    let old = format!("tag: \"{from}\"");
+    assert_eq!(text.matches(&old).count(), 1, "config.yaml has one {old}");
+    std::fs::write(work.config(), text.replace(&old, &format!("tag: \"{to}\""))).unwrap();
 }

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, PostParams};
+use jhub_cockpit::helm::release::{self, ReleaseRecord};
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::api::{Api, ListParams, PostParams};
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -196,7 +197,12 @@ pub fn z2jh_chart() -> PathBuf {
     }
     std::fs::create_dir_all(&cache).unwrap();
     let out = Command::new(helm())
-        .args(["pull", "jupyterhub", "--repo", "https://hub.jupyter.org/helm-chart/"])
+        .args([
+            "pull",
+            "jupyterhub",
+            "--repo",
+            "https://hub.jupyter.org/helm-chart/",
+        ])
         .args(["--version", Z2JH_CHART_VERSION, "--destination"])
         .arg(&cache)
         .output()
@@ -214,4 +220,24 @@ pub fn z2jh_chart() -> PathBuf {
         cache.display(),
         String::from_utf8_lossy(&out.stderr).trim()
     );
+}
+
+/// The release Secrets helm keeps in the namespace.
+pub async fn release_secrets(client: &kube::Client, ns: &str) -> Vec<Secret> {
+    Api::<Secret>::namespaced(client.clone(), ns)
+        .list(&ListParams::default().labels("owner=helm"))
+        .await
+        .unwrap()
+        .items
+}
+
+/// The release's revisions, decoded from its Secrets, oldest first.
+pub async fn records(client: &kube::Client, ns: &str) -> Vec<ReleaseRecord> {
+    let mut records: Vec<ReleaseRecord> = release_secrets(client, ns)
+        .await
+        .iter()
+        .map(|s| release::from_secret(s).expect("a helm release Secret"))
+        .collect();
+    records.sort_by_key(|r| r.revision);
+    records
 }
