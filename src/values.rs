@@ -338,21 +338,18 @@ pub fn locate(violations: &mut [SchemaViolation], sources: &[ValuesSource]) {
         let keys: Vec<&str> = v.path.split('.').filter(|k| !k.is_empty()).collect();
         let mut best: Option<(usize, Place)> = None;
         for (source, root) in &parsed {
-            if let Some((depth, offset)) = deepest_set(root, &keys) {
-                if best.as_ref().is_none_or(|(d, _)| depth >= *d) {
-                    let line = source.text[..offset.min(source.text.len())]
-                        .matches('\n')
-                        .count()
-                        + 1;
-                    best = Some((
-                        depth,
-                        Place {
-                            file: source.file.clone(),
-                            line,
-                            key: keys[..depth].join("."),
-                        },
-                    ));
-                }
+            let Some((depth, offset)) = deepest_set(root, &keys) else {
+                continue;
+            };
+            // `>=`: of two files that set it as deep, the later one wins.
+            if best.as_ref().is_none_or(|(d, _)| depth >= *d) {
+                let line = source.text[..offset.min(source.text.len())]
+                    .matches('\n')
+                    .count()
+                    + 1;
+                let key = keys[..depth].join(".");
+                let file = source.file.clone();
+                best = Some((depth, Place { file, line, key }));
             }
         }
         v.place = best.map(|(_, p)| p);

@@ -252,6 +252,7 @@ async fn the_guides_workflow_by_keys_with_the_real_chart() {
     let changed: Vec<&str> = dialog
         .lines()
         .filter_map(|l| l.split('║').nth(1))
+        .skip_while(|l| !l.starts_with("Values:"))
         .filter(|l| l.starts_with(['+', '-']))
         .map(str::trim_end)
         .collect();
@@ -287,8 +288,18 @@ async fn the_guides_workflow_by_keys_with_the_real_chart() {
     });
     tmux.keys(&["-l", &release]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the uninstall done", Duration::from_secs(120), |s| {
-        s.contains(&format!("uninstalled {release}"))
+    tmux.wait_for(
+        "the uninstall done and the namespace offered",
+        Duration::from_secs(120),
+        |s| {
+            s.contains(&format!("release \"{release}\" uninstalled"))
+                && s.contains("Confirm: delete the namespace")
+        },
+    );
+    // Esc keeps the namespace (the test's own, deleted when it ends).
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the offer closed", Duration::from_secs(10), |s| {
+        !s.contains("Confirm: delete the namespace")
     });
     assert!(support::release_secrets(&client, &ns.name).await.is_empty());
     let calls: Vec<String> = work

@@ -623,13 +623,14 @@ async fn a_repo_chart_is_pulled_for_its_schema_before_helm_upgrade() {
     assert_eq!(repo.chart_downloads(), 1);
     assert_eq!(records(&client, &ns).await.len(), 0);
     // The schema is cached per chart and version: the fixture's own.
-    let cached = work.cache_home.join(format!(
-        "jhub-cockpit/charts/{}jupyterhub-lite/0.1.0/values.schema.json",
+    let cached_dir = work.cache_home.join(format!(
+        "jhub-cockpit/charts/{}jupyterhub-lite/0.1.0",
         repo.url.replace(
             |c: char| !c.is_ascii_alphanumeric() && !".-_".contains(c),
             "_"
         )
     ));
+    let cached = cached_dir.join("values.schema.json");
     let cached: Value = serde_json::from_str(
         &std::fs::read_to_string(&cached).unwrap_or_else(|e| panic!("{cached:?}: {e}")),
     )
@@ -639,11 +640,20 @@ async fn a_repo_chart_is_pulled_for_its_schema_before_helm_upgrade() {
     )
     .unwrap();
     assert_eq!(cached, fixture);
+    // With the chart's defaults beside it: the check coalesces them.
+    assert_eq!(
+        std::fs::read_to_string(cached_dir.join("values.yaml")).unwrap(),
+        std::fs::read_to_string(fixture_chart().join("values.yaml")).unwrap()
+    );
 
     // Again: refused from the cache, with no pull.
     let run = work.run(&["-n", &ns, "deploy", "--yes"]);
     assert_eq!(run.code, Some(1), "{run}");
-    assert!(run.stderr.contains("singleuser.image.tag: 5"), "{run}");
+    assert!(
+        run.stderr
+            .contains("singleuser.image.tag: got number, want string"),
+        "{run}"
+    );
     assert_eq!(work.helm_calls().len(), 1, "{:?}", work.helm_calls());
     assert_eq!(repo.chart_downloads(), 1);
 
