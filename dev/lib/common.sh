@@ -27,3 +27,13 @@ rigtools_hash() { cat "$DEV_DIR"/rig/lbcontroller/*.go | sha256sum | cut -c1-12;
 
 log() { printf '[rig] %s\n' "$*" >&2; }
 die() { printf '[rig] error: %s\n' "$*" >&2; exit 1; }
+
+# The real JupyterHub chart (z2jh 4.4.0): where JHUB_Z2JH_CHART points, else
+# the shared copy beside the project. Prints nothing when neither exists.
+z2jh_chart() {
+  if [ -n "${JHUB_Z2JH_CHART:-}" ] && [ -e "$JHUB_Z2JH_CHART" ]; then
+    printf '%s\n' "$JHUB_Z2JH_CHART"
+  elif [ -f "$REPO_DIR/../shared/charts/jupyterhub-4.4.0.tgz" ]; then
+    (cd "$REPO_DIR/../shared/charts" && printf '%s/jupyterhub-4.4.0.tgz\n' "$(pwd)")
+  fi
+}
