@@ -42,11 +42,23 @@ pub fn problem(state: &State, row: &WorkloadRow, now: DateTime<Utc>) -> Option<S
                 .unwrap_or_default();
             Some(format!(
                 "FailedCreate{ago}: {}",
-                e.message.as_deref().unwrap_or("").trim()
+                short_message(e.message.as_deref().unwrap_or(""))
             ))
         }
         None => row.problem.clone(),
     }
+}
+
+/// A FailedCreate message without the controller's preamble, so that the
+/// reason fits one line: a ReplicaSet's, DaemonSet's or Job's `Error
+/// creating: pods "x" is forbidden: ...`, a StatefulSet's `create Pod x in
+/// StatefulSet y failed error: pods "x" is forbidden: ...`.
+fn short_message(message: &str) -> &str {
+    let m = message.trim();
+    if let Some(i) = m.find(" failed error: ") {
+        return &m[i + " failed error: ".len()..];
+    }
+    m.strip_prefix("Error creating: ").unwrap_or(m)
 }
 
 /// How many of the release's workloads are done, of how many.

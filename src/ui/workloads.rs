@@ -92,7 +92,7 @@ fn table<'a>(state: &State, rows: &[&WorkloadRow], width: usize, theme: &Theme) 
         format!(
             "{}{}{}STATE",
             pad("NAME", name_width),
-            pad("KIND", 16),
+            pad("KIND", 18),
             pad("READY", 9)
         ),
         theme.header_row(),
@@ -110,19 +110,32 @@ fn table<'a>(state: &State, rows: &[&WorkloadRow], width: usize, theme: &Theme) 
         };
         lines.push(Line::from(vec![
             Span::raw(pad(&row.name, name_width)),
-            Span::styled(pad(&kind, 16), theme.dim()),
+            Span::styled(pad(&kind, 18), theme.dim()),
             Span::raw(pad(&ready, 9)),
             Span::styled(row.state_text(state.now), state_style(row, theme)),
         ]));
         if let Some(problem) = workloads::problem(state, row, state.now) {
-            let text: String = format!("  ⚠ {problem}")
-                .chars()
-                .take(width.max(1))
-                .collect();
+            let mut text = format!("  ⚠ {problem}");
+            if text.chars().count() > width {
+                text = without_pod_name(&text);
+            }
+            let text: String = text.chars().take(width.max(1)).collect();
             lines.push(Line::styled(text, theme.bad()));
         }
     }
     lines
+}
+
+/// `pods "user-placeholder-0" is forbidden: exceeded quota: ...` as
+/// `forbidden: exceeded quota: ...`, when the line is too long for the
+/// name of the pod that could not be made.
+fn without_pod_name(text: &str) -> String {
+    match (text.find("pods \""), text.find(" is forbidden: ")) {
+        (Some(start), Some(end)) if start < end => {
+            format!("{}{}", &text[..start], &text[end + " is ".len()..])
+        }
+        _ => text.to_owned(),
+    }
 }
 
 fn short_kind(row: &WorkloadRow) -> &'static str {
