@@ -31,12 +31,7 @@ struct Uninstall<'a> {
 
 impl Drop for Uninstall<'_> {
     fn drop(&mut self) {
-        let _ = run_helm(&[
-            "uninstall",
-            self.release,
-            "-n",
-            self.namespace,
-        ]);
+        let _ = run_helm(&["uninstall", self.release, "-n", self.namespace]);
     }
 }
 
@@ -111,7 +106,9 @@ async fn status_json_lists_the_real_charts_workloads_once_installed() {
     assert!(
         text.stdout
             .lines()
-            .any(|l| l.starts_with("workload Deployment") && l.contains(" hub ") && l.contains("1/1 ready")),
+            .any(|l| l.starts_with("workload Deployment")
+                && l.contains(" hub ")
+                && l.contains("1/1 ready")),
         "{text}"
     );
 }
@@ -188,7 +185,11 @@ async fn while_helm_installs_the_watchers_show_the_hooks_it_waits_for() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        seen.contains(&(WorkloadKind::DaemonSet, "hook-image-puller".into(), Some(-10))),
+        seen.contains(&(
+            WorkloadKind::DaemonSet,
+            "hook-image-puller".into(),
+            Some(-10)
+        )),
         "the hook DaemonSet was never shown: {seen:?}"
     );
     assert!(
@@ -204,9 +205,15 @@ async fn while_helm_installs_the_watchers_show_the_hooks_it_waits_for() {
     loop {
         let rows = workloads::of_release(&state);
         let names: BTreeSet<&str> = rows.iter().map(|w| w.name.as_str()).collect();
-        let settled = ["hub", "proxy", "user-scheduler", "user-placeholder", "continuous-image-puller"]
-            .iter()
-            .all(|n| names.contains(n))
+        let settled = [
+            "hub",
+            "proxy",
+            "user-scheduler",
+            "user-placeholder",
+            "continuous-image-puller",
+        ]
+        .iter()
+        .all(|n| names.contains(n))
             && !names.contains("hook-image-awaiter")
             && rows.iter().all(|w| w.state.is_done());
         if settled {
@@ -227,7 +234,12 @@ async fn while_helm_installs_the_watchers_show_the_hooks_it_waits_for() {
 
 fn workload_kinds_listed(state: &State) -> bool {
     use jhub_cockpit::app::Kind;
-    [Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet, Kind::Job]
-        .iter()
-        .all(|k| state.listed.contains(k))
+    [
+        Kind::Deployment,
+        Kind::StatefulSet,
+        Kind::DaemonSet,
+        Kind::Job,
+    ]
+    .iter()
+    .all(|k| state.listed.contains(k))
 }

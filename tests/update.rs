@@ -544,7 +544,13 @@ fn with_workloads() -> State {
         &mut s,
         Msg::Watch(WatchMsg::Relisted(
             Kind::Release,
-            vec![release_secret("jhub", 1, "pending-install", "4.4.0", "2026-12-01T11:59:00Z")],
+            vec![release_secret(
+                "jhub",
+                1,
+                "pending-install",
+                "4.4.0",
+                "2026-12-01T11:59:00Z",
+            )],
         )),
     );
     for (kind, objects) in installing_workloads() {
@@ -630,7 +636,12 @@ fn a_replicasets_failed_create_shows_on_its_deployment_while_it_is_not_ready() {
     // A StatefulSet's is about the StatefulSet itself.
     app::update(
         &mut s,
-        Msg::Watch(WatchMsg::Applied(stateful_set("user-placeholder", "jhub", 1, 0))),
+        Msg::Watch(WatchMsg::Applied(stateful_set(
+            "user-placeholder",
+            "jhub",
+            1,
+            0,
+        ))),
     );
     app::update(
         &mut s,
@@ -661,10 +672,7 @@ fn a_replicasets_failed_create_shows_on_its_deployment_while_it_is_not_ready() {
         .clone();
     assert_eq!(app::workloads::problem(&s, &hub, s.now), None);
     // An event relist without it forgets it.
-    app::update(
-        &mut s,
-        Msg::Watch(WatchMsg::Relisted(Kind::Event, vec![])),
-    );
+    app::update(&mut s, Msg::Watch(WatchMsg::Relisted(Kind::Event, vec![])));
     assert_eq!(app::workloads::problem(&s, &placeholder, s.now), None);
 }
 
@@ -674,7 +682,9 @@ fn while_helm_runs_the_waiting_line_names_the_hook_job_first() {
     let lines = app::workloads::waiting_lines(&s);
     assert_eq!(
         lines,
-        ["waiting for hook-image-awaiter (hook Job, running 40s) · hook-image-puller 2/3 nodes · hub 0/1 rolling out"]
+        [
+            "waiting for hook-image-awaiter (hook Job, running 40s) · hook-image-puller 2/3 nodes · hub 0/1 rolling out"
+        ]
     );
 }
 

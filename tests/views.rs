@@ -307,7 +307,12 @@ fn with_workloads() -> State {
     }
     app::update(
         &mut state,
-        Msg::Watch(WatchMsg::Applied(stateful_set("user-placeholder", "jhub", 2, 0))),
+        Msg::Watch(WatchMsg::Applied(stateful_set(
+            "user-placeholder",
+            "jhub",
+            2,
+            0,
+        ))),
     );
     app::update(
         &mut state,
@@ -355,7 +360,12 @@ fn workloads_view_before_the_lists_and_without_any() {
     let mut state = deployed();
     press(&mut state, KeyCode::Char('w'));
     assert!(draw(&state, 80, 24).contains("reading Deployments"));
-    for kind in [Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet, Kind::Job] {
+    for kind in [
+        Kind::Deployment,
+        Kind::StatefulSet,
+        Kind::DaemonSet,
+        Kind::Job,
+    ] {
         relist(&mut state, kind, vec![]);
     }
     assert!(draw(&state, 80, 24).contains("no workloads of release jhub in jhub"));

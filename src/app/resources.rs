@@ -383,9 +383,9 @@ impl Resources {
             Kind::Claim => self.claims.clear(),
             Kind::StorageClass => self.storage_classes.clear(),
             Kind::Release => self.releases.clear(),
-            Kind::Deployment | Kind::StatefulSet | Kind::DaemonSet | Kind::Job => {
-                self.workloads.retain(|(k, _), _| Kind::of_workload(*k) != kind)
-            }
+            Kind::Deployment | Kind::StatefulSet | Kind::DaemonSet | Kind::Job => self
+                .workloads
+                .retain(|(k, _), _| Kind::of_workload(*k) != kind),
         }
         // Apply without per-object rediagnosis, then diagnose once.
         for object in objects {

@@ -64,7 +64,10 @@ fn short_message(message: &str) -> &str {
 /// How many of the release's workloads are done, of how many.
 pub fn done_count(state: &State) -> (usize, usize) {
     let rows = of_release(state);
-    (rows.iter().filter(|r| r.state.is_done()).count(), rows.len())
+    (
+        rows.iter().filter(|r| r.state.is_done()).count(),
+        rows.len(),
+    )
 }
 
 /// What a running helm waits for, from the watches: the first workload

@@ -233,7 +233,11 @@ impl WorkloadRow {
         }
         row.finished = status.completion_time.as_ref().and_then(|t| to_utc(&t.0));
         let conditions = status.conditions.unwrap_or_default();
-        let holds = |t: &str| conditions.iter().find(|c| c.type_ == t && c.status == "True");
+        let holds = |t: &str| {
+            conditions
+                .iter()
+                .find(|c| c.type_ == t && c.status == "True")
+        };
         row.state = if holds("Complete").is_some() {
             WorkloadState::Complete
         } else if let Some(c) = holds("Failed") {
@@ -421,8 +425,7 @@ mod tests {
     #[test]
     fn hooks_come_first_jobs_before_other_hooks() {
         let puller = WorkloadRow::from_daemon_set(&fixture("daemonset-hook-image-puller.yaml"));
-        let awaiter =
-            WorkloadRow::from_job(&fixture("job-hook-image-awaiter-running.yaml"));
+        let awaiter = WorkloadRow::from_job(&fixture("job-hook-image-awaiter-running.yaml"));
         let hub = WorkloadRow::from_deployment(&fixture("deployment-hub-rolling-out.yaml"));
         let mut rows = [&hub, &puller, &awaiter];
         rows.sort_by(|a, b| a.order_key().cmp(&b.order_key()));

@@ -13,7 +13,12 @@ use super::theme::Theme;
 use crate::app::{Kind, State, workloads};
 use crate::kube::workload_row::{WorkloadRow, WorkloadState};
 
-const KINDS: [Kind; 4] = [Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet, Kind::Job];
+const KINDS: [Kind; 4] = [
+    Kind::Deployment,
+    Kind::StatefulSet,
+    Kind::DaemonSet,
+    Kind::Job,
+];
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &Theme) {
     let rows = workloads::of_release(state);
@@ -62,7 +67,10 @@ fn empty_text(state: &State) -> String {
     }
     let releases = &state.resources.releases;
     match releases.chosen(state.target.release.as_deref()) {
-        Some(name) => format!("no workloads of release {name} in {}", state.target.namespace),
+        Some(name) => format!(
+            "no workloads of release {name} in {}",
+            state.target.namespace
+        ),
         None => format!("no workloads in {}", state.target.namespace),
     }
 }

@@ -105,7 +105,13 @@ pub fn warning_event(pod: &str, reason: &str, message: &str, at: &str) -> Object
 }
 
 /// A warning event about any object (a ReplicaSet's FailedCreate, say).
-pub fn warning_event_about(kind: &str, name: &str, reason: &str, message: &str, at: &str) -> Object {
+pub fn warning_event_about(
+    kind: &str,
+    name: &str,
+    reason: &str,
+    message: &str,
+    at: &str,
+) -> Object {
     Object::Event(Arc::new(from::<Event>(json!({
         "metadata": {"name": format!("{name}.{reason}"), "namespace": "jhub", "uid": format!("ev-{kind}-{name}-{reason}")},
         "involvedObject": {"kind": kind, "name": name, "namespace": "jhub"},
@@ -119,7 +125,8 @@ fn workload_meta(name: &str, release: &str, hook_weight: Option<i32>) -> Value {
     match hook_weight {
         Some(w) => {
             annotations["helm.sh/hook"] = json!("pre-install,pre-upgrade");
-            annotations["helm.sh/hook-delete-policy"] = json!("before-hook-creation,hook-succeeded");
+            annotations["helm.sh/hook-delete-policy"] =
+                json!("before-hook-creation,hook-succeeded");
             annotations["helm.sh/hook-weight"] = json!(w.to_string());
         }
         None => {
@@ -157,7 +164,13 @@ pub fn stateful_set(name: &str, release: &str, replicas: i32, ready: i32) -> Obj
 
 /// A DaemonSet on `desired` nodes, `ready` of them Ready; a hook with a
 /// weight.
-pub fn daemon_set(name: &str, release: &str, desired: i32, ready: i32, hook_weight: Option<i32>) -> Object {
+pub fn daemon_set(
+    name: &str,
+    release: &str,
+    desired: i32,
+    ready: i32,
+    hook_weight: Option<i32>,
+) -> Object {
     Object::daemon_set(from::<DaemonSet>(json!({
         "metadata": workload_meta(name, release, hook_weight),
         "spec": {"selector": {"matchLabels": {"component": name}},
@@ -168,7 +181,13 @@ pub fn daemon_set(name: &str, release: &str, desired: i32, ready: i32, hook_weig
 }
 
 /// A Job started at `started`, running, or complete 12 s later.
-pub fn job(name: &str, release: &str, hook_weight: Option<i32>, started: &str, complete: bool) -> Object {
+pub fn job(
+    name: &str,
+    release: &str,
+    hook_weight: Option<i32>,
+    started: &str,
+    complete: bool,
+) -> Object {
     let status = if complete {
         json!({"startTime": started, "succeeded": 1,
             "completionTime": (started.parse::<chrono::DateTime<chrono::Utc>>().unwrap() + chrono::Duration::seconds(12)).to_rfc3339(),
@@ -197,7 +216,10 @@ pub fn installing_workloads() -> Vec<(jhub_cockpit::app::Kind, Vec<Object>)> {
                 deployment("user-scheduler", "jhub", 2, 2),
             ],
         ),
-        (Kind::StatefulSet, vec![stateful_set("user-placeholder", "jhub", 0, 0)]),
+        (
+            Kind::StatefulSet,
+            vec![stateful_set("user-placeholder", "jhub", 0, 0)],
+        ),
         (
             Kind::DaemonSet,
             vec![
@@ -207,7 +229,13 @@ pub fn installing_workloads() -> Vec<(jhub_cockpit::app::Kind, Vec<Object>)> {
         ),
         (
             Kind::Job,
-            vec![job("hook-image-awaiter", "jhub", Some(10), "2026-12-01T11:59:20Z", false)],
+            vec![job(
+                "hook-image-awaiter",
+                "jhub",
+                Some(10),
+                "2026-12-01T11:59:20Z",
+                false,
+            )],
         ),
     ]
 }
