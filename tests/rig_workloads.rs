@@ -243,3 +243,71 @@ fn workload_kinds_listed(state: &State) -> bool {
     .iter()
     .all(|k| state.listed.contains(k))
 }
+
+/// A ResourceQuota that refuses the chart's pods: the workloads that
+/// cannot create theirs say so in `status --json`, a Deployment from its
+/// ReplicaSet's FailedCreate warning, a DaemonSet from its own.
+#[tokio::test]
+async fn a_quota_refusing_pods_shows_on_the_workloads() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "wl-quota").await;
+    let release = ns.name.clone();
+    let chart = z2jh_chart();
+    let _uninstall = Uninstall {
+        release: &release,
+        namespace: &ns.name,
+    };
+    let quota: k8s_openapi::api::core::v1::ResourceQuota =
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "tiny"},
+            "spec": {"hard": {"pods": "1"}}
+        }))
+        .unwrap();
+    kube::Api::namespaced(client.clone(), &ns.name)
+        .create(&kube::api::PostParams::default(), &quota)
+        .await
+        .unwrap();
+    // No --wait: helm would wait for pods the quota refuses. No hooks:
+    // their Job would never finish either.
+    let (ok, out) = run_helm(&[
+        "install",
+        &release,
+        chart.to_str().unwrap(),
+        "-n",
+        &ns.name,
+        "--set",
+        "prePuller.hook.enabled=false",
+    ]);
+    assert!(ok, "helm install failed: {out}");
+
+    let work = Workdir::new(&kubeconfig(), None);
+    let mut last = Value::Null;
+    let refused = support::eventually(Duration::from_secs(60), || {
+        let run = work.run(&["-n", &ns.name, "--release", &release, "status", "--json"]);
+        assert!(run.ok(), "status --json: {run}");
+        let status: Value = serde_json::from_str(&run.stdout).unwrap();
+        // From the event ("FailedCreate 2s ago: ..."), not from a
+        // Deployment's ReplicaFailure condition ("FailedCreate: ...").
+        let quota_problem = |w: &Value| {
+            w["problem"].as_str().is_some_and(|p| {
+                p.starts_with("FailedCreate ")
+                    && p.contains(" ago: ")
+                    && p.contains("exceeded quota: tiny")
+            })
+        };
+        let workloads = status["workloads"].as_array().cloned().unwrap_or_default();
+        let deployment = workloads
+            .iter()
+            .any(|w| w["kind"] == "Deployment" && w["state"] == "rolling out" && quota_problem(w));
+        let daemon_set = workloads.iter().any(|w| {
+            w["kind"] == "DaemonSet" && w["name"] == "continuous-image-puller" && quota_problem(w)
+        });
+        last = status;
+        async move { (deployment && daemon_set).then_some(()) }
+    })
+    .await;
+    assert!(
+        refused.is_some(),
+        "no Deployment and DaemonSet said the quota refused their pods: {last:#}"
+    );
+}
