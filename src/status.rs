@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams};
@@ -22,7 +24,31 @@ pub struct StatusReport {
     pub nodes: Vec<NodeSummary>,
     pub pods: Vec<PodSummary>,
     pub services: Vec<ServiceSummary>,
+    /// The release's Deployments, StatefulSets, DaemonSets and Jobs (all
+    /// of the namespace's when no release is followed), hooks first.
+    pub workloads: Vec<WorkloadSummary>,
     pub public_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorkloadSummary {
+    /// Deployment, StatefulSet, DaemonSet or Job.
+    pub kind: String,
+    pub name: String,
+    /// Ready replicas (ready nodes of a DaemonSet, succeeded pods of a Job).
+    pub ready: i32,
+    /// Desired replicas (nodes that should run a DaemonSet's pod, a Job's
+    /// completions).
+    pub desired: i32,
+    /// `ready`, `rolling out`, `running`, `complete` or `failed`.
+    pub state: String,
+    /// A helm hook's weight; absent for the release's own workloads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hook_weight: Option<i32>,
+    /// Why it cannot create its pods (a FailedCreate warning, e.g. a
+    /// ResourceQuota) or what its failed condition says; absent when done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -65,6 +91,15 @@ where
 {
     let list = api.list(params).await?;
     Ok(list.items.into_iter().map(|o| wrap(Arc::new(o))).collect())
+}
+
+/// A list of workloads, turned into rows as the watchers do.
+async fn rows<K>(api: Api<K>, params: &ListParams, row: fn(K) -> Object) -> Result<Vec<Object>>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let list = api.list(params).await?;
+    Ok(list.items.into_iter().map(row).collect())
 }
 
 /// Lists every kind once and feeds the lists to update() as relists.
@@ -116,7 +151,26 @@ pub async fn snapshot(connected: &Connected, state: &mut State) -> Result<()> {
             list::<Secret, _>(Api::namespaced(c.clone(), &ns), &helm, Object::Release).await?,
         ),
     ];
-    for (kind, objects) in lists {
+    let workload_lists: Vec<(Kind, Vec<Object>)> = vec![
+        (
+            Kind::Deployment,
+            rows::<Deployment>(Api::namespaced(c.clone(), &ns), &all, Object::deployment).await?,
+        ),
+        (
+            Kind::StatefulSet,
+            rows::<StatefulSet>(Api::namespaced(c.clone(), &ns), &all, Object::stateful_set)
+                .await?,
+        ),
+        (
+            Kind::DaemonSet,
+            rows::<DaemonSet>(Api::namespaced(c.clone(), &ns), &all, Object::daemon_set).await?,
+        ),
+        (
+            Kind::Job,
+            rows::<Job>(Api::namespaced(c.clone(), &ns), &all, Object::job).await?,
+        ),
+    ];
+    for (kind, objects) in lists.into_iter().chain(workload_lists) {
         app::update(state, Msg::Watch(WatchMsg::Relisted(kind, objects)));
     }
     Ok(())
@@ -162,6 +216,18 @@ pub fn report(state: &State) -> StatusReport {
                 external_ip: s.external_ip.clone(),
             })
             .collect(),
+        workloads: app::workloads::of_release(state)
+            .into_iter()
+            .map(|w| WorkloadSummary {
+                kind: w.kind.as_str().into(),
+                name: w.name.clone(),
+                ready: w.ready,
+                desired: w.desired,
+                state: w.state.as_str().into(),
+                hook_weight: w.hook_weight,
+                problem: app::workloads::problem(state, w, state.now),
+            })
+            .collect(),
         public_url: state.resources.public_url(),
     }
 }
@@ -201,6 +267,20 @@ pub fn text(report: &StatusReport) -> String {
             s.type_,
             s.external_ip.as_deref().unwrap_or("-")
         ));
+    }
+    for w in &report.workloads {
+        let hook = w
+            .hook_weight
+            .map(|h| format!(" (hook {h})"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "workload {:<11} {:<28} {}/{} {}{hook}",
+            w.kind, w.name, w.ready, w.desired, w.state
+        ));
+        if let Some(p) = &w.problem {
+            out.push_str(&format!("  ⚠ {p}"));
+        }
+        out.push('\n');
     }
     out.push_str(&format!(
         "public url {}\n",

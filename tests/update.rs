@@ -530,3 +530,171 @@ fn revealing_secrets_is_asked_for_and_dropped_on_close() {
         "closing drops the values from the state"
     );
 }
+
+fn workload_names(state: &State) -> Vec<String> {
+    app::workloads::of_release(state)
+        .iter()
+        .map(|w| w.name.clone())
+        .collect()
+}
+
+fn with_workloads() -> State {
+    let mut s = state();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Release,
+            vec![release_secret(
+                "jhub",
+                1,
+                "pending-install",
+                "4.4.0",
+                "2026-12-01T11:59:00Z",
+            )],
+        )),
+    );
+    for (kind, objects) in installing_workloads() {
+        app::update(&mut s, Msg::Watch(WatchMsg::Relisted(kind, objects)));
+    }
+    s
+}
+
+#[test]
+fn workloads_list_hooks_first_then_by_kind_and_name() {
+    let mut s = with_workloads();
+    // Another release's workload in the namespace is not this release's.
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(deployment("other-app", "other", 1, 1))),
+    );
+    assert_eq!(
+        workload_names(&s),
+        [
+            "hook-image-awaiter",
+            "hook-image-puller",
+            "hub",
+            "proxy",
+            "user-scheduler",
+            "user-placeholder",
+            "continuous-image-puller",
+        ]
+    );
+    assert_eq!(app::workloads::done_count(&s), (4, 7));
+}
+
+#[test]
+fn a_workload_changes_and_goes_and_a_relist_replaces_only_its_kind() {
+    let mut s = with_workloads();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(deployment("hub", "jhub", 1, 1))),
+    );
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Deleted(job(
+            "hook-image-awaiter",
+            "jhub",
+            Some(10),
+            "2026-12-01T11:59:20Z",
+            true,
+        ))),
+    );
+    assert_eq!(app::workloads::done_count(&s), (5, 6));
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(Kind::DaemonSet, vec![])),
+    );
+    assert_eq!(
+        workload_names(&s),
+        ["hub", "proxy", "user-scheduler", "user-placeholder"]
+    );
+    assert!(s.listed.contains(&Kind::DaemonSet));
+}
+
+#[test]
+fn a_replicasets_failed_create_shows_on_its_deployment_while_it_is_not_ready() {
+    let mut s = with_workloads();
+    let quota = r#"pods "hub-7d9c6b5f8-abcde" is forbidden: exceeded quota: tiny, requested: pods=1, used: pods=2, limited: pods=2"#;
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(warning_event_about(
+            "ReplicaSet",
+            "hub-7d9c6b5f8",
+            "FailedCreate",
+            &format!("Error creating: {quota}"),
+            "2026-12-01T11:59:00Z",
+        ))),
+    );
+    let hub = app::workloads::of_release(&s)
+        .into_iter()
+        .find(|w| w.name == "hub")
+        .unwrap()
+        .clone();
+    let problem = app::workloads::problem(&s, &hub, s.now).unwrap();
+    // The controller's "Error creating: " preamble is left out.
+    assert_eq!(problem, format!("FailedCreate 60s ago: {quota}"));
+    // A StatefulSet's is about the StatefulSet itself.
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(stateful_set(
+            "user-placeholder",
+            "jhub",
+            1,
+            0,
+        ))),
+    );
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(warning_event_about(
+            "StatefulSet",
+            "user-placeholder",
+            "FailedCreate",
+            r#"create Pod user-placeholder-0 in StatefulSet user-placeholder failed error: pods "user-placeholder-0" is forbidden: exceeded quota: tiny"#,
+            "2026-12-01T11:59:30Z",
+        ))),
+    );
+    let placeholder = app::workloads::of_release(&s)
+        .into_iter()
+        .find(|w| w.name == "user-placeholder")
+        .unwrap()
+        .clone();
+    let problem = app::workloads::problem(&s, &placeholder, s.now).unwrap();
+    assert!(problem.contains("exceeded quota: tiny"), "{problem}");
+    // Once the hub is ready the old warning is no longer its problem.
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(deployment("hub", "jhub", 1, 1))),
+    );
+    let hub = app::workloads::of_release(&s)
+        .into_iter()
+        .find(|w| w.name == "hub")
+        .unwrap()
+        .clone();
+    assert_eq!(app::workloads::problem(&s, &hub, s.now), None);
+    // An event relist without it forgets it.
+    app::update(&mut s, Msg::Watch(WatchMsg::Relisted(Kind::Event, vec![])));
+    assert_eq!(app::workloads::problem(&s, &placeholder, s.now), None);
+}
+
+#[test]
+fn while_helm_runs_the_waiting_line_names_the_hook_job_first() {
+    let s = with_workloads();
+    let lines = app::workloads::waiting_lines(&s);
+    assert_eq!(
+        lines,
+        [
+            "waiting for hook-image-awaiter (hook Job, running 40s) · hook-image-puller 2/3 nodes · hub 0/1 rolling out"
+        ]
+    );
+}
+
+#[test]
+fn w_opens_the_workloads_view_and_esc_closes_it() {
+    let mut s = with_workloads();
+    press(&mut s, KeyCode::Char('w'));
+    assert_eq!(s.top_overlay(), Some(&Overlay::Workloads { scroll: 0 }));
+    press(&mut s, KeyCode::Char('j'));
+    assert_eq!(s.top_overlay(), Some(&Overlay::Workloads { scroll: 1 }));
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(s.top_overlay(), None);
+}

@@ -297,3 +297,77 @@ fn the_header_keeps_its_warnings_with_a_long_context() {
     }
     sizes::draws_at_every_size(&state);
 }
+
+/// The release's workloads during an upgrade: the hooks at work, the hub
+/// rolling out, the placeholders refused by a quota.
+fn with_workloads() -> State {
+    let mut state = deployed();
+    for (kind, objects) in installing_workloads() {
+        relist(&mut state, kind, objects);
+    }
+    app::update(
+        &mut state,
+        Msg::Watch(WatchMsg::Applied(stateful_set(
+            "user-placeholder",
+            "jhub",
+            2,
+            0,
+        ))),
+    );
+    app::update(
+        &mut state,
+        Msg::Watch(WatchMsg::Applied(warning_event_about(
+            "StatefulSet",
+            "user-placeholder",
+            "FailedCreate",
+            r#"create Pod user-placeholder-0 in StatefulSet user-placeholder failed error: pods "user-placeholder-0" is forbidden: exceeded quota: tiny, requested: pods=1, used: pods=8, limited: pods=8"#,
+            "2026-12-01T11:59:10Z",
+        ))),
+    );
+    state
+}
+
+#[test]
+fn workloads_view_at_80x24() {
+    let mut state = with_workloads();
+    let main = draw(&state, 80, 24);
+    assert!(main.contains("workloads 3/7 ready"), "{main}");
+    press(&mut state, KeyCode::Char('w'));
+    let text = draw(&state, 80, 24);
+    for shown in [
+        "hook-image-awaiter",
+        "running 40s",
+        "2/3 nodes",
+        "rolling out",
+        "exceeded quota",
+        "3/7 ready",
+    ] {
+        assert!(text.contains(shown), "{shown} is missing:\n{text}");
+    }
+    assert_snapshot!(text);
+    sizes::draws_at_every_size(&state);
+}
+
+#[test]
+fn workloads_view_at_120x40() {
+    let mut state = with_workloads();
+    press(&mut state, KeyCode::Char('w'));
+    assert_snapshot!(draw(&state, 120, 40));
+}
+
+#[test]
+fn workloads_view_before_the_lists_and_without_any() {
+    let mut state = deployed();
+    press(&mut state, KeyCode::Char('w'));
+    assert!(draw(&state, 80, 24).contains("reading Deployments"));
+    for kind in [
+        Kind::Deployment,
+        Kind::StatefulSet,
+        Kind::DaemonSet,
+        Kind::Job,
+    ] {
+        relist(&mut state, kind, vec![]);
+    }
+    assert!(draw(&state, 80, 24).contains("no workloads of release jhub in jhub"));
+    sizes::draws_at_every_size(&state);
+}

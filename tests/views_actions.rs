@@ -360,3 +360,39 @@ fn history_values_and_diffs_show_no_secret_value() {
         }
     }
 }
+
+/// While helm runs, the panel says which hook or workload it waits for,
+/// from the watches, under helm's own output.
+#[test]
+fn progress_panel_says_what_helm_waits_for() {
+    let mut s = deploy_started();
+    helm_lines(&mut s);
+    for (kind, objects) in support::objects::installing_workloads() {
+        app::update(
+            &mut s,
+            Msg::Watch(jhub_cockpit::app::WatchMsg::Relisted(kind, objects)),
+        );
+    }
+    app::update(
+        &mut s,
+        Msg::Watch(jhub_cockpit::app::WatchMsg::Applied(
+            support::objects::warning_event_about(
+                "Job",
+                "hook-image-awaiter",
+                "FailedCreate",
+                r#"Error creating: pods "hook-image-awaiter-x7k2p" is forbidden: exceeded quota: tiny"#,
+                "2026-12-01T11:59:50Z",
+            ),
+        )),
+    );
+    tick(&mut s, 7);
+    let frame = draw(&s, 80, 24);
+    assert!(
+        frame.contains("waiting for hook-image-awaiter (hook Job, running 47s)"),
+        "{frame}"
+    );
+    assert!(frame.contains("exceeded quota: tiny"), "{frame}");
+    assert!(frame.contains("REVISION: 3"), "{frame}");
+    assert_snapshot!(frame);
+    sizes::draws_at_every_size(&s);
+}

@@ -42,6 +42,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("Enter", "details / history"),
             key("l", "pod logs (w wrap)"),
             key("n", "release NOTES"),
+            key("w", "release workloads"),
             key("o", "operation panel"),
             key("V", "reveal secrets"),
             key("?", "this help"),
@@ -148,6 +149,7 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         KeyCode::Enter => return open_details(state),
         KeyCode::Char('l') => return open_logs(state),
         KeyCode::Char('n') => state.overlays.push(Overlay::Notes { scroll: 0 }),
+        KeyCode::Char('w') => state.overlays.push(Overlay::Workloads { scroll: 0 }),
         _ => {}
     }
     Vec::new()
@@ -196,15 +198,15 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
             }
         }
         Overlay::Notes { scroll } => {
-            let scroll = match key.code {
-                KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
-                KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
-                KeyCode::PageDown => scroll.saturating_add(page as u16),
-                KeyCode::PageUp => scroll.saturating_sub(page as u16),
-                _ => scroll,
-            };
+            let scroll = scrolled(scroll, key.code, page);
             if let Some(top) = state.overlays.last_mut() {
                 *top = Overlay::Notes { scroll };
+            }
+        }
+        Overlay::Workloads { scroll } => {
+            let scroll = scrolled(scroll, key.code, page);
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::Workloads { scroll };
             }
         }
         Overlay::Text {
@@ -264,6 +266,18 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         }
     }
     Vec::new()
+}
+
+/// A text overlay's scroll after j/k/PgDn/PgUp (the renderer clamps it).
+fn scrolled(scroll: u16, code: KeyCode, page: usize) -> u16 {
+    match code {
+        KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
+        KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
+        KeyCode::PageDown => scroll.saturating_add(page as u16),
+        KeyCode::PageUp => scroll.saturating_sub(page as u16),
+        KeyCode::Char('g') | KeyCode::Home => 0,
+        _ => scroll,
+    }
 }
 
 /// Enter shows the selected revision's values; m marks a revision; d diffs

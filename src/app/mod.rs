@@ -11,6 +11,7 @@ pub mod pod_details;
 pub mod resources;
 pub mod state;
 pub mod update;
+pub mod workloads;
 pub mod write_flow;
 
 pub use command::Command;

@@ -4,10 +4,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use crate::kube::pod_row::PodRow;
+use crate::kube::workload_row::{WorkloadKind, WorkloadRow};
 
 /// The resource kinds the cockpit watches, one watcher each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -20,10 +23,14 @@ pub enum Kind {
     StorageClass,
     /// helm's release Secrets (`owner=helm`).
     Release,
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    Job,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Pod,
         Kind::Service,
         Kind::Node,
@@ -31,6 +38,10 @@ impl Kind {
         Kind::Claim,
         Kind::StorageClass,
         Kind::Release,
+        Kind::Deployment,
+        Kind::StatefulSet,
+        Kind::DaemonSet,
+        Kind::Job,
     ];
 
     pub fn plural(self) -> &'static str {
@@ -42,6 +53,20 @@ impl Kind {
             Kind::Claim => "persistentvolumeclaims",
             Kind::StorageClass => "storageclasses",
             Kind::Release => "secrets",
+            Kind::Deployment => "deployments",
+            Kind::StatefulSet => "statefulsets",
+            Kind::DaemonSet => "daemonsets",
+            Kind::Job => "jobs",
+        }
+    }
+
+    /// The watcher kind of a workload kind.
+    pub fn of_workload(kind: WorkloadKind) -> Kind {
+        match kind {
+            WorkloadKind::Deployment => Kind::Deployment,
+            WorkloadKind::StatefulSet => Kind::StatefulSet,
+            WorkloadKind::DaemonSet => Kind::DaemonSet,
+            WorkloadKind::Job => Kind::Job,
         }
     }
 }
@@ -58,6 +83,9 @@ pub enum Object {
     Claim(Arc<PersistentVolumeClaim>),
     StorageClass(Arc<StorageClass>),
     Release(Arc<Secret>),
+    /// A Deployment, StatefulSet, DaemonSet or Job, as its row only (made
+    /// in the watcher task: the objects themselves are never kept).
+    Workload(Box<WorkloadRow>),
 }
 
 impl Object {
@@ -76,6 +104,22 @@ impl Object {
         }
     }
 
+    pub fn deployment(d: Deployment) -> Object {
+        Object::Workload(Box::new(WorkloadRow::from_deployment(&d)))
+    }
+
+    pub fn stateful_set(s: StatefulSet) -> Object {
+        Object::Workload(Box::new(WorkloadRow::from_stateful_set(&s)))
+    }
+
+    pub fn daemon_set(d: DaemonSet) -> Object {
+        Object::Workload(Box::new(WorkloadRow::from_daemon_set(&d)))
+    }
+
+    pub fn job(j: Job) -> Object {
+        Object::Workload(Box::new(WorkloadRow::from_job(&j)))
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Object::Pod(_) | Object::HealthyPod(_) => Kind::Pod,
@@ -85,6 +129,7 @@ impl Object {
             Object::Claim(_) => Kind::Claim,
             Object::StorageClass(_) => Kind::StorageClass,
             Object::Release(_) => Kind::Release,
+            Object::Workload(row) => Kind::of_workload(row.kind),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::kube::diagnosis::{self, DiagnosisInput};
 use crate::kube::node_row::NodeRow;
 use crate::kube::pod_row::{PodGroup, PodRow, Resources as PodRequests};
 use crate::kube::service_row::ServiceRow;
+use crate::kube::workload_row::{WorkloadKind, WorkloadRow};
 
 /// Pods ordered as the pane shows them: hub and proxy, the other chart
 /// components, user servers, the rest; by name within a group.
@@ -90,6 +91,32 @@ pub struct NodeUsage {
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
     by_object: HashMap<(String, String), Vec<Arc<Event>>>,
+    /// The newest `FailedCreate` warning per workload (kind, name): a
+    /// controller that cannot create pods (a ResourceQuota refusing them)
+    /// says so only in such events. A Deployment's are about its
+    /// ReplicaSet `<deployment>-<hash>`, so they are filed under the
+    /// Deployment.
+    create_failures: HashMap<(String, String), Arc<Event>>,
+}
+
+/// The workload (kind, name) a `FailedCreate` event is about: a
+/// ReplicaSet's is its Deployment's (the ReplicaSet's name less its
+/// `-<pod-template-hash>`; events carry no owner references).
+fn failed_create_owner(event: &Event) -> Option<(String, String)> {
+    if event.reason.as_deref() != Some("FailedCreate") || event.type_.as_deref() != Some("Warning")
+    {
+        return None;
+    }
+    let o = &event.involved_object;
+    let name = o.name.clone()?;
+    match o.kind.as_deref()? {
+        "ReplicaSet" => {
+            let (deployment, _hash) = name.rsplit_once('-')?;
+            Some(("Deployment".into(), deployment.to_owned()))
+        }
+        kind @ ("StatefulSet" | "DaemonSet" | "Job") => Some((kind.to_owned(), name)),
+        _ => None,
+    }
 }
 
 /// How many events are kept per object: enough for a diagnosis and the
@@ -110,6 +137,15 @@ impl EventIndex {
     }
 
     fn apply(&mut self, event: Arc<Event>) -> (String, String) {
+        if let Some(owner) = failed_create_owner(&event) {
+            let newer = self
+                .create_failures
+                .get(&owner)
+                .is_none_or(|old| event_time(old) <= event_time(&event));
+            if newer {
+                self.create_failures.insert(owner, event.clone());
+            }
+        }
         let key = Self::key(&event);
         let list = self.by_object.entry(key.clone()).or_default();
         let uid = Self::uid(&event).map(str::to_owned);
@@ -124,6 +160,15 @@ impl EventIndex {
     }
 
     fn delete(&mut self, event: &Event) -> (String, String) {
+        if let Some(owner) = failed_create_owner(event) {
+            let same = self
+                .create_failures
+                .get(&owner)
+                .is_some_and(|e| Self::uid(e) == Self::uid(event));
+            if same {
+                self.create_failures.remove(&owner);
+            }
+        }
         let key = Self::key(event);
         if let Some(list) = self.by_object.get_mut(&key) {
             list.retain(|e| Self::uid(e) != Self::uid(event));
@@ -143,6 +188,14 @@ impl EventIndex {
             .unwrap_or_default();
         list.sort_by_key(|e| std::cmp::Reverse(event_time(e)));
         list
+    }
+
+    /// The newest `FailedCreate` warning about a workload (a Deployment's
+    /// from its ReplicaSets).
+    pub fn create_failure(&self, kind: &str, name: &str) -> Option<&Event> {
+        self.create_failures
+            .get(&(kind.to_owned(), name.to_owned()))
+            .map(Arc::as_ref)
     }
 
     pub fn len(&self) -> usize {
@@ -244,6 +297,8 @@ pub struct Resources {
     pub claims: BTreeMap<String, Arc<PersistentVolumeClaim>>,
     pub storage_classes: BTreeMap<String, Arc<StorageClass>>,
     pub releases: Releases,
+    /// Deployments, StatefulSets, DaemonSets and Jobs, as rows.
+    pub workloads: BTreeMap<(WorkloadKind, String), WorkloadRow>,
 }
 
 fn name_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
@@ -278,6 +333,9 @@ impl Resources {
                 self.rediagnose_unhealthy();
             }
             Object::Release(secret) => self.releases.apply(&secret),
+            Object::Workload(row) => {
+                self.workloads.insert((row.kind, row.name.clone()), *row);
+            }
         }
     }
 
@@ -306,6 +364,9 @@ impl Resources {
                 self.rediagnose_unhealthy();
             }
             Object::Release(secret) => self.releases.delete(&name_of(&secret.metadata)),
+            Object::Workload(row) => {
+                self.workloads.remove(&(row.kind, row.name.clone()));
+            }
         }
     }
 
@@ -322,6 +383,9 @@ impl Resources {
             Kind::Claim => self.claims.clear(),
             Kind::StorageClass => self.storage_classes.clear(),
             Kind::Release => self.releases.clear(),
+            Kind::Deployment | Kind::StatefulSet | Kind::DaemonSet | Kind::Job => self
+                .workloads
+                .retain(|(k, _), _| Kind::of_workload(*k) != kind),
         }
         // Apply without per-object rediagnosis, then diagnose once.
         for object in objects {

@@ -62,6 +62,10 @@ pub enum Overlay {
     Notes {
         scroll: u16,
     },
+    /// The release's Deployments, StatefulSets, DaemonSets and Jobs.
+    Workloads {
+        scroll: u16,
+    },
     History {
         selected: usize,
     },

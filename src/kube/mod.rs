@@ -12,3 +12,4 @@ pub mod quantity;
 pub mod service_row;
 pub mod trim;
 pub mod watch;
+pub mod workload_row;

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::Api;
@@ -115,6 +117,40 @@ pub fn start_with(
         base.clone().labels(HELM_RELEASE_SELECTOR),
         Kind::Release,
         |o| Object::Release(Arc::new(o)),
+        tx.clone(),
+        after(),
+    ));
+    // The release's workloads, kept as rows made here (Object::deployment
+    // and the like), so the objects never reach the state.
+    tasks.push(spawn::<Deployment>(
+        Api::namespaced(client.clone(), namespace),
+        base.clone(),
+        Kind::Deployment,
+        Object::deployment,
+        tx.clone(),
+        after(),
+    ));
+    tasks.push(spawn::<StatefulSet>(
+        Api::namespaced(client.clone(), namespace),
+        base.clone(),
+        Kind::StatefulSet,
+        Object::stateful_set,
+        tx.clone(),
+        after(),
+    ));
+    tasks.push(spawn::<DaemonSet>(
+        Api::namespaced(client.clone(), namespace),
+        base.clone(),
+        Kind::DaemonSet,
+        Object::daemon_set,
+        tx.clone(),
+        after(),
+    ));
+    tasks.push(spawn::<Job>(
+        Api::namespaced(client.clone(), namespace),
+        base,
+        Kind::Job,
+        Object::job,
         tx,
         after(),
     ));

@@ -22,6 +22,7 @@ pub mod services_pane;
 pub mod text_view;
 pub mod theme;
 pub mod widgets;
+pub mod workloads;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -93,6 +94,7 @@ pub fn render(frame: &mut Frame, state: &State) {
                 }
             }
             Overlay::Notes { scroll } => notes::render(frame, body, state, *scroll, &theme),
+            Overlay::Workloads { scroll } => workloads::render(frame, body, state, *scroll, &theme),
             Overlay::History { selected } => history::render(frame, body, state, *selected, &theme),
             Overlay::Confirm => confirm::render(frame, body, state, &theme),
             Overlay::CreateCluster => create_form::render(frame, body, state, &theme),

@@ -62,6 +62,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, op: &Operation, them
                 tail.extend(release_lines(state, theme));
             }
         }
+        // While helm installs, upgrades or rolls back: what it waits for,
+        // from the workload watches.
+        None if matches!(op.action, Action::Deploy | Action::Rollback { .. }) => {
+            for l in crate::app::workloads::waiting_lines(state) {
+                let style = if l.starts_with("waiting for ") {
+                    theme.warn()
+                } else {
+                    theme.bad()
+                };
+                tail.push(Line::styled(l, style));
+            }
+        }
         None => {}
     }
     // The outcome sits at the bottom, wrapped; helm's output fills what it

@@ -68,10 +68,7 @@ fn record_lines<'a>(
             record.chart_version,
             record.app_version.as_deref().unwrap_or("-")
         )),
-        Line::from(format!(
-            "deployed {} ago",
-            format_age(record.last_deployed, state.now)
-        )),
+        deployed_line(record, state, theme),
     ];
     if record.status.is_pending() {
         lines.push(Line::styled(pending_line(state), theme.warn()));
@@ -84,6 +81,28 @@ fn record_lines<'a>(
         None => Line::styled("URL waiting for proxy-public…", theme.dim()),
     });
     lines
+}
+
+/// When it was deployed and, once the workloads are listed, how many of
+/// them are ready (`w` lists them).
+fn deployed_line<'a>(record: &ReleaseRecord, state: &State, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![Span::raw(format!(
+        "deployed {} ago",
+        format_age(record.last_deployed, state.now)
+    ))];
+    let (done, total) = crate::app::workloads::done_count(state);
+    if total > 0 {
+        let style = if done == total {
+            theme.dim()
+        } else {
+            theme.warn()
+        };
+        spans.push(Span::styled(
+            format!(" · workloads {done}/{total} ready"),
+            style,
+        ));
+    }
+    Line::from(spans)
 }
 
 /// What a pending revision means and what to do: helm refuses to upgrade

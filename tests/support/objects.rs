@@ -7,6 +7,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use base64::Engine;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Event, Node, Pod, Secret, Service};
 use serde_json::{Value, json};
 
@@ -100,6 +102,142 @@ pub fn warning_event(pod: &str, reason: &str, message: &str, at: &str) -> Object
         "reason": reason, "message": message, "type": "Warning", "count": 3,
         "firstTimestamp": at, "lastTimestamp": at
     }))))
+}
+
+/// A warning event about any object (a ReplicaSet's FailedCreate, say).
+pub fn warning_event_about(
+    kind: &str,
+    name: &str,
+    reason: &str,
+    message: &str,
+    at: &str,
+) -> Object {
+    Object::Event(Arc::new(from::<Event>(json!({
+        "metadata": {"name": format!("{name}.{reason}"), "namespace": "jhub", "uid": format!("ev-{kind}-{name}-{reason}")},
+        "involvedObject": {"kind": kind, "name": name, "namespace": "jhub"},
+        "reason": reason, "message": message, "type": "Warning", "count": 4,
+        "firstTimestamp": at, "lastTimestamp": at
+    }))))
+}
+
+fn workload_meta(name: &str, release: &str, hook_weight: Option<i32>) -> Value {
+    let mut annotations = json!({});
+    match hook_weight {
+        Some(w) => {
+            annotations["helm.sh/hook"] = json!("pre-install,pre-upgrade");
+            annotations["helm.sh/hook-delete-policy"] =
+                json!("before-hook-creation,hook-succeeded");
+            annotations["helm.sh/hook-weight"] = json!(w.to_string());
+        }
+        None => {
+            annotations["meta.helm.sh/release-name"] = json!(release);
+            annotations["meta.helm.sh/release-namespace"] = json!("jhub");
+        }
+    }
+    json!({"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "generation": 1,
+        "creationTimestamp": "2026-12-01T11:30:00Z",
+        "labels": {"app": "jupyterhub", "component": name, "release": release,
+            "app.kubernetes.io/managed-by": "Helm"},
+        "annotations": annotations})
+}
+
+/// A Deployment of `release` with `ready` of `replicas` Ready (all updated).
+pub fn deployment(name: &str, release: &str, replicas: i32, ready: i32) -> Object {
+    Object::deployment(from::<Deployment>(json!({
+        "metadata": workload_meta(name, release, None),
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"component": name}},
+            "template": {"metadata": {"labels": {"component": name}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}},
+        "status": {"observedGeneration": 1, "replicas": replicas, "updatedReplicas": replicas,
+            "readyReplicas": ready, "availableReplicas": ready}
+    })))
+}
+
+pub fn stateful_set(name: &str, release: &str, replicas: i32, ready: i32) -> Object {
+    Object::stateful_set(from::<StatefulSet>(json!({
+        "metadata": workload_meta(name, release, None),
+        "spec": {"replicas": replicas, "serviceName": name, "selector": {"matchLabels": {"component": name}},
+            "template": {"metadata": {"labels": {"component": name}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}},
+        "status": {"observedGeneration": 1, "replicas": replicas, "readyReplicas": ready,
+            "currentRevision": format!("{name}-1"), "updateRevision": format!("{name}-1")}
+    })))
+}
+
+/// A DaemonSet on `desired` nodes, `ready` of them Ready; a hook with a
+/// weight.
+pub fn daemon_set(
+    name: &str,
+    release: &str,
+    desired: i32,
+    ready: i32,
+    hook_weight: Option<i32>,
+) -> Object {
+    Object::daemon_set(from::<DaemonSet>(json!({
+        "metadata": workload_meta(name, release, hook_weight),
+        "spec": {"selector": {"matchLabels": {"component": name}},
+            "template": {"metadata": {"labels": {"component": name}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}},
+        "status": {"observedGeneration": 1, "currentNumberScheduled": desired, "desiredNumberScheduled": desired,
+            "numberMisscheduled": 0, "numberReady": ready, "numberAvailable": ready, "updatedNumberScheduled": desired}
+    })))
+}
+
+/// A Job started at `started`, running, or complete 12 s later.
+pub fn job(
+    name: &str,
+    release: &str,
+    hook_weight: Option<i32>,
+    started: &str,
+    complete: bool,
+) -> Object {
+    let status = if complete {
+        json!({"startTime": started, "succeeded": 1,
+            "completionTime": (started.parse::<chrono::DateTime<chrono::Utc>>().unwrap() + chrono::Duration::seconds(12)).to_rfc3339(),
+            "conditions": [{"type": "Complete", "status": "True"}]})
+    } else {
+        json!({"startTime": started, "active": 1})
+    };
+    Object::job(from::<Job>(json!({
+        "metadata": workload_meta(name, release, hook_weight),
+        "spec": {"completions": 1, "parallelism": 1, "backoffLimit": 6,
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "x"}]}}},
+        "status": status
+    })))
+}
+
+/// The chart's workloads during an install: the hooks at work, the hub
+/// rolling out, the rest ready.
+pub fn installing_workloads() -> Vec<(jhub_cockpit::app::Kind, Vec<Object>)> {
+    use jhub_cockpit::app::Kind;
+    vec![
+        (
+            Kind::Deployment,
+            vec![
+                deployment("hub", "jhub", 1, 0),
+                deployment("proxy", "jhub", 1, 1),
+                deployment("user-scheduler", "jhub", 2, 2),
+            ],
+        ),
+        (
+            Kind::StatefulSet,
+            vec![stateful_set("user-placeholder", "jhub", 0, 0)],
+        ),
+        (
+            Kind::DaemonSet,
+            vec![
+                daemon_set("continuous-image-puller", "jhub", 3, 3, None),
+                daemon_set("hook-image-puller", "jhub", 3, 2, Some(-10)),
+            ],
+        ),
+        (
+            Kind::Job,
+            vec![job(
+                "hook-image-awaiter",
+                "jhub",
+                Some(10),
+                "2026-12-01T11:59:20Z",
+                false,
+            )],
+        ),
+    ]
 }
 
 /// A helm release Secret as helm writes it: base64 of gzip of JSON, inside
