@@ -53,6 +53,8 @@ fn diagnose_pod(
         claims: &lookup,
         storage_classes: &classes,
         last_log_lines: &[],
+        nodes: &[],
+        scheduler_pods: &[],
     })
     .expect("a pod that is not Running has a diagnosis")
 }

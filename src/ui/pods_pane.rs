@@ -139,13 +139,17 @@ fn pod_row<'a>(row: &PodRow, state: &State, theme: &Theme, status_width: usize) 
         theme.good()
     } else if row.phase == "Pending" && row.diagnosis.is_none() {
         theme.warn()
+    } else if row.diagnosis.as_ref().is_some_and(|d| !d.kind.is_warning()) {
+        // Pending by design (a user placeholder): nothing to fix.
+        theme.dim()
     } else {
         theme.bad()
     };
     // A Pending pod's diagnosis says more than "Pending"; other statuses
     // (CrashLoopBackOff, Error) stay, followed by the diagnosis.
     let status = match &row.diagnosis {
-        Some(d) if row.status == "Pending" => format!("⚠ {}", d.short),
+        Some(d) if row.status == "Pending" && d.kind.is_warning() => format!("⚠ {}", d.short),
+        Some(d) if row.status == "Pending" => d.short.clone(),
         Some(d) if d.short != row.status => format!("{} · {}", row.status, d.short),
         _ => row.status.clone(),
     };
