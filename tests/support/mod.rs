@@ -196,7 +196,12 @@ pub fn z2jh_chart() -> PathBuf {
     }
     std::fs::create_dir_all(&cache).unwrap();
     let out = Command::new(helm())
-        .args(["pull", "jupyterhub", "--repo", "https://hub.jupyter.org/helm-chart/"])
+        .args([
+            "pull",
+            "jupyterhub",
+            "--repo",
+            "https://hub.jupyter.org/helm-chart/",
+        ])
         .args(["--version", Z2JH_CHART_VERSION, "--destination"])
         .arg(&cache)
         .output()
