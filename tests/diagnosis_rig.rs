@@ -485,7 +485,7 @@ async fn a_full_node_says_too_many_pods() {
     assert_eq!(d.kind, DiagnosisKind::InsufficientResources);
     assert!(d.line.contains("1 Too many pods"), "{}", d.line);
     assert!(
-        d.line.contains("(nodes hold at most 1 pods each)"),
+        d.line.contains("(nodes hold at most 1 pod each)"),
         "{}",
         d.line
     );

@@ -411,11 +411,12 @@ fn scheduler_said(input: &DiagnosisInput) -> Option<Diagnosis> {
                 .reasons
                 .iter()
                 .any(|(_, r)| r.starts_with("Too many pods"));
-            let limits = pod_limits(input.nodes);
+            let limits = pod_limits(pod, input.nodes);
             if too_many_pods && !limits.is_empty() {
+                let unit = if limits == [1] { "pod" } else { "pods" };
                 let limits: Vec<String> = limits.iter().map(u32::to_string).collect();
                 line.push_str(&format!(
-                    " (nodes hold at most {} pods each)",
+                    " (nodes hold at most {} {unit} each)",
                     limits.join(" or ")
                 ));
             }
@@ -491,13 +492,16 @@ fn beside_the_point(
     }
 }
 
-/// The nodes' pod limits (allocatable pods), distinct, smallest first.
-fn pod_limits(nodes: &[&NodeRow]) -> Vec<u32> {
-    let mut limits: Vec<u32> = nodes
+/// The pod limits (allocatable pods) of the nodes the pod wants (of all
+/// nodes when it wants none), distinct, smallest first.
+fn pod_limits(pod: &Pod, nodes: &[&NodeRow]) -> Vec<u32> {
+    let wanted: Vec<&NodeRow> = nodes
         .iter()
-        .map(|n| n.pods_allocatable)
-        .filter(|p| *p > 0)
+        .copied()
+        .filter(|n| placement::wants(pod, n))
         .collect();
+    let nodes = if wanted.is_empty() { nodes } else { &wanted };
+    let mut limits: Vec<u32> = nodes.iter().map(|n| n.pods_allocatable).collect();
     limits.sort_unstable();
     limits.dedup();
     limits
@@ -2322,6 +2326,23 @@ mod tests {
                 DiagnosisKind::InsufficientResources,
                 "Too many pods, memory",
                 "Unschedulable: 0/3 nodes: 1 Too many pods, 2 Insufficient memory (requests 14Gi memory) (nodes hold at most 1 or 110 pods each)"
+            )
+        );
+        // The limit is that of the nodes the pod wants.
+        w.pod.spec.as_mut().unwrap().node_selector = Some(BTreeMap::from([(
+            "kubernetes.io/hostname".to_owned(),
+            "a".to_owned(),
+        )]));
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 1 Too many pods, 2 node(s) didn't match Pod's node affinity/selector.",
+        );
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::InsufficientResources,
+                "Too many pods (1/node)",
+                "Unschedulable: 0/3 nodes: 1 Too many pods, 2 node(s) didn't match Pod's node affinity/selector (nodes hold at most 1 pod each)"
             )
         );
     }
