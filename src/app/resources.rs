@@ -284,8 +284,14 @@ impl Resources {
             }
             Object::Node(node) => {
                 let row = NodeRow::from_node(&node);
-                let old = self.nodes.insert(row.name.clone(), row.clone());
-                if old.is_none_or(|old| old.placement_differs(&row)) {
+                // Heartbeats are most node updates: only a change of what
+                // placement reads rediagnoses.
+                let changed = self
+                    .nodes
+                    .get(&row.name)
+                    .is_none_or(|old| old.placement_differs(&row));
+                self.nodes.insert(row.name.clone(), row);
+                if changed {
                     self.rediagnose_unscheduled();
                 }
             }
