@@ -323,6 +323,13 @@ fn pods_waiting_for_the_user_scheduler_and_a_placeholder() {
     assert!(!placeholder.contains('⚠'), "{placeholder}");
     let waiting = screen.lines().find(|l| l.contains("jupyter-bob")).unwrap();
     assert!(waiting.contains("⚠ Scheduler hasn't bound"), "{waiting}");
+    // Seconds old, it is only Pending: a running scheduler binds that fast.
+    let mut fresh = state.clone();
+    fresh.now = "2026-12-01T11:48:05Z".parse().unwrap();
+    let screen = draw(&fresh, 100, 30);
+    let waiting = screen.lines().find(|l| l.contains("jupyter-bob")).unwrap();
+    assert!(waiting.contains(" Pending "), "{waiting}");
+    assert!(!waiting.contains('⚠'), "{waiting}");
 
     // Pods: hub, proxy, user-placeholder, user-scheduler, then users:
     // alice, bad-image, big, bob.
