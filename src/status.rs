@@ -206,7 +206,11 @@ pub fn report(state: &State) -> StatusReport {
                 phase: e.row.phase.clone(),
                 ready: format!("{}/{}", e.row.ready, e.row.containers),
                 reason: e.row.status.clone(),
-                diagnosis: e.row.diagnosis.as_ref().map(|d| d.line.clone()),
+                diagnosis: e
+                    .row
+                    .diagnosis
+                    .as_ref()
+                    .map(|d| d.line_at(e.row.created, state.now)),
             })
             .collect(),
         services: lists::services(state)

@@ -698,3 +698,147 @@ fn w_opens_the_workloads_view_and_esc_closes_it() {
     press(&mut s, KeyCode::Esc);
     assert_eq!(s.top_overlay(), None);
 }
+
+fn short_of(s: &State, pod: &str) -> Option<String> {
+    s.resources
+        .pods
+        .get(pod)
+        .and_then(|e| e.row.diagnosis.as_ref())
+        .map(|d| d.short.clone())
+}
+
+fn apply(s: &mut State, object: Object) {
+    app::update(s, Msg::Watch(WatchMsg::Applied(object)));
+}
+
+#[test]
+fn a_pod_waiting_for_the_user_scheduler_follows_the_schedulers_pods() {
+    let mut s = state();
+    apply(&mut s, waiting_pod("jupyter-bob"));
+    assert_eq!(
+        short_of(&s, "jupyter-bob").as_deref(),
+        Some("No scheduler pods")
+    );
+
+    let scheduler = running_pod(
+        "user-scheduler-5c8d-1",
+        "user-scheduler",
+        "rig-node-1",
+        "2026-12-01T11:00:00Z",
+    );
+    apply(&mut s, scheduler.clone());
+    assert_eq!(
+        short_of(&s, "jupyter-bob").as_deref(),
+        Some("Scheduler hasn't bound")
+    );
+    // The same scheduler pod, now crash-looping.
+    apply(
+        &mut s,
+        crash_looping_scheduler_pod("user-scheduler-5c8d-1", "rig-node-1"),
+    );
+    assert_eq!(
+        short_of(&s, "jupyter-bob").as_deref(),
+        Some("Scheduler crash-looping")
+    );
+    app::update(&mut s, Msg::Watch(WatchMsg::Deleted(scheduler)));
+    assert_eq!(
+        short_of(&s, "jupyter-bob").as_deref(),
+        Some("No scheduler pods")
+    );
+
+    // A relist that brings the scheduler after its waiting pod says the same
+    // as one that brings it before.
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Pod,
+            vec![
+                waiting_pod("jupyter-bob"),
+                running_pod(
+                    "user-scheduler-5c8d-2",
+                    "user-scheduler",
+                    "rig-node-1",
+                    "2026-12-01T11:00:00Z",
+                ),
+            ],
+        )),
+    );
+    assert_eq!(
+        short_of(&s, "jupyter-bob").as_deref(),
+        Some("Scheduler hasn't bound")
+    );
+    let d = s.resources.pods.get("jupyter-bob").unwrap();
+    let line = d
+        .row
+        .diagnosis
+        .as_ref()
+        .unwrap()
+        .line_at(d.row.created, s.now);
+    assert!(
+        line.starts_with("Waiting 12m for scheduler \"jhub-user-scheduler\""),
+        "{line}"
+    );
+}
+
+#[test]
+fn nodes_name_the_taint_a_pending_pod_does_not_tolerate() {
+    let mut s = state();
+    apply(&mut s, node("rig-node-1", true));
+    apply(
+        &mut s,
+        pending_pod(
+            "jupyter-big",
+            "0/2 nodes are available: 2 node(s) had untolerated taint(s). preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+        ),
+    );
+    let diagnosis = |s: &State| {
+        let d = s
+            .resources
+            .pods
+            .get("jupyter-big")
+            .unwrap()
+            .row
+            .diagnosis
+            .clone();
+        d.unwrap()
+    };
+    assert_eq!(diagnosis(&s).short, "Taint mismatch");
+    // A node with a taint comes: the pod's diagnosis names it at once.
+    let tainted = tainted_node(
+        "rig-node-9",
+        "example.com/diag-test",
+        "yes",
+        "NoSchedule",
+        110,
+    );
+    apply(&mut s, tainted.clone());
+    assert_eq!(diagnosis(&s).short, "Taint diag-test=yes");
+    assert!(
+        diagnosis(&s)
+            .line
+            .ends_with("; example.com/diag-test=yes:NoSchedule on rig-node-9 not tolerated"),
+        "{}",
+        diagnosis(&s).line
+    );
+    // A heartbeat of an untainted node changes nothing; the node's removal does.
+    apply(&mut s, node("rig-node-1", true));
+    app::update(&mut s, Msg::Watch(WatchMsg::Deleted(tainted)));
+    assert_eq!(diagnosis(&s).short, "Taint mismatch");
+}
+
+#[test]
+fn a_pending_placeholder_is_not_a_warning() {
+    let mut s = state();
+    apply(&mut s, placeholder_pod("user-placeholder-0"));
+    let d = s
+        .resources
+        .pods
+        .get("user-placeholder-0")
+        .unwrap()
+        .row
+        .diagnosis
+        .clone()
+        .unwrap();
+    assert_eq!(d.short, "Placeholder, by design");
+    assert!(!d.kind.is_warning());
+}

@@ -371,3 +371,50 @@ fn workloads_view_before_the_lists_and_without_any() {
     assert!(draw(&state, 80, 24).contains("no workloads of release jhub in jhub"));
     sizes::draws_at_every_size(&state);
 }
+
+#[test]
+fn pods_waiting_for_the_user_scheduler_and_a_placeholder() {
+    let mut state = deployed();
+    app::update(
+        &mut state,
+        Msg::Watch(WatchMsg::Applied(placeholder_pod("user-placeholder-0"))),
+    );
+    app::update(
+        &mut state,
+        Msg::Watch(WatchMsg::Applied(waiting_pod("jupyter-bob"))),
+    );
+    // The placeholder is Pending by design: no ⚠. The waiting pod is.
+    let screen = draw(&state, 100, 30);
+    assert_snapshot!(screen);
+    let placeholder = screen
+        .lines()
+        .find(|l| l.contains("user-placeholder-0"))
+        .unwrap();
+    assert!(
+        placeholder.contains("Placeholder, by design"),
+        "{placeholder}"
+    );
+    assert!(!placeholder.contains('⚠'), "{placeholder}");
+    let waiting = screen.lines().find(|l| l.contains("jupyter-bob")).unwrap();
+    assert!(waiting.contains("⚠ Scheduler hasn't bound"), "{waiting}");
+    // Seconds old, it is only Pending: a running scheduler binds that fast.
+    let mut fresh = state.clone();
+    fresh.now = "2026-12-01T11:48:05Z".parse().unwrap();
+    let screen = draw(&fresh, 100, 30);
+    let waiting = screen.lines().find(|l| l.contains("jupyter-bob")).unwrap();
+    assert!(waiting.contains(" Pending "), "{waiting}");
+    assert!(!waiting.contains('⚠'), "{waiting}");
+
+    // Pods: hub, proxy, user-placeholder, user-scheduler, then users:
+    // alice, bad-image, big, bob.
+    for _ in 0..7 {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    press(&mut state, KeyCode::Enter);
+    let details = draw(&state, 100, 30);
+    assert_snapshot!("pod_details_of_a_pod_waiting_for_its_scheduler", details);
+    assert!(
+        details.contains("⚠ Waiting 12m for scheduler \"jhub-user-scheduler\""),
+        "{details}"
+    );
+}

@@ -58,6 +58,14 @@ impl PodTable {
         self.rows.values()
     }
 
+    /// One group's pods, by name: a range of the table, not a walk of it.
+    pub fn in_group(&self, group: PodGroup) -> impl Iterator<Item = &PodEntry> {
+        self.rows
+            .range((group, String::new())..)
+            .take_while(move |(k, _)| k.0 == group)
+            .map(|(_, e)| e)
+    }
+
     fn insert(&mut self, entry: PodEntry) -> Option<PodEntry> {
         let name = entry.row.name.clone();
         let key = (entry.row.group, name.clone());
@@ -207,6 +215,21 @@ impl EventIndex {
     }
 }
 
+fn is_scheduler(row: &PodRow) -> bool {
+    row.component.as_deref() == Some(diagnosis::SCHEDULER_COMPONENT)
+}
+
+/// What a waiting pod's diagnosis reads of a scheduler pod.
+fn scheduler_state(row: &PodRow) -> (String, u32, u32, String, u32) {
+    (
+        row.phase.clone(),
+        row.ready,
+        row.containers,
+        row.status.clone(),
+        row.restarts,
+    )
+}
+
 /// An event's most recent time (its series' last observation first).
 pub use crate::kube::diagnosis::event_time;
 
@@ -316,7 +339,16 @@ impl Resources {
             }
             Object::Node(node) => {
                 let row = NodeRow::from_node(&node);
+                // Heartbeats are most node updates: only a change of what
+                // placement reads rediagnoses.
+                let changed = self
+                    .nodes
+                    .get(&row.name)
+                    .is_none_or(|old| old.placement_differs(&row));
                 self.nodes.insert(row.name.clone(), row);
+                if changed {
+                    self.rediagnose_unscheduled();
+                }
             }
             Object::Event(event) => {
                 let (kind, name) = self.events.apply(event);
@@ -347,7 +379,9 @@ impl Resources {
                 self.services.remove(&name_of(&svc.metadata));
             }
             Object::Node(node) => {
-                self.nodes.remove(&name_of(&node.metadata));
+                if self.nodes.remove(&name_of(&node.metadata)).is_some() {
+                    self.rediagnose_unscheduled();
+                }
             }
             Object::Event(event) => {
                 let (kind, name) = self.events.delete(event);
@@ -388,6 +422,7 @@ impl Resources {
                 .retain(|(k, _), _| Kind::of_workload(*k) != kind),
         }
         // Apply without per-object rediagnosis, then diagnose once.
+        let relisting_nodes = kind == Kind::Node;
         for object in objects {
             match object {
                 Object::Event(e) => {
@@ -399,11 +434,18 @@ impl Resources {
                 Object::StorageClass(c) => {
                     self.storage_classes.insert(name_of(&c.metadata), c);
                 }
+                Object::Node(node) if relisting_nodes => {
+                    let row = NodeRow::from_node(&node);
+                    self.nodes.insert(row.name.clone(), row);
+                }
                 other => self.apply(other),
             }
         }
         if matches!(kind, Kind::Event | Kind::Claim | Kind::StorageClass) {
             self.rediagnose_unhealthy();
+        }
+        if kind == Kind::Node {
+            self.rediagnose_unscheduled();
         }
     }
 
@@ -416,14 +458,26 @@ impl Resources {
 
     fn insert_pod(&mut self, pod: Option<Arc<Pod>>, row: PodRow) {
         self.account(&row, true);
-        if let Some(old) = self.pods.insert(PodEntry { pod, row }) {
+        let scheduler = is_scheduler(&row).then(|| scheduler_state(&row));
+        let old = self.pods.insert(PodEntry { pod, row });
+        if let Some(old) = &old {
             self.account(&old.row, false);
+        }
+        // A user-scheduler pod came, went or changed state: the pods that
+        // wait for it say so.
+        if let Some(new) = scheduler
+            && old.is_none_or(|o| scheduler_state(&o.row) != new)
+        {
+            self.rediagnose_unscheduled();
         }
     }
 
     fn remove_pod(&mut self, name: &str) {
         if let Some(old) = self.pods.remove(name) {
             self.account(&old.row, false);
+            if is_scheduler(&old.row) {
+                self.rediagnose_unscheduled();
+            }
         }
     }
 
@@ -461,12 +515,30 @@ impl Resources {
             .map(|c| (**c).clone())
             .collect();
         let claims = |name: &str| self.claims.get(name).map(|c| c.as_ref());
+        let nodes: Vec<&NodeRow> = if row.node.is_none() {
+            self.nodes.values().collect()
+        } else {
+            Vec::new()
+        };
+        // Only a pod no scheduler has placed reads the scheduler's pods, and
+        // they are a few rows of the chart's group.
+        let scheduler_pods: Vec<&PodRow> = if row.node.is_none() {
+            self.pods
+                .in_group(PodGroup::Chart)
+                .map(|e| &e.row)
+                .filter(|r| is_scheduler(r))
+                .collect()
+        } else {
+            Vec::new()
+        };
         diagnosis::diagnose(&DiagnosisInput {
             pod,
             events: &events,
             claims: &claims,
             storage_classes: &classes,
             last_log_lines: &[],
+            nodes: &nodes,
+            scheduler_pods: &scheduler_pods,
         })
     }
 
@@ -481,6 +553,20 @@ impl Resources {
         let diagnosis = self.diagnose(pod, &entry.row);
         if let Some(entry) = self.pods.get_mut(pod_name) {
             entry.row.diagnosis = diagnosis;
+        }
+    }
+
+    /// The unhealthy pods not yet on a node: what a change of nodes or of
+    /// the user-scheduler's pods can explain differently.
+    fn rediagnose_unscheduled(&mut self) {
+        let names: Vec<String> = self
+            .pods
+            .iter()
+            .filter(|e| e.pod.is_some() && e.row.node.is_none() && !e.row.is_healthy())
+            .map(|e| e.row.name.clone())
+            .collect();
+        for name in names {
+            self.rediagnose(&name);
         }
     }
 

@@ -2,13 +2,25 @@
 //! already says: the pod's status, its events, its claims and the
 //! StorageClasses. The scheduler's own words (and numbers) are quoted rather
 //! than paraphrased, so the operator can search for them.
+//!
+//! What the scheduler does not say is read from the watched nodes and the
+//! namespace's scheduler pods: the taints a pod does not tolerate
+//! (`placement`), and why a pod that no scheduler spoke about is waiting
+//! (`waiting`).
+
+mod placement;
+mod waiting;
+
+pub use placement::{parse_taint, tolerates};
+pub use waiting::{PLACEHOLDER_COMPONENT, SCHEDULER_COMPONENT, WAITING_PREFIX};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use k8s_openapi::api::core::v1::{ContainerStatus, Event, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 
-use super::pod_row::{PodRow, pod_requests, to_utc};
+use super::node_row::NodeRow;
+use super::pod_row::{PodRow, format_age, pod_requests, to_utc};
 use super::quantity::{fmt_bytes, fmt_cpu_millis};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,6 +33,19 @@ pub struct Diagnosis {
 }
 
 pub const SHORT_MAX: usize = 24;
+
+impl Diagnosis {
+    /// The line as the views show it at `now`: a pod waiting for its
+    /// scheduler says for how long (its age), which a stored line cannot.
+    pub fn line_at(&self, created: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+        match (self.kind, created, self.line.strip_prefix(WAITING_PREFIX)) {
+            (DiagnosisKind::WaitingForScheduler, Some(_), Some(rest)) => {
+                format!("Waiting {} for scheduler {rest}", format_age(created, now))
+            }
+            _ => self.line.clone(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -35,7 +60,18 @@ pub enum DiagnosisKind {
     ContainerCreating,
     Unschedulable,
     Terminating,
+    /// Pending with no word from its (non-default) scheduler.
+    WaitingForScheduler,
+    /// Not Running, and meant to be so: a user placeholder.
+    ByDesign,
     Other,
+}
+
+impl DiagnosisKind {
+    /// Whether the views mark it as something wrong (⚠).
+    pub fn is_warning(self) -> bool {
+        self != DiagnosisKind::ByDesign
+    }
 }
 
 pub struct DiagnosisInput<'a> {
@@ -50,6 +86,12 @@ pub struct DiagnosisInput<'a> {
     pub storage_classes: &'a [StorageClass],
     /// The crash-looping container's last log lines, when the caller has them.
     pub last_log_lines: &'a [String],
+    /// The watched nodes: their taints (named where the scheduler no longer
+    /// names them), labels and pod limits. Empty when nodes are not watched.
+    pub nodes: &'a [&'a NodeRow],
+    /// The namespace's scheduler pods (component=user-scheduler), for a pod
+    /// waiting on a scheduler that said nothing. Other rows are ignored.
+    pub scheduler_pods: &'a [&'a PodRow],
 }
 
 /// None for a healthy pod (Running and Ready, or Succeeded), and for a pod
@@ -248,6 +290,21 @@ fn kind_priority(kind: DiagnosisKind) -> u8 {
 
 fn scheduling(input: &DiagnosisInput) -> Option<Diagnosis> {
     let pod = input.pod;
+    let said = scheduler_said(input);
+    if waiting::is_placeholder(pod) {
+        return Some(waiting::placeholder(pod, said.map(|d| d.line)));
+    }
+    if said.is_some() {
+        return said;
+    }
+    let scheduler = waiting::custom_scheduler(pod)?;
+    Some(waiting::waiting_for(pod, scheduler, input.scheduler_pods))
+}
+
+/// What the scheduler (and the cluster autoscaler) said about the pod: None
+/// when neither the PodScheduled condition nor an event has a word.
+fn scheduler_said(input: &DiagnosisInput) -> Option<Diagnosis> {
+    let pod = input.pod;
     let condition = pod
         .status
         .as_ref()
@@ -297,26 +354,40 @@ fn scheduling(input: &DiagnosisInput) -> Option<Diagnosis> {
         .map(|m| format!("; autoscaler: {}", one_line(m)))
         .unwrap_or_default();
     let scaling_up = autoscaler.is_some_and(|e| e.reason.as_deref() == Some("TriggeredScaleUp"));
+    // When the autoscaler says why it will not add a node, that is the
+    // operator's fix (raise the pool's maximum, the quota), and the short
+    // form says it.
+    let no_scale_up = autoscaler.and_then(autoscaler_short);
 
     let Some(failure) = parse_scheduling_message(&message) else {
         return Some(Diagnosis {
             kind: DiagnosisKind::Unschedulable,
-            short: if scaling_up {
-                "Scale-up triggered"
-            } else {
-                "Unschedulable"
+            short: match no_scale_up {
+                _ if scaling_up => "Scale-up triggered",
+                Some(s) => s,
+                None => "Unschedulable",
             }
             .into(),
             line: format!("Unschedulable: {message}{autoscaler_note}"),
         });
     };
-    let kind = failure
+    let kinds: Vec<(u32, DiagnosisKind)> = failure
         .reasons
         .iter()
         .map(|(n, r)| (*n, reason_kind(r)))
         .filter(|(_, k)| *k != DiagnosisKind::Unschedulable)
+        .collect();
+    let has = |kind: DiagnosisKind| kinds.iter().any(|(_, k)| *k == kind);
+    let taints = if has(DiagnosisKind::UntoleratedTaint) {
+        placement::untolerated_taints(pod, input.nodes)
+    } else {
+        placement::TaintFindings::default()
+    };
+    let kind = kinds
+        .iter()
+        .filter(|(_, k)| !beside_the_point(*k, &kinds, &taints, input.nodes))
         .max_by_key(|(n, k)| (*n, kind_priority(*k)))
-        .map(|(_, k)| k)
+        .map(|(_, k)| *k)
         .unwrap_or(DiagnosisKind::Unschedulable);
 
     if kind == DiagnosisKind::UnboundClaim
@@ -336,10 +407,27 @@ fn scheduling(input: &DiagnosisInput) -> Option<Diagnosis> {
             if let Some(requests) = requests_phrase(pod, &resources) {
                 line.push_str(&format!(" (requests {requests})"));
             }
-            if resources.is_empty() {
-                "Too many pods".to_owned()
-            } else {
-                format!("Insufficient {}", resources.join(", "))
+            let too_many_pods = failure
+                .reasons
+                .iter()
+                .any(|(_, r)| r.starts_with("Too many pods"));
+            let limits = pod_limits(pod, input.nodes);
+            if too_many_pods && !limits.is_empty() {
+                let unit = if limits == [1] { "pod" } else { "pods" };
+                let limits: Vec<String> = limits.iter().map(u32::to_string).collect();
+                line.push_str(&format!(
+                    " (nodes hold at most {} {unit} each)",
+                    limits.join(" or ")
+                ));
+            }
+            match (resources.is_empty(), limits.as_slice()) {
+                // GKE's 110 pods per node: its own short form.
+                (true, [one]) => format!("Too many pods ({one}/node)"),
+                (true, _) => "Too many pods".to_owned(),
+                (false, _) if too_many_pods => {
+                    format!("Too many pods, {}", resources.join(", "))
+                }
+                (false, _) => format!("Insufficient {}", resources.join(", ")),
             }
         }
         DiagnosisKind::NodeSelectorMismatch => {
@@ -348,15 +436,23 @@ fn scheduling(input: &DiagnosisInput) -> Option<Diagnosis> {
             }
             "Node selector mismatch".to_owned()
         }
-        DiagnosisKind::UntoleratedTaint => "Taint mismatch".to_owned(),
+        DiagnosisKind::UntoleratedTaint => {
+            placement::taint_short(&taints).unwrap_or_else(|| "Taint mismatch".to_owned())
+        }
         DiagnosisKind::VolumeNodeAffinity => "Volume node affinity".to_owned(),
         DiagnosisKind::UnboundClaim => "PVC unbound".to_owned(),
         _ => "Unschedulable".to_owned(),
     };
+    // Since 1.34 the scheduler no longer names the taints: the nodes do.
+    if let Some(phrase) = placement::taints_phrase(&taints) {
+        line.push_str(&format!("; {phrase}"));
+    }
     if scaling_up {
         // The autoscaler is already adding the node that will fit: the
         // operator's job is to wait, not to fix.
         short = "Scale-up triggered".to_owned();
+    } else if let Some(s) = no_scale_up {
+        short = s.to_owned();
     }
     line.push_str(&autoscaler_note);
     Some(Diagnosis {
@@ -364,6 +460,78 @@ fn scheduling(input: &DiagnosisInput) -> Option<Diagnosis> {
         short: truncate(&short, SHORT_MAX),
         line,
     })
+}
+
+/// A reason that does not explain why the pod waits, though the scheduler
+/// gave it. kube-scheduler reports, per node, the first filter that failed,
+/// in the order TaintToleration, NodeAffinity, then resources and volumes:
+/// a node that failed on its labels is one the pod does not want, so when
+/// other nodes failed a later filter (they were wanted, and full), the
+/// selector is beside the point. Between taints and labels the nodes
+/// decide: a tainted node the pod wants makes the taint the point; tainted
+/// nodes it does not want make it beside the point.
+fn beside_the_point(
+    kind: DiagnosisKind,
+    kinds: &[(u32, DiagnosisKind)],
+    taints: &placement::TaintFindings,
+    nodes: &[&NodeRow],
+) -> bool {
+    use DiagnosisKind::{NodeSelectorMismatch, UntoleratedTaint};
+    let has = |k: DiagnosisKind| kinds.iter().any(|(_, x)| *x == k);
+    match kind {
+        NodeSelectorMismatch => {
+            taints.on_wanted_nodes
+                || kinds
+                    .iter()
+                    .any(|(_, k)| !matches!(k, NodeSelectorMismatch | UntoleratedTaint))
+        }
+        UntoleratedTaint => {
+            has(NodeSelectorMismatch) && !nodes.is_empty() && !taints.on_wanted_nodes
+        }
+        _ => false,
+    }
+}
+
+/// The pod limits (allocatable pods) of the nodes the pod wants (of all
+/// nodes when it wants none), distinct, smallest first.
+fn pod_limits(pod: &Pod, nodes: &[&NodeRow]) -> Vec<u32> {
+    let wanted: Vec<&NodeRow> = nodes
+        .iter()
+        .copied()
+        .filter(|n| placement::wants(pod, n))
+        .collect();
+    let nodes = if wanted.is_empty() { nodes } else { &wanted };
+    let mut limits: Vec<u32> = nodes.iter().map(|n| n.pods_allocatable).collect();
+    limits.sort_unstable();
+    limits.dedup();
+    limits
+}
+
+/// The short form of a cluster-autoscaler event that says it will not (or
+/// could not) add a node: None for TriggeredScaleUp and unknown reasons.
+fn autoscaler_short(event: &Event) -> Option<&'static str> {
+    let message = event.message.as_deref().unwrap_or("").to_ascii_lowercase();
+    match event.reason.as_deref()? {
+        "NotTriggerScaleUp" => Some(if message.contains("max node group size reached") {
+            "No scale-up: pool at max"
+        } else if message.contains("quota") {
+            "No scale-up: quota"
+        } else if message.contains("limit reached") {
+            "No scale-up: cluster max"
+        } else if message.contains("backoff") {
+            "Scale-up in backoff"
+        } else {
+            "No scale-up"
+        }),
+        "FailedScaleUp" => Some(if message.contains("quota") {
+            "Scale-up failed: quota"
+        } else if message.contains("out of resources") || message.contains("stockout") {
+            "Scale-up: zone stockout"
+        } else {
+            "Scale-up failed"
+        }),
+        _ => None,
+    }
 }
 
 /// "0/3 nodes: 1 node(s) had untolerated taint {…}, 2 Insufficient cpu".
@@ -1123,6 +1291,8 @@ mod tests {
         claims: BTreeMap<String, PersistentVolumeClaim>,
         classes: Vec<StorageClass>,
         logs: Vec<String>,
+        nodes: Vec<NodeRow>,
+        scheduler_pods: Vec<PodRow>,
     }
 
     impl World {
@@ -1133,6 +1303,8 @@ mod tests {
                 claims: BTreeMap::new(),
                 classes: Vec::new(),
                 logs: Vec::new(),
+                nodes: Vec::new(),
+                scheduler_pods: Vec::new(),
             }
         }
 
@@ -1162,6 +1334,8 @@ mod tests {
                 claims: &claims,
                 storage_classes: &self.classes,
                 last_log_lines: &self.logs,
+                nodes: &self.nodes.iter().collect::<Vec<_>>(),
+                scheduler_pods: &self.scheduler_pods.iter().collect::<Vec<_>>(),
             })
         }
     }
@@ -1385,7 +1559,7 @@ mod tests {
             w.diagnose(),
             d(
                 DiagnosisKind::InsufficientResources,
-                "Insufficient memory",
+                "No scale-up: pool at max",
                 "Unschedulable: 0/3 nodes: 3 Insufficient memory (requests 14Gi memory); autoscaler: pod didn't trigger scale-up: 1 max node group size reached"
             )
         );
@@ -1417,6 +1591,12 @@ mod tests {
         for e in &mut w.events {
             e.involved_object.uid = Some("a-previous-pod".into());
         }
+        // Nothing said about this pod: it waits for its scheduler.
+        assert_eq!(
+            w.diagnose().map(|d| d.kind),
+            Some(DiagnosisKind::WaitingForScheduler)
+        );
+        w.pod.spec.as_mut().unwrap().scheduler_name = None;
         assert_eq!(w.diagnose(), None);
     }
 
@@ -1424,6 +1604,9 @@ mod tests {
     fn no_scheduler_word_yet_means_no_diagnosis() {
         let mut w = World::new("pod-pending-insufficient-memory.yaml");
         drop_scheduled_condition(&mut w.pod);
+        w.pod.spec.as_mut().unwrap().scheduler_name = Some("default-scheduler".into());
+        assert_eq!(w.diagnose(), None);
+        w.pod.spec.as_mut().unwrap().scheduler_name = None;
         assert_eq!(w.diagnose(), None);
     }
 
@@ -1877,6 +2060,327 @@ mod tests {
         );
     }
 
+    // --- what the scheduler does not say -----------------------------------
+
+    fn scheduler_pod() -> PodRow {
+        PodRow::from_pod(&fixtures::one::<Pod>("pod-user-scheduler-running.yaml"))
+    }
+
+    fn user_node(name: &str, taints: &[&str]) -> NodeRow {
+        let mut n = NodeRow::from_node(&fixtures::one("node-kwok.yaml"));
+        n.name = name.into();
+        n.labels
+            .insert("kubernetes.io/hostname".into(), name.to_owned());
+        n.taints = taints.iter().map(|t| (*t).to_owned()).collect();
+        n
+    }
+
+    fn set_scheduler_message(pod: &mut Pod, message: &str) {
+        let status = pod.status.as_mut().unwrap();
+        status.conditions = Some(vec![k8s_openapi::api::core::v1::PodCondition {
+            type_: "PodScheduled".into(),
+            status: "False".into(),
+            reason: Some("Unschedulable".into()),
+            message: Some(message.into()),
+            ..Default::default()
+        }]);
+    }
+
+    #[test]
+    fn waiting_for_the_user_scheduler_that_runs() {
+        let mut w = World::new("pod-waiting-for-user-scheduler.yaml");
+        let mut other_release = scheduler_pod();
+        other_release.name = "user-scheduler-of-another-release".into();
+        other_release.release = Some("other".into());
+        other_release.ready = 0;
+        other_release.status = "CrashLoopBackOff".into();
+        w.scheduler_pods = vec![scheduler_pod(), other_release];
+        let diagnosis = w.diagnose().unwrap();
+        assert_eq!(
+            diagnosis,
+            d(
+                DiagnosisKind::WaitingForScheduler,
+                "Scheduler hasn't bound",
+                "Waiting for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): its pods run (1/1 ready) but it has not bound this pod: read the user-scheduler's log"
+            )
+            .unwrap()
+        );
+        // The views say for how long.
+        let now = DateTime::parse_from_rfc3339("2026-06-01T10:32:30Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let created = PodRow::from_pod(&w.pod).created;
+        assert_eq!(
+            diagnosis.line_at(created, now),
+            "Waiting 12m for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): its pods run (1/1 ready) but it has not bound this pod: read the user-scheduler's log"
+        );
+        assert!(diagnosis.kind.is_warning());
+    }
+
+    #[test]
+    fn waiting_for_a_user_scheduler_that_is_down() {
+        let mut w = World::new("pod-waiting-for-user-scheduler.yaml");
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::WaitingForScheduler,
+                "No scheduler pods",
+                "Waiting for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): no user-scheduler pod runs in the namespace (scheduling.userScheduler.enabled false, or scaled to 0?)"
+            )
+        );
+
+        let mut pending = scheduler_pod();
+        pending.phase = "Pending".into();
+        pending.ready = 0;
+        pending.status = "ContainerCreating".into();
+        w.scheduler_pods = vec![pending];
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::WaitingForScheduler,
+                "Scheduler not ready",
+                "Waiting for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): none of its pods is ready: user-scheduler-5c8d7f9b6-wq2lm ContainerCreating"
+            )
+        );
+
+        let mut crashing = scheduler_pod();
+        crashing.ready = 0;
+        crashing.status = "CrashLoopBackOff".into();
+        crashing.restarts = 4;
+        w.scheduler_pods.push(crashing);
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::WaitingForScheduler,
+                "Scheduler crash-looping",
+                "Waiting for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): its pods crash-loop: user-scheduler-5c8d7f9b6-wq2lm ContainerCreating, user-scheduler-5c8d7f9b6-wq2lm CrashLoopBackOff (4 restarts)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_scheduler_that_spoke_is_quoted_not_waited_for() {
+        let mut w = World::new("pod-waiting-for-user-scheduler.yaml");
+        w.scheduler_pods = vec![scheduler_pod()];
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 3 Insufficient memory.",
+        );
+        assert_eq!(
+            w.diagnose().unwrap().kind,
+            DiagnosisKind::InsufficientResources
+        );
+    }
+
+    #[test]
+    fn a_pending_placeholder_is_by_design() {
+        let mut w = World::new("pod-user-placeholder-pending.yaml");
+        w.scheduler_pods = vec![scheduler_pod()];
+        let diagnosis = w.diagnose().unwrap();
+        assert_eq!(
+            diagnosis,
+            d(
+                DiagnosisKind::ByDesign,
+                "Placeholder, by design",
+                "Pending by design: a user placeholder keeps room for a user server and gives way to one; pending, it asks the cluster autoscaler for a node; waiting for scheduler \"jhub-user-scheduler\", which said nothing"
+            )
+            .unwrap()
+        );
+        assert!(!diagnosis.kind.is_warning());
+
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+        );
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::ByDesign,
+                "Placeholder, by design",
+                "Pending by design: a user placeholder keeps room for a user server and gives way to one; pending, it asks the cluster autoscaler for a node; Unschedulable: 0/3 nodes: 3 Insufficient memory (requests 953.7Mi memory)"
+            )
+        );
+    }
+
+    #[test]
+    fn untolerated_taints_are_named_from_the_nodes() {
+        // Kubernetes 1.34+ no longer names the taint.
+        let mut w = World::new("pod-taint-mismatch.yaml");
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 2 node(s) had untolerated taint(s), 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+        );
+        w.nodes = vec![
+            user_node("user-1", &["hub.jupyter.org_dedicated=user:NoSchedule"]),
+            user_node(
+                "user-2",
+                &[
+                    "hub.jupyter.org_dedicated=user:NoSchedule",
+                    "example.com/soft:PreferNoSchedule",
+                ],
+            ),
+            // Tolerated by the proxy (its chart toleration), and no matter.
+            user_node("core-1", &["hub.jupyter.org/dedicated=core:NoSchedule"]),
+        ];
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::UntoleratedTaint,
+                "Taint dedicated=user",
+                "Unschedulable: 0/3 nodes: 2 node(s) had untolerated taint(s), 1 node(s) didn't match Pod's node affinity/selector; hub.jupyter.org_dedicated=user:NoSchedule on 2 nodes not tolerated"
+            )
+        );
+    }
+
+    #[test]
+    fn a_taint_on_the_one_node_the_pod_wants_outranks_the_selector_count() {
+        let mut w = World::new("pod-taint-mismatch.yaml");
+        w.pod.spec.as_mut().unwrap().node_selector = Some(BTreeMap::from([(
+            "kubernetes.io/hostname".to_owned(),
+            "wanted".to_owned(),
+        )]));
+        set_scheduler_message(
+            &mut w.pod,
+            "0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
+        );
+        // Without the nodes, the scheduler's counts decide.
+        assert_eq!(
+            w.diagnose().unwrap().kind,
+            DiagnosisKind::NodeSelectorMismatch
+        );
+        w.nodes = vec![
+            user_node("a", &[]),
+            user_node("b", &[]),
+            user_node("c", &["example.com/elsewhere=x:NoExecute"]),
+            user_node("wanted", &["example.com/test-only=yes:NoSchedule"]),
+        ];
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::UntoleratedTaint,
+                "Taint test-only=yes",
+                "Unschedulable: 0/4 nodes: 1 node(s) had untolerated taint(s), 3 node(s) didn't match Pod's node affinity/selector; example.com/test-only=yes:NoSchedule on wanted not tolerated"
+            )
+        );
+        // The tainted nodes are not the ones it wants: the selector it is.
+        w.nodes[3].taints.clear();
+        assert_eq!(
+            w.diagnose().unwrap().kind,
+            DiagnosisKind::NodeSelectorMismatch
+        );
+    }
+
+    #[test]
+    fn full_wanted_nodes_outrank_the_ones_the_selector_excludes() {
+        let mut w = World::new("pod-pending-insufficient-memory.yaml");
+        set_scheduler_message(
+            &mut w.pod,
+            "0/4 nodes are available: 1 Insufficient memory, 3 node(s) didn't match Pod's node affinity/selector.",
+        );
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::InsufficientResources,
+                "Insufficient memory",
+                "Unschedulable: 0/4 nodes: 1 Insufficient memory, 3 node(s) didn't match Pod's node affinity/selector (requests 14Gi memory)"
+            )
+        );
+    }
+
+    #[test]
+    fn too_many_pods_has_its_own_short_form() {
+        let mut w = World::new("pod-pending-insufficient-memory.yaml");
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+        );
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::InsufficientResources,
+                "Too many pods",
+                "Unschedulable: 0/3 nodes: 3 Too many pods"
+            )
+        );
+        w.nodes = vec![
+            user_node("a", &[]),
+            user_node("b", &[]),
+            user_node("c", &[]),
+        ];
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::InsufficientResources,
+                "Too many pods (110/node)",
+                "Unschedulable: 0/3 nodes: 3 Too many pods (nodes hold at most 110 pods each)"
+            )
+        );
+        w.nodes[0].pods_allocatable = 1;
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 1 Too many pods, 2 Insufficient memory.",
+        );
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::InsufficientResources,
+                "Too many pods, memory",
+                "Unschedulable: 0/3 nodes: 1 Too many pods, 2 Insufficient memory (requests 14Gi memory) (nodes hold at most 1 or 110 pods each)"
+            )
+        );
+        // The limit is that of the nodes the pod wants.
+        w.pod.spec.as_mut().unwrap().node_selector = Some(BTreeMap::from([(
+            "kubernetes.io/hostname".to_owned(),
+            "a".to_owned(),
+        )]));
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 1 Too many pods, 2 node(s) didn't match Pod's node affinity/selector.",
+        );
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::InsufficientResources,
+                "Too many pods (1/node)",
+                "Unschedulable: 0/3 nodes: 1 Too many pods, 2 node(s) didn't match Pod's node affinity/selector (nodes hold at most 1 pod each)"
+            )
+        );
+    }
+
+    #[test]
+    fn the_autoscaler_refusing_is_the_short_form() {
+        let mut w =
+            World::new("pod-pending-insufficient-memory.yaml").events("events-no-scale-up.yaml");
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::InsufficientResources,
+                "No scale-up: pool at max",
+                "Unschedulable: 0/3 nodes: 3 Insufficient memory (requests 14Gi memory); autoscaler: pod didn't trigger scale-up: 3 node(s) didn't match Pod's node affinity/selector, 1 max node group size reached"
+            )
+        );
+        // Only the older FailedScaleUp: GCE quota.
+        w.events
+            .retain(|e| e.reason.as_deref() == Some("FailedScaleUp"));
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::InsufficientResources,
+                "Scale-up failed: quota",
+                "Unschedulable: 0/3 nodes: 3 Insufficient memory (requests 14Gi memory); autoscaler: Node scale up in zones us-central1-b associated with this pod failed: GCE quota exceeded. Pod is at risk of not being scheduled."
+            )
+        );
+        let mut e = w.events[0].clone();
+        e.reason = Some("NotTriggerScaleUp".into());
+        e.message = Some("pod didn't trigger scale-up: 2 Insufficient memory".into());
+        assert_eq!(autoscaler_short(&e), Some("No scale-up"));
+        e.message =
+            Some("pod didn't trigger scale-up: 1 max cluster cpu, memory limit reached".into());
+        assert_eq!(autoscaler_short(&e), Some("No scale-up: cluster max"));
+        e.reason = Some("TriggeredScaleUp".into());
+        assert_eq!(autoscaler_short(&e), None);
+    }
+
     #[test]
     fn shorts_fit_the_table() {
         for s in [
@@ -1895,6 +2399,18 @@ mod tests {
             "Liveness probe failing",
             "Waiting on finalizers",
             "CrashLoop OOMKilled",
+            "No scheduler pods",
+            "Scheduler crash-looping",
+            "Scheduler not ready",
+            "Scheduler hasn't bound",
+            "Placeholder, by design",
+            "Too many pods (110/node)",
+            "No scale-up: pool at max",
+            "No scale-up: quota",
+            "No scale-up: cluster max",
+            "Scale-up in backoff",
+            "Scale-up failed: quota",
+            "Scale-up: zone stockout",
         ] {
             assert!(s.chars().count() <= SHORT_MAX, "{s}");
         }

@@ -36,6 +36,11 @@ pub struct NodeRow {
     /// kubectl's form: `key=value:Effect`, or `key:Effect` without a value.
     pub taints: Vec<String>,
     pub created: Option<DateTime<Utc>>,
+    /// All the node's labels, for matching a pending pod's nodeSelector and
+    /// node affinity in its diagnosis. Nodes are few; not shown, not
+    /// serialized.
+    #[serde(skip)]
+    pub labels: BTreeMap<String, String>,
 }
 
 fn taint_string(t: &Taint) -> String {
@@ -83,7 +88,17 @@ impl NodeRow {
                 .map(|ts| ts.iter().map(taint_string).collect())
                 .unwrap_or_default(),
             created: meta.creation_timestamp.as_ref().and_then(|t| to_utc(&t.0)),
+            labels: meta.labels.clone().unwrap_or_default(),
         }
+    }
+
+    /// What a pod's scheduling depends on changed: its taints, labels, pod
+    /// limit or cordon. (Heartbeats and usage do not count.)
+    pub fn placement_differs(&self, other: &NodeRow) -> bool {
+        self.taints != other.taints
+            || self.labels != other.labels
+            || self.pods_allocatable != other.pods_allocatable
+            || self.unschedulable != other.unschedulable
     }
 
     pub fn add_pod(&mut self, r: &Resources) {

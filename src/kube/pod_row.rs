@@ -68,6 +68,10 @@ pub struct PodRow {
     pub uid: String,
     /// The `component` label, else `app.kubernetes.io/component`.
     pub component: Option<String>,
+    /// The `release` label of the chart's own pods (hub, proxy and the
+    /// other components): which release's user-scheduler a pod is. None for
+    /// user servers and others, which are the many rows.
+    pub release: Option<String>,
     pub group: PodGroup,
     pub phase: String,
     /// kubectl's READY column: `ready` of `containers` (sidecars included).
@@ -95,11 +99,15 @@ impl PodRow {
         let app = label("app").or_else(|| label("app.kubernetes.io/name"));
         let status = pod.status.as_ref();
         let columns = kubectl_columns(pod);
+        let group = PodGroup::classify(component.as_deref(), app.as_deref());
         PodRow {
             name: meta.name.clone().unwrap_or_default(),
             namespace: meta.namespace.clone().unwrap_or_default(),
             uid: meta.uid.clone().unwrap_or_default(),
-            group: PodGroup::classify(component.as_deref(), app.as_deref()),
+            group,
+            release: matches!(group, PodGroup::Hub | PodGroup::Proxy | PodGroup::Chart)
+                .then(|| label("release"))
+                .flatten(),
             component,
             phase: status
                 .and_then(|s| s.phase.clone())

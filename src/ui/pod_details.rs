@@ -22,7 +22,7 @@ pub fn render(
 ) {
     let entry = state.resources.pods.get(pod_name);
     let lines = match (entry, crate::app::pod_details::pod(state, pod_name)) {
-        (Some(entry), Some(pod)) => lines(state, pod, entry.row.diagnosis.as_ref(), theme),
+        (Some(entry), Some(pod)) => lines(state, pod, &entry.row, theme),
         (Some(_), None) => vec![Line::styled("reading the pod…", theme.dim())],
         (None, _) => vec![Line::styled(
             format!("pod {pod_name} no longer exists"),
@@ -52,12 +52,17 @@ fn field<'a>(name: &str, value: impl Into<String>, theme: &Theme) -> Line<'a> {
 fn lines<'a>(
     state: &State,
     pod: &Pod,
-    diagnosis: Option<&crate::kube::diagnosis::Diagnosis>,
+    row: &crate::kube::pod_row::PodRow,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let mut out = Vec::new();
-    if let Some(d) = diagnosis {
-        out.push(Line::styled(format!("⚠ {}", d.line), theme.bad()));
+    if let Some(d) = &row.diagnosis {
+        let line = d.line_at(row.created, state.now);
+        out.push(if d.kind.is_warning() {
+            Line::styled(format!("⚠ {line}"), theme.bad())
+        } else {
+            Line::styled(line, theme.dim())
+        });
         out.push(Line::raw(""));
     }
     let status = pod.status.clone().unwrap_or_default();

@@ -11,6 +11,7 @@ use super::theme::Theme;
 use super::widgets::{pane_block, pane_window, truncate};
 use crate::app::resources::PodEntry;
 use crate::app::{Connection, Kind, Pane, State, lists};
+use crate::kube::diagnosis::DiagnosisKind;
 use crate::kube::pod_row::{PodRow, format_age};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -132,20 +133,36 @@ fn title<'a>(state: &State, pods: &[&PodEntry], theme: &Theme) -> Vec<Span<'a>> 
     spans
 }
 
+/// How long a pod may wait for its (non-default) scheduler before the pane
+/// calls it a problem: a running user-scheduler binds within a second or
+/// two, and a class spawning at once should not flash ⚠ on every row.
+const SCHEDULER_GRACE_SECS: i64 = 10;
+
 fn pod_row<'a>(row: &PodRow, state: &State, theme: &Theme, status_width: usize) -> Row<'a> {
+    let just_created = row
+        .created
+        .is_some_and(|c| (state.now - c).num_seconds() < SCHEDULER_GRACE_SECS);
+    let diagnosis = row
+        .diagnosis
+        .as_ref()
+        .filter(|d| !(d.kind == DiagnosisKind::WaitingForScheduler && just_created));
     let status_style = if row.deleting {
         theme.dim()
     } else if row.is_healthy() {
         theme.good()
-    } else if row.phase == "Pending" && row.diagnosis.is_none() {
+    } else if row.phase == "Pending" && diagnosis.is_none() {
         theme.warn()
+    } else if diagnosis.is_some_and(|d| !d.kind.is_warning()) {
+        // Pending by design (a user placeholder): nothing to fix.
+        theme.dim()
     } else {
         theme.bad()
     };
     // A Pending pod's diagnosis says more than "Pending"; other statuses
     // (CrashLoopBackOff, Error) stay, followed by the diagnosis.
-    let status = match &row.diagnosis {
-        Some(d) if row.status == "Pending" => format!("⚠ {}", d.short),
+    let status = match diagnosis {
+        Some(d) if row.status == "Pending" && d.kind.is_warning() => format!("⚠ {}", d.short),
+        Some(d) if row.status == "Pending" => d.short.clone(),
         Some(d) if d.short != row.status => format!("{} · {}", row.status, d.short),
         _ => row.status.clone(),
     };

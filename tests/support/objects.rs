@@ -289,3 +289,66 @@ pub fn release_secret_with_config(
         "data": {"release": secret_b64}
     }))))
 }
+
+/// A user pod (chart 4.4.0 default) that waits for `jhub-user-scheduler`,
+/// which has said nothing: no condition, no event. Created 12m before NOW.
+pub fn waiting_pod(name: &str) -> Object {
+    Object::Pod(Arc::new(from::<Pod>(json!({
+        "metadata": {"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "creationTimestamp": "2026-12-01T11:48:00Z",
+            "labels": {"app": "jupyterhub", "component": "singleuser-server", "release": "jhub"}},
+        "spec": {"schedulerName": "jhub-user-scheduler",
+            "containers": [{"name": "notebook", "image": "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"}]},
+        "status": {"phase": "Pending", "qosClass": "BestEffort"}
+    }))))
+}
+
+/// A chart user placeholder that its scheduler has not placed.
+pub fn placeholder_pod(name: &str) -> Object {
+    Object::Pod(Arc::new(from::<Pod>(json!({
+        "metadata": {"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "creationTimestamp": "2026-12-01T11:00:00Z",
+            "labels": {"app": "jupyterhub", "component": "user-placeholder", "release": "jhub"}},
+        "spec": {"schedulerName": "jhub-user-scheduler", "priorityClassName": "jhub-user-placeholder-priority",
+            "containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.10"}]},
+        "status": {"phase": "Pending", "qosClass": "BestEffort"}
+    }))))
+}
+
+/// A user-scheduler pod of release jhub whose container crash-loops.
+pub fn crash_looping_scheduler_pod(name: &str, node: &str) -> Object {
+    Object::Pod(Arc::new(from::<Pod>(json!({
+        "metadata": {"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "resourceVersion": "2",
+            "creationTimestamp": "2026-12-01T11:00:00Z",
+            "labels": {"app": "jupyterhub", "component": "user-scheduler", "release": "jhub"}},
+        "spec": {"nodeName": node, "containers": [{"name": "kube-scheduler", "image": "registry.k8s.io/kube-scheduler:v1.30.14"}]},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}],
+            "containerStatuses": [{"name": "kube-scheduler", "ready": false, "restartCount": 6, "image": "x", "imageID": "",
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}},
+                "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}
+    }))))
+}
+
+/// A Ready node with one taint (`key=value:effect`, value may be empty) and
+/// a pod limit.
+pub fn tainted_node(name: &str, key: &str, value: &str, effect: &str, pods: u32) -> Object {
+    Object::Node(Arc::new(from::<Node>(json!({
+        "metadata": {"name": name, "uid": format!("uid-{name}"), "creationTimestamp": "2026-12-01T10:00:00Z",
+            "labels": {"kubernetes.io/hostname": name}},
+        "spec": {"taints": [{"key": key, "value": value, "effect": effect}]},
+        "status": {
+            "allocatable": {"cpu": "2", "memory": "13Gi", "pods": pods.to_string()},
+            "capacity": {"cpu": "2", "memory": "13Gi", "pods": pods.to_string()},
+            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}]
+        }
+    }))))
+}
+
+/// A user pod the default scheduler could not place, with its message.
+pub fn pending_pod(name: &str, message: &str) -> Object {
+    Object::Pod(Arc::new(from::<Pod>(json!({
+        "metadata": {"name": name, "namespace": "jhub", "uid": format!("uid-{name}"), "creationTimestamp": "2026-12-01T11:58:00Z",
+            "labels": {"app": "jupyterhub", "component": "singleuser-server"}},
+        "spec": {"containers": [{"name": "notebook", "image": "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"}]},
+        "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": message}]}
+    }))))
+}
