@@ -163,7 +163,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use jhub_cockpit::app::{self, Msg, State, Target};
 use jhub_cockpit::kube::diagnosis::Diagnosis;
 use jhub_cockpit::kube::watch;
-use support::{TestNamespace, client, kubeconfig, run_helm, z2jh_chart};
+use support::{TestNamespace, UninstallOnDrop, client, kubeconfig, run_helm, z2jh_chart};
 
 /// The cockpit's state of one namespace, fed by its own watchers.
 struct Cockpit {
@@ -248,7 +248,7 @@ async fn create_pod(client: &kube::Client, ns: &str, pod: serde_json::Value) {
 /// (unique) and they must not outlive the test.
 struct Release {
     name: String,
-    namespace: String,
+    _uninstall: UninstallOnDrop,
 }
 
 impl Release {
@@ -256,7 +256,7 @@ impl Release {
         let chart = z2jh_chart();
         let release = Release {
             name: namespace.to_owned(),
-            namespace: namespace.to_owned(),
+            _uninstall: UninstallOnDrop::new(namespace, namespace),
         };
         let mut args = vec![
             "install",
@@ -279,18 +279,6 @@ impl Release {
         let (ok, out) = run_helm(&args);
         assert!(ok, "helm install of the real chart failed: {out}");
         release
-    }
-}
-
-impl Drop for Release {
-    fn drop(&mut self) {
-        let _ = run_helm(&[
-            "uninstall",
-            &self.name,
-            "-n",
-            &self.namespace,
-            "--wait=false",
-        ]);
     }
 }
 

@@ -185,6 +185,7 @@ async fn the_guides_workflow_by_keys_with_the_real_chart() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "e2ez").await;
     let release = format!("jk{}", ns.name.rsplit('-').next().unwrap());
+    let _uninstall = support::UninstallOnDrop::new(&release, &ns.name);
     let work = Workdir::new(&kubeconfig(), Some(&helm()));
     std::fs::write(work.config(), "singleuser:\n  image:\n    tag: \"4.4.0\"\n").unwrap();
     std::fs::write(

@@ -21,7 +21,8 @@ use jhub_cockpit::deploy::{self, DeployConfig};
 use jhub_cockpit::helm::cli::{ChartSource, KubeTarget};
 use serde_json::Value;
 use support::{
-    TestNamespace, client, eventually, helm, kubeconfig, records, release_secrets, z2jh_chart,
+    TestNamespace, UninstallOnDrop, client, eventually, helm, kubeconfig, records, release_secrets,
+    z2jh_chart,
 };
 
 /// The guide's configs, each a set of values files (name, text) in helm's
@@ -251,6 +252,7 @@ async fn the_guides_workflow_with_the_real_chart() {
     let ns = TestNamespace::new(&client, "z2jh").await;
     let ns = ns.name.clone();
     let release = release_for(&ns);
+    let _uninstall = UninstallOnDrop::new(&release, &ns);
     let work = Workdir::new(&kubeconfig(), Some(&helm()));
     std::fs::write(work.config(), MINIMAL).unwrap();
 

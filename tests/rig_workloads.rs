@@ -20,20 +20,7 @@ use headless::Workdir;
 use jhub_cockpit::app::{self, State, Target, workloads};
 use jhub_cockpit::kube::watch;
 use jhub_cockpit::kube::workload_row::WorkloadKind;
-use support::{TestNamespace, client, helm, kubeconfig, run_helm, z2jh_chart};
-
-/// Uninstalls the release when the test ends (pass or fail): its
-/// cluster-scoped RBAC outlives the namespace otherwise.
-struct Uninstall<'a> {
-    release: &'a str,
-    namespace: &'a str,
-}
-
-impl Drop for Uninstall<'_> {
-    fn drop(&mut self) {
-        let _ = run_helm(&["uninstall", self.release, "-n", self.namespace]);
-    }
-}
+use support::{TestNamespace, UninstallOnDrop, client, helm, kubeconfig, run_helm, z2jh_chart};
 
 fn install_args<'a>(release: &'a str, chart: &'a str, namespace: &'a str) -> Vec<&'a str> {
     vec![
@@ -62,10 +49,7 @@ async fn status_json_lists_the_real_charts_workloads_once_installed() {
     let ns = TestNamespace::new(&client, "wl-status").await;
     let release = ns.name.clone();
     let chart = z2jh_chart();
-    let _uninstall = Uninstall {
-        release: &release,
-        namespace: &ns.name,
-    };
+    let _uninstall = UninstallOnDrop::new(&release, &ns.name);
     let (ok, out) = run_helm(&install_args(&release, chart.to_str().unwrap(), &ns.name));
     assert!(ok, "helm install of the real chart failed: {out}");
 
@@ -119,10 +103,7 @@ async fn while_helm_installs_the_watchers_show_the_hooks_it_waits_for() {
     let ns = TestNamespace::new(&client, "wl-hooks").await;
     let release = ns.name.clone();
     let chart = z2jh_chart();
-    let _uninstall = Uninstall {
-        release: &release,
-        namespace: &ns.name,
-    };
+    let _uninstall = UninstallOnDrop::new(&release, &ns.name);
 
     let mut state = State::new(
         Target {
@@ -253,10 +234,7 @@ async fn a_quota_refusing_pods_shows_on_the_workloads() {
     let ns = TestNamespace::new(&client, "wl-quota").await;
     let release = ns.name.clone();
     let chart = z2jh_chart();
-    let _uninstall = Uninstall {
-        release: &release,
-        namespace: &ns.name,
-    };
+    let _uninstall = UninstallOnDrop::new(&release, &ns.name);
     let quota: k8s_openapi::api::core::v1::ResourceQuota =
         serde_json::from_value(serde_json::json!({
             "metadata": {"name": "tiny"},

@@ -241,3 +241,34 @@ pub async fn records(client: &kube::Client, ns: &str) -> Vec<ReleaseRecord> {
     records.sort_by_key(|r| r.revision);
     records
 }
+
+/// Uninstalls a release when dropped, whether the test passed or failed:
+/// the real chart's ClusterRole, ClusterRoleBinding and PriorityClasses are
+/// cluster-wide and named after the release, so they would outlive the
+/// test's namespace and clash with a later release of that name.
+pub struct UninstallOnDrop {
+    pub release: String,
+    pub namespace: String,
+}
+
+impl UninstallOnDrop {
+    pub fn new(release: &str, namespace: &str) -> Self {
+        UninstallOnDrop {
+            release: release.to_owned(),
+            namespace: namespace.to_owned(),
+        }
+    }
+}
+
+impl Drop for UninstallOnDrop {
+    fn drop(&mut self) {
+        let _ = run_helm(&[
+            "uninstall",
+            &self.release,
+            "-n",
+            &self.namespace,
+            "--wait=false",
+            "--ignore-not-found",
+        ]);
+    }
+}
