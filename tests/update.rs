@@ -842,3 +842,170 @@ fn a_pending_placeholder_is_not_a_warning() {
     assert_eq!(d.short, "Placeholder, by design");
     assert!(!d.kind.is_warning());
 }
+
+/// The keys a help label names: `j k / ↓ ↑` is j, k, Down and Up; `y /
+/// name Enter` is y and Enter (a typed name is text, not a key).
+fn keys_of_label(label: &str) -> Vec<KeyEvent> {
+    let plain = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    if label == "/" {
+        return vec![plain(KeyCode::Char('/'))];
+    }
+    label
+        .split_whitespace()
+        .filter(|t| *t != "/" && *t != "name")
+        .map(|t| match t {
+            "Tab" => plain(KeyCode::Tab),
+            "S-Tab" => KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
+            "↓" => plain(KeyCode::Down),
+            "↑" => plain(KeyCode::Up),
+            "Home" => plain(KeyCode::Home),
+            "End" => plain(KeyCode::End),
+            "PgDn" => plain(KeyCode::PageDown),
+            "PgUp" => plain(KeyCode::PageUp),
+            "Enter" => plain(KeyCode::Enter),
+            "Esc" => plain(KeyCode::Esc),
+            t if t.starts_with("Ctrl-") => KeyEvent::new(
+                KeyCode::Char(
+                    t["Ctrl-".len()..]
+                        .to_ascii_lowercase()
+                        .chars()
+                        .next()
+                        .unwrap(),
+                ),
+                KeyModifiers::CONTROL,
+            ),
+            t if t.chars().count() == 1 => plain(KeyCode::Char(t.chars().next().unwrap())),
+            other => panic!("the help names a key the test cannot read: {other:?} in {label:?}"),
+        })
+        .collect()
+}
+
+/// What a key can change that an operator sees.
+fn visible(s: &State) -> String {
+    format!(
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        s.focus,
+        s.overlays,
+        s.filter,
+        s.selections,
+        s.logs.as_ref().map(|l| (l.wrap, l.scroll_back)),
+        s.footer,
+        s.confirm.is_some(),
+        s.history_mark,
+        s.quit
+    )
+}
+
+/// Every key that does something in the main view or in a view over it is
+/// in the help (the help is drawn from app::keys::HELP). Text entry (the
+/// filter, typed names, the cluster form) and dialogs (any key answers
+/// them) are left out: there every key is input.
+#[test]
+fn every_key_the_cockpit_handles_is_in_the_help() {
+    let listed: Vec<KeyEvent> = app::keys::HELP
+        .iter()
+        .flat_map(|(_, keys)| keys.iter())
+        .flat_map(|k| keys_of_label(k.keys))
+        .collect();
+    let mut candidates: Vec<KeyEvent> = (0x21u8..0x7f)
+        .map(|c| KeyEvent::new(KeyCode::Char(c as char), KeyModifiers::NONE))
+        .collect();
+    for code in [
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::Backspace,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Delete,
+    ] {
+        candidates.push(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+    candidates.push(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+    for c in 'a'..='z' {
+        candidates.push(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+
+    // A cockpit with something in every pane and view.
+    let mut base = with_workloads();
+    app::update(
+        &mut base,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Release,
+            vec![
+                release_secret("jhub", 1, "superseded", "4.3.0", "2026-12-01T11:00:00Z"),
+                release_secret("jhub", 2, "deployed", "4.4.0", "2026-12-01T11:30:00Z"),
+            ],
+        )),
+    );
+    pods(&mut base, &["jupyter-a", "jupyter-b", "jupyter-c"]);
+    app::update(
+        &mut base,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Node,
+            vec![node("rig-node-1", true), node("rig-node-2", true)],
+        )),
+    );
+    let mut contexts: Vec<(String, State)> = Vec::new();
+    for (i, pane) in ["cluster", "release", "pods", "services"]
+        .iter()
+        .enumerate()
+    {
+        let mut s = base.clone();
+        press(&mut s, KeyCode::Char(char::from(b'1' + i as u8)));
+        contexts.push((format!("the {pane} pane"), s));
+    }
+    let opened = |keys: &[KeyCode]| {
+        let mut s = base.clone();
+        for k in keys {
+            press(&mut s, *k);
+        }
+        s
+    };
+    contexts.push((
+        "pod details".into(),
+        opened(&[KeyCode::Char('3'), KeyCode::Enter]),
+    ));
+    contexts.push((
+        "logs".into(),
+        opened(&[KeyCode::Char('3'), KeyCode::Char('l')]),
+    ));
+    contexts.push((
+        "history".into(),
+        opened(&[KeyCode::Char('2'), KeyCode::Enter]),
+    ));
+    contexts.push((
+        "revision values".into(),
+        opened(&[KeyCode::Char('2'), KeyCode::Enter, KeyCode::Enter]),
+    ));
+    contexts.push(("NOTES".into(), opened(&[KeyCode::Char('n')])));
+    contexts.push(("workloads".into(), opened(&[KeyCode::Char('w')])));
+    contexts.push(("help".into(), opened(&[KeyCode::Char('?')])));
+    contexts.push((
+        "node details".into(),
+        opened(&[KeyCode::Char('1'), KeyCode::Enter]),
+    ));
+
+    let mut unlisted = Vec::new();
+    for (context, s) in &contexts {
+        for key in &candidates {
+            let mut after = s.clone();
+            let commands = app::update(&mut after, Msg::Key(*key));
+            let handled = !commands.is_empty() || visible(&after) != visible(s);
+            if handled && !listed.contains(key) {
+                unlisted.push(format!("{:?} {:?} in {context}", key.modifiers, key.code));
+            }
+        }
+    }
+    assert_eq!(
+        unlisted,
+        Vec::<String>::new(),
+        "handled but not in the help"
+    );
+}

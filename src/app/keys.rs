@@ -40,7 +40,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
         "Look",
         &[
             key("Enter", "details / history"),
-            key("l", "pod logs (w wrap)"),
+            key("l", "pod logs"),
             key("n", "release NOTES"),
             key("w", "release workloads"),
             key("o", "operation panel"),
@@ -48,6 +48,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("?", "this help"),
             key("Esc", "back"),
             key("q / Ctrl-C", "quit"),
+            key("Ctrl-Z", "suspend to the shell"),
         ],
     ),
     (
@@ -64,15 +65,30 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("X", "uninstall"),
         ],
     ),
+    (
+        "In a view",
+        &[
+            key("Enter m d", "history: show, mark, diff"),
+            key("w", "logs: wrap long lines"),
+            key("l", "pod details: its logs"),
+            key("y", "confirm a dialog"),
+        ],
+    ),
 ];
 
 pub fn handle(state: &mut State, key: KeyEvent) -> Vec<Command> {
     if key.kind == KeyEventKind::Release {
         return Vec::new();
     }
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        state.quit = true;
-        return vec![Command::Quit];
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        if key.code == KeyCode::Char('c') {
+            state.quit = true;
+            return vec![Command::Quit];
+        }
+        // Ctrl-U is "clear the line" to a shell user's hands, not `u`
+        // (upgrade): no key of the cockpit but Ctrl-C (and the loop's
+        // Ctrl-Z) is a Ctrl key, so the others do nothing.
+        return Vec::new();
     }
     if state.filter.editing {
         edit_filter(state, key);
@@ -184,15 +200,10 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         | Overlay::Confirm
         | Overlay::CreateCluster => {}
         Overlay::PodDetails { pod, scroll } => {
-            let scroll = match key.code {
-                KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
-                KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
-                KeyCode::PageDown => scroll.saturating_add(page as u16),
-                KeyCode::PageUp => scroll.saturating_sub(page as u16),
-                KeyCode::Char('g') | KeyCode::Home => 0,
-                KeyCode::Char('l') => return open_logs_of(state, pod),
-                _ => scroll,
-            };
+            if key.code == KeyCode::Char('l') {
+                return open_logs_of(state, pod);
+            }
+            let scroll = scrolled(scroll, key.code, page);
             if let Some(top) = state.overlays.last_mut() {
                 *top = Overlay::PodDetails { pod, scroll };
             }
@@ -214,13 +225,7 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
             lines,
             scroll,
         } => {
-            let scroll = match key.code {
-                KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
-                KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
-                KeyCode::PageDown => scroll.saturating_add(page as u16),
-                KeyCode::PageUp => scroll.saturating_sub(page as u16),
-                _ => scroll,
-            };
+            let scroll = scrolled(scroll, key.code, page);
             if let Some(top) = state.overlays.last_mut() {
                 *top = Overlay::Text {
                     title,
@@ -268,7 +273,9 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     Vec::new()
 }
 
-/// A text overlay's scroll after j/k/PgDn/PgUp (the renderer clamps it).
+/// Every text overlay's scroll (details, NOTES, workloads, values and
+/// diffs) after j/k/PgDn/PgUp/g: one rule, so the views scroll alike (the
+/// renderer clamps it).
 fn scrolled(scroll: u16, code: KeyCode, page: usize) -> u16 {
     match code {
         KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),

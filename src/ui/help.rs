@@ -11,16 +11,16 @@ use super::theme::Theme;
 use crate::app::keys::{HELP, KeyHelp};
 
 fn column_lines<'a>(sections: &[&'a (&'a str, &'a [KeyHelp])], theme: &Theme) -> Vec<Line<'a>> {
-    // One key width per column, so its sections line up.
-    let width = sections
-        .iter()
-        .flat_map(|(_, keys)| keys.iter())
-        .map(|k| k.keys.chars().count())
-        .max()
-        .unwrap_or(0)
-        + 2;
     let mut lines = Vec::new();
     for (title, keys) in sections {
+        // One key width per section, so its lines line up and one long
+        // key does not squeeze another section's descriptions.
+        let width = keys
+            .iter()
+            .map(|k| k.keys.chars().count())
+            .max()
+            .unwrap_or(0)
+            + 2;
         lines.push(Line::styled(*title, theme.title()));
         lines.extend(keys.iter().map(|k| key_line(k, width, theme)));
     }
