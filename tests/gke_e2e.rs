@@ -1,6 +1,6 @@
 //! The tutorial's first and last steps end to end, through the real
-//! binaries: the `gke-emulator` process (its clusters are the rig), then
-//! headless `jhub-cockpit cluster create` → RUNNING → the kubeconfig
+//! `jhub-cockpit` binary against the GKE emulator (in-process; its clusters
+//! are the rig): headless `jhub-cockpit cluster create` → RUNNING → the kubeconfig
 //! context written → `deploy` of the fixture chart → hub and proxy Running,
 //! proxy-public with an IP → `cluster delete`, which uninstalls the
 //! release and deletes its namespace first → release, namespace and
@@ -10,11 +10,10 @@
 mod headless;
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use base64::Engine;
+use gke_emulator::EmulatorConfig;
 use k8s_openapi::api::core::v1::{Namespace, Pod, Secret, Service};
 use kube::api::{Api, ListParams};
 use serde_json::Value;
@@ -25,17 +24,20 @@ use support::{TestNamespace, client, eventually, fixture_chart, helm, kubeconfig
 const PROJECT: &str = "demo";
 const ZONE: &str = "us-central1-b";
 
-/// The emulator process, killed when dropped.
+/// The emulator, served in-process on a thread of its own and stopped when
+/// dropped. The `gke-emulator` binary belongs to its own package, whose
+/// tests run it (crates/gke-emulator/tests/binary.rs); this one runs the
+/// same server the binary does.
 struct EmulatorProcess {
-    child: Child,
     url: String,
-    _pki: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Drop for EmulatorProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 }
 
@@ -62,47 +64,44 @@ fn rig_credentials() -> (String, Vec<u8>, Vec<u8>, Vec<u8>) {
     )
 }
 
-/// Starts `gke-emulator` on a free loopback port, its clusters reporting
+/// Starts the GKE emulator on a free loopback port, its clusters reporting
 /// the rig's endpoint, CA and admin certificate, as dev/demo does.
 fn start_emulator() -> EmulatorProcess {
     let (server, ca, cert, key) = rig_credentials();
-    let pki = tempfile::tempdir().unwrap();
-    for (name, bytes) in [("ca.crt", &ca), ("admin.crt", &cert), ("admin.key", &key)] {
-        std::fs::write(pki.path().join(name), bytes).unwrap();
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gke-emulator"))
-        .args([
-            "--port",
-            "0",
-            "--op-seconds",
-            "3",
-            "--kube-endpoint",
-            &server,
-        ])
-        .arg("--kube-ca-file")
-        .arg(pki.path().join("ca.crt"))
-        .arg("--kube-client-cert-file")
-        .arg(pki.path().join("admin.crt"))
-        .arg("--kube-client-key-file")
-        .arg(pki.path().join("admin.key"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("gke-emulator starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("gke-emulator listening on ")
-        .unwrap_or_else(|| panic!("no readiness line from gke-emulator: {line:?}"))
-        .to_owned();
+    let pem = |bytes: Vec<u8>| String::from_utf8(bytes).expect("PEM in the rig kubeconfig");
+    let config = EmulatorConfig {
+        port: 0,
+        op_duration: Duration::from_secs(3),
+        kube_endpoint: server,
+        kube_ca_pem: Some(pem(ca)),
+        kube_client_cert: Some((pem(cert), pem(key))),
+        ..EmulatorConfig::default()
+    };
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the emulator");
+        runtime.block_on(async move {
+            let (addr, task) = gke_emulator::serve(config)
+                .await
+                .expect("gke-emulator starts");
+            let _ = ready_tx.send(format!("http://{addr}"));
+            tokio::select! {
+                _ = task => {}
+                _ = stopped => {}
+            }
+        });
+    });
+    let url = ready_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("no readiness from gke-emulator");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     EmulatorProcess {
-        child,
         url,
-        _pki: pki,
+        stop: Some(stop),
     }
 }
 

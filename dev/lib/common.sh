@@ -20,10 +20,20 @@ k8s_bin_dir() { echo "$CACHE_DIR/bin/kubernetes-$K8S_VERSION"; }
 kwok_bin_dir() { echo "$CACHE_DIR/bin/kwok-$KWOK_VERSION"; }
 helm_bin_dir() { echo "$CACHE_DIR/bin/helm-$HELM_VERSION"; }
 etcd_bin_dir() { echo "$CACHE_DIR/bin/etcd-$ETCD_CRATE_VERSION"; }
-# The rig helpers (load-balancer controller) are built in the same wrapper
-# module as Kubernetes, so their key includes both.
+# The rig helpers (load-balancer controller): their own Go module, keyed by
+# the Kubernetes version its client-go follows and by its sources, go.mod and
+# go.sum included, so a dependency bump rebuilds it.
 rigtools_bin_dir() { echo "$CACHE_DIR/bin/rigtools-$K8S_VERSION-$(rigtools_hash)"; }
-rigtools_hash() { cat "$DEV_DIR"/rig/lbcontroller/*.go | sha256sum | cut -c1-12; }
+rigtools_hash() {
+  cat "$DEV_DIR"/rig/lbcontroller/*.go "$DEV_DIR"/rig/lbcontroller/go.mod "$DEV_DIR"/rig/lbcontroller/go.sum |
+    sha256sum | cut -c1-12
+}
+# The version of the k8s.io staging modules (client-go, api, ...) released
+# with K8S_VERSION: v1.36.3 -> v0.36.3.
+k8s_staging_version() {
+  local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
+  echo "v0.$minor.${K8S_VERSION##*.}"
+}
 
 log() { printf '[rig] %s\n' "$*" >&2; }
 die() { printf '[rig] error: %s\n' "$*" >&2; exit 1; }

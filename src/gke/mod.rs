@@ -1,8 +1,9 @@
 //! GKE: the ClusterManager client the cockpit uses to list, create and
 //! delete clusters and poll their operations ([`GkeClient`]), the plain
 //! types it returns, the error mapping to messages with a next step
-//! ([`GkeError`]), the project/location resolution, and an emulator of the
-//! API ([`emulator`]) that tests and the demo run on 127.0.0.1.
+//! ([`GkeError`]), and the project/location resolution. The emulator of
+//! the API that tests and the demo run on 127.0.0.1 is its own crate,
+//! `crates/gke-emulator`, so the cockpit does not carry its HTTP server.
 //!
 //! TLS: google-cloud-auth and google-cloud-container-v1 are built with
 //! their default `default-rustls-provider` feature, which uses aws-lc-rs
@@ -12,7 +13,6 @@
 
 pub mod client;
 pub mod connect;
-pub mod emulator;
 pub mod error;
 pub mod names;
 pub mod target;

@@ -7,9 +7,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use gke_emulator::{self as emulator, EmulatorConfig};
 use jhub_cockpit::gke::GkeClient;
 use jhub_cockpit::gke::GkeClientOptions;
-use jhub_cockpit::gke::emulator::{self, EmulatorConfig};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;

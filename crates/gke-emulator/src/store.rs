@@ -12,7 +12,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::faults::rpc_code;
-use crate::gke::names::validate_cluster_name;
+
+/// GKE's rule for cluster and node-pool names, the regex its error states:
+/// `(?:[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?)`. Written here from GKE's rule
+/// rather than shared with the cockpit's own check (`jhub_cockpit::gke::
+/// names`), so that a mistake in the cockpit's check shows in the tests
+/// against the emulator instead of being mirrored by it.
+fn is_gke_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 40
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+}
 
 /// An operation is PENDING for this share of its time.
 const PENDING_SHARE: f64 = 0.1;
@@ -339,7 +353,7 @@ impl Store {
                 "Cluster must be specified.",
             ));
         };
-        if validate_cluster_name(&cluster.name).is_err() {
+        if !is_gke_name(&cluster.name) {
             return Err(refuse(
                 400,
                 "INVALID_ARGUMENT",
@@ -665,7 +679,7 @@ fn pools_of(cluster: &model::Cluster) -> Result<Vec<StoredPool>, Refusal> {
     }
     let mut pools: Vec<StoredPool> = Vec::new();
     for (i, p) in cluster.node_pools.iter().enumerate() {
-        if validate_cluster_name(&p.name).is_err() {
+        if !is_gke_name(&p.name) {
             return Err(refuse(
                 400,
                 "INVALID_ARGUMENT",
@@ -755,6 +769,27 @@ fn pools_of(cluster: &model::Cluster) -> Result<Vec<StoredPool>, Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gke_names_follow_the_regex_gke_reports() {
+        for ok in ["notebook-test", "a", "a1", "a-b-c", &"a".repeat(40), "x9-9"] {
+            assert!(is_gke_name(ok), "{ok}");
+        }
+        let too_long = "a".repeat(41);
+        for bad in [
+            "",
+            &too_long,
+            "Notebook",
+            "note_book",
+            "1cluster",
+            "-cluster",
+            "cluster-",
+            "clüster",
+            "a b",
+        ] {
+            assert!(!is_gke_name(bad), "{bad}");
+        }
+    }
 
     fn defaults() -> ClusterDefaults {
         ClusterDefaults {

@@ -1,5 +1,5 @@
 //! `gke-emulator`: the GKE API emulator as a process, for the demo and for
-//! trying the cockpit by hand. All logic is in `jhub_cockpit::gke::emulator`
+//! trying the cockpit by hand. All logic is in the library (`gke_emulator`)
 //! so tests can run it in-process.
 
 use std::io::Write;
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use jhub_cockpit::gke::emulator::{self, EmulatorConfig, parse_faults};
+use gke_emulator::{self as emulator, EmulatorConfig, parse_faults};
 
 /// An emulator of the GKE API (container v1) on 127.0.0.1, whose clusters
 /// report the local rig's endpoint and CA. Admin routes: POST/GET/DELETE
