@@ -17,5 +17,6 @@ pub mod profile;
 pub mod runtime;
 pub mod secrets;
 pub mod status;
+pub mod time_text;
 pub mod ui;
 pub mod values;

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::state::State;
-use crate::kube::pod_row::human_duration;
 use crate::kube::workload_row::{WorkloadKind, WorkloadRow};
+use crate::time_text::human_duration;
 
 /// The workloads of the followed release (all of them when no release is
 /// followed): hooks first, Jobs before the other hooks, by weight; then

@@ -14,14 +14,15 @@ mod waiting;
 pub use placement::{parse_taint, tolerates};
 pub use waiting::{PLACEHOLDER_COMPONENT, SCHEDULER_COMPONENT, WAITING_PREFIX};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{ContainerStatus, Event, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 
 use super::node_row::NodeRow;
-use super::pod_row::{PodRow, format_age, pod_requests, to_utc};
+use super::pod_row::{PodRow, pod_requests, to_utc};
 use super::quantity::{fmt_bytes, fmt_cpu_millis};
+use crate::time_text::{format_age, rfc3339};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnosis {
@@ -1272,10 +1273,6 @@ fn truncate(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
-}
-
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-use super::pod_row::{human_duration, to_utc};
+use super::pod_row::to_utc;
+use crate::time_text::human_duration;
 
 /// The workload kinds, in the order the view lists them within a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -10,11 +10,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::services_pane::elapsed;
 use super::widgets::pane_window;
 use crate::app::resources::event_time;
 use crate::app::{Connection, Overlay, Pane, State, lists};
-use crate::kube::pod_row::format_age;
+use crate::time_text::elapsed;
+use crate::time_text::format_age;
 
 /// A text on screen computed from the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

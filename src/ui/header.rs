@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::services_pane::elapsed;
 use super::theme::Theme;
 use crate::app::{Connection, State};
+use crate::time_text::elapsed;
 
 /// The warnings come first and the context is shortened to fit, so that
 /// READ-ONLY, TLS NOT VERIFIED and the connection state stay on screen at

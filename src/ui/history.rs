@@ -10,7 +10,7 @@ use super::release_pane::status_style;
 use super::theme::Theme;
 use super::widgets::{truncate, window_start};
 use crate::app::{State, lists};
-use crate::kube::pod_row::format_age;
+use crate::time_text::format_age;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize, theme: &Theme) {
     let revisions = lists::revisions(state);

@@ -10,7 +10,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::resources::event_time;
-use crate::kube::pod_row::{format_age, to_utc};
+use crate::kube::pod_row::to_utc;
+use crate::time_text::format_age;
 
 pub fn render(
     frame: &mut Frame,

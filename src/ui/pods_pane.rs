@@ -12,7 +12,8 @@ use super::widgets::{pane_block, pane_window, truncate};
 use crate::app::resources::PodEntry;
 use crate::app::{Connection, Kind, Pane, State, lists};
 use crate::kube::diagnosis::DiagnosisKind;
-use crate::kube::pod_row::{PodRow, format_age};
+use crate::kube::pod_row::PodRow;
+use crate::time_text::format_age;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Pods && state.overlays.is_empty();

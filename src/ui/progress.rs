@@ -7,10 +7,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::services_pane::elapsed;
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::actions::{Action, Operation, Outcome};
+use crate::time_text::elapsed;
 
 pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 

@@ -10,7 +10,7 @@ use super::theme::Theme;
 use super::widgets::pane_block;
 use crate::app::{Kind, Pane, State};
 use crate::helm::release::{ReleaseRecord, ReleaseStatus};
-use crate::kube::pod_row::format_age;
+use crate::time_text::format_age;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Release && state.overlays.is_empty();

@@ -10,7 +10,7 @@ use super::services_pane::external;
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::resources::event_time;
-use crate::kube::pod_row::format_age;
+use crate::time_text::format_age;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, service: &str, theme: &Theme) {
     let mut lines = match state.resources.services.get(service) {

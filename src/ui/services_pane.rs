@@ -11,6 +11,7 @@ use super::theme::Theme;
 use super::widgets::{pane_block, pane_window, truncate};
 use crate::app::{Kind, Pane, State, lists};
 use crate::kube::service_row::ServiceRow;
+use crate::time_text::elapsed;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Services && state.overlays.is_empty();
@@ -71,15 +72,6 @@ pub fn external(svc: &ServiceRow, state: &State) -> String {
             format!("<pending> {}", elapsed(waited))
         }
         _ => "<none>".into(),
-    }
-}
-
-/// `45s`, `1m20s`, `1h02m`: precise enough to tell it is moving.
-pub fn elapsed(seconds: i64) -> String {
-    match seconds {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
-        s => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
     }
 }
 

@@ -7,8 +7,9 @@
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::{Diagnosis, DiagnosisKind, rfc3339, truncate};
+use super::{Diagnosis, DiagnosisKind, truncate};
 use crate::kube::pod_row::{PodRow, to_utc};
+use crate::time_text::rfc3339;
 
 pub const DEFAULT_SCHEDULER: &str = "default-scheduler";
 pub const SCHEDULER_COMPONENT: &str = "user-scheduler";
