@@ -238,7 +238,7 @@ pub const DEFAULT_CHART: &str = "jupyterhub/jupyterhub";
 impl Resolved {
     /// The GKE project and location, from flags, settings, the environment
     /// or gcloud; None when neither is known.
-    pub fn gke_config(&self) -> Option<crate::deploy::GkeConfig> {
+    pub fn gke_config(&self) -> Option<crate::gke::GkeConfig> {
         let target = crate::gke::resolve_target(&crate::gke::TargetInputs {
             flag_project: self.project.clone(),
             flag_location: self.location.clone(),
@@ -246,7 +246,7 @@ impl Resolved {
             settings_location: None,
         })
         .ok()?;
-        Some(crate::deploy::GkeConfig {
+        Some(crate::gke::GkeConfig {
             project: target.project,
             location: target.location,
             endpoint: crate::gke::endpoint_override(self.gke_endpoint.as_deref()),

@@ -1,4 +1,4 @@
-//! What each write action does (the I/O side of app::actions). The TUI's
+//! What each write action does (the I/O side of crate::actions). The TUI's
 //! executor and the headless subcommands call these same functions.
 
 use std::path::{Path, PathBuf};
@@ -6,11 +6,17 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::app::actions::{Action, failure_hint};
+use crate::actions::{Action, failure_hint};
+// The plain data the core shares with this module lives below both; named
+// here too, so `deploy::Failure` and friends read as before.
+pub use crate::actions::{Failure, PreparedDeploy, PreparedMove};
+pub use crate::gke::GkeConfig;
 use crate::helm::chart_files::{self, ChartFiles};
 use crate::helm::cli::{self, ChartSource, DeployPlan, Helm, KubeTarget};
+pub use crate::kube::access::CLUSTER_ADMIN_BINDING;
+pub use crate::secrets::mask_secrets;
 use crate::secrets::{self, ChartSecrets};
-use crate::values::{self, DiffLine};
+use crate::values;
 
 /// Everything the write actions need to know, resolved from flags and the
 /// settings file.
@@ -30,24 +36,14 @@ pub struct DeployConfig {
     pub gke: Option<GkeConfig>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GkeConfig {
-    pub project: String,
-    pub location: String,
-    /// Another endpoint (the emulator), with anonymous credentials.
-    pub endpoint: Option<String>,
-    /// Where the cluster's kubeconfig context is written.
-    pub kubeconfig: PathBuf,
-}
-
-impl GkeConfig {
-    pub async fn client(&self) -> Result<crate::gke::GkeClient, Failure> {
-        let made = match &self.endpoint {
-            Some(url) => crate::gke::GkeClient::with_endpoint(url).await,
-            None => crate::gke::GkeClient::new(crate::gke::GkeClientOptions::default()).await,
-        };
-        made.map_err(gke_failure)
-    }
+/// The GKE client for the project and location: Application Default
+/// Credentials, or anonymous against another endpoint (the emulator).
+pub async fn gke_client(gke: &GkeConfig) -> Result<crate::gke::GkeClient, Failure> {
+    let made = match &gke.endpoint {
+        Some(url) => crate::gke::GkeClient::with_endpoint(url).await,
+        None => crate::gke::GkeClient::new(crate::gke::GkeClientOptions::default()).await,
+    };
+    made.map_err(gke_failure)
 }
 
 fn gke_failure(e: crate::gke::GkeError) -> Failure {
@@ -55,42 +51,6 @@ fn gke_failure(e: crate::gke::GkeError) -> Failure {
         error: format!("{}: {}", e.summary(), e.gcp_message),
         hint: Some(e.next_step()),
     }
-}
-
-/// Why an action failed: helm's (or the file's) own words, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub error: String,
-    pub hint: Option<String>,
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.error)?;
-        if let Some(h) = &self.hint {
-            write!(f, "\n  next: {h}")?;
-        }
-        Ok(())
-    }
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure {
-            error: format!("{e:#}"),
-            hint: None,
-        }
-    }
-}
-
-/// A checked deploy, ready to confirm.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PreparedDeploy {
-    pub values: Value,
-    /// Deployed user values → the values the files give now.
-    pub diff: Vec<DiffLine>,
-    pub warnings: Vec<String>,
-    pub command_line: String,
 }
 
 impl DeployConfig {
@@ -250,16 +210,6 @@ pub fn secrets_warning(config: &DeployConfig) -> Option<String> {
     })
 }
 
-/// What moving the secrets out of config.yaml will do, for the dialog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreparedMove {
-    pub from: PathBuf,
-    pub to: PathBuf,
-    /// Dotted paths of the keys that move.
-    pub keys: Vec<String>,
-    pub secrets_exists: bool,
-}
-
 /// Works the move out without writing anything: refused when there is
 /// nothing to move, a value conflicts, or helm would never read the
 /// secrets file (the secrets would then silently leave the release).
@@ -305,32 +255,6 @@ pub fn prepare_move(config: &DeployConfig) -> Result<PreparedMove, Failure> {
         keys: moved.moved,
         secrets_exists: secrets_text.is_some(),
     })
-}
-
-/// Values shown on screen have their secret values masked: every string
-/// under a secret key, so that a list (hub.config.CryptKeeper.keys) or an
-/// OAuth client_secret is masked as well as the two chart secrets.
-pub fn mask_secrets(mut values: Value) -> Value {
-    for path in secrets::secret_paths(&values) {
-        if let Some(v) = secrets::get_path_mut(&mut values, &path) {
-            mask_strings(v);
-        }
-    }
-    values
-}
-
-fn mask_strings(v: &mut Value) {
-    match v {
-        Value::String(s) => *v = Value::String(mask(s)),
-        Value::Array(items) => items.iter_mut().for_each(mask_strings),
-        Value::Object(map) => map.values_mut().for_each(mask_strings),
-        _ => {}
-    }
-}
-
-fn mask(s: &str) -> String {
-    let head: String = s.chars().take(4).collect();
-    format!("{head}…({} chars)", s.chars().count())
 }
 
 async fn helm(config: &DeployConfig) -> Result<Helm, Failure> {
@@ -544,10 +468,6 @@ pub async fn run(
 async fn connect_target(target: &KubeTarget) -> Result<crate::kube::client::Connected, Failure> {
     Ok(crate::kube::client::connect(target.kubeconfig.as_ref(), target.context.as_deref()).await?)
 }
-
-/// The name of the z2jh guide's binding (`kubectl create clusterrolebinding
-/// cluster-admin-binding --clusterrole=cluster-admin --user=<account>`).
-pub const CLUSTER_ADMIN_BINDING: &str = "cluster-admin-binding";
 
 async fn bind_cluster_admin(
     config: &DeployConfig,
@@ -789,7 +709,7 @@ async fn create_cluster(
         error: e,
         hint: Some("fix the field in the form; nothing was sent".into()),
     })?;
-    let client = gke.client().await?;
+    let client = gke_client(gke).await?;
     on_line(format!(
         "creating {} in {} ({} x {}){}",
         spec.name,
@@ -836,7 +756,7 @@ async fn delete_cluster(
     on_line: &mut impl FnMut(String),
 ) -> Result<String, Failure> {
     let gke = gke_config(config)?;
-    let client = gke.client().await?;
+    let client = gke_client(gke).await?;
     let op = client
         .delete_cluster(&gke.project, &gke.location, name)
         .await
@@ -848,7 +768,7 @@ async fn delete_cluster(
 /// Connects to an existing RUNNING cluster: writes its context.
 pub async fn connect_cluster(config: &DeployConfig, name: &str) -> Result<String, Failure> {
     let gke = gke_config(config)?;
-    let client = gke.client().await?;
+    let client = gke_client(gke).await?;
     let cluster = client
         .get_cluster(&gke.project, &gke.location, name)
         .await
@@ -891,39 +811,4 @@ async fn delete_namespace(
 /// file (skipped while it does not exist).
 pub fn default_values(cwd: &Path, secrets_file: &Path) -> Vec<PathBuf> {
     vec![cwd.join("config.yaml"), secrets_file.to_path_buf()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask_secrets;
-    use serde_json::json;
-
-    #[test]
-    fn every_string_under_a_secret_key_is_masked() {
-        let values = json!({
-            "hub": {
-                "cookieSecret": "c0ffee00c0ffee00",
-                "config": {
-                    "CryptKeeper": {"keys": ["key-one-0123456789", "key-two-0123456789"]},
-                    "GitHubOAuthenticator": {"client_id": "public-id", "client_secret": "gh-secret-987654"},
-                },
-            },
-            "proxy": {"secretToken": "deadbeefdeadbeef"},
-            "singleuser": {"image": {"name": "jupyter/datascience-notebook"}},
-        });
-        let masked = mask_secrets(values).to_string();
-        for secret in [
-            "c0ffee00c0ffee00",
-            "key-one-0123456789",
-            "key-two-0123456789",
-            "gh-secret-987654",
-            "deadbeefdeadbeef",
-        ] {
-            assert!(!masked.contains(secret), "{secret} is shown: {masked}");
-        }
-        assert!(masked.contains("key-…(18 chars)"), "{masked}");
-        // What is not secret stays readable.
-        assert!(masked.contains("public-id"), "{masked}");
-        assert!(masked.contains("jupyter/datascience-notebook"), "{masked}");
-    }
 }

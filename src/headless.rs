@@ -302,7 +302,7 @@ pub fn print_history(records: &[ReleaseRecord], json: bool) -> Result<()> {
     Ok(())
 }
 
-fn gke_or_exit(config: &DeployConfig) -> Result<&crate::deploy::GkeConfig> {
+fn gke_or_exit(config: &DeployConfig) -> Result<&crate::gke::GkeConfig> {
     config.gke.as_ref().ok_or_else(|| {
         anyhow::anyhow!(
             "no GCP project and location: pass --project and --location, or set gcp.project and gcp.location in the settings"
@@ -335,7 +335,9 @@ pub async fn cluster_create(
 
 pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode> {
     let gke = gke_or_exit(config)?;
-    let client = gke.client().await.map_err(|f| anyhow::anyhow!("{f}"))?;
+    let client = crate::deploy::gke_client(gke)
+        .await
+        .map_err(|f| anyhow::anyhow!("{f}"))?;
     let clusters = match client.list_clusters(&gke.project, &gke.location).await {
         Ok(c) => c,
         Err(e) => {

@@ -5,6 +5,7 @@
 //! and returns [`app::Command`]s; [`ui::render`] reads state only; the
 //! `kube`, `helm` and `runtime` modules are adapters at the edges.
 
+pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod deploy;

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::actions::Action;
+use crate::actions::Action;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -44,5 +44,5 @@ pub enum Command {
     },
     /// Refresh the GKE cluster list of this project and location (known
     /// once the start-up lookup answered); answered with `Msg::GkeClusters`.
-    PollGke(crate::deploy::GkeConfig),
+    PollGke(crate::gke::GkeConfig),
 }

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::actions::{Action, Confirmation, PendingConfirm};
 use super::command::Command;
 use super::state::{Overlay, State};
+use crate::actions::{Action, Confirmation, PendingConfirm};
 use crate::gke::{ClusterSpec, GkeCluster, UserPoolSpec};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl CreateForm {
 /// did not check cluster-admin without them: that happens now.
 pub fn resolved(
     state: &mut State,
-    gke: Option<crate::deploy::GkeConfig>,
+    gke: Option<crate::gke::GkeConfig>,
     preferred: Option<String>,
 ) -> Vec<Command> {
     let Some(gke) = gke else {

@@ -296,7 +296,7 @@ fn history_key(state: &mut State, selected: usize, code: KeyCode) {
         return;
     };
     let masked =
-        |r: &crate::helm::release::ReleaseRecord| crate::deploy::mask_secrets(r.config.clone());
+        |r: &crate::helm::release::ReleaseRecord| crate::secrets::mask_secrets(r.config.clone());
     let overlay = match code {
         KeyCode::Char('m') => {
             let rev = chosen.revision;

@@ -1,6 +1,5 @@
 //! The cockpit's core: state, messages, commands and the pure update().
 
-pub mod actions;
 pub mod command;
 pub mod gke_view;
 pub mod keys;
@@ -14,6 +13,9 @@ pub mod update;
 pub mod workloads;
 pub mod write_flow;
 
+/// The write actions are plain data shared with `deploy` and `headless`; they
+/// live below all three (`crate::actions`) and are named here as before.
+pub use crate::actions;
 pub use command::Command;
 pub use msg::{Kind, Msg, Object, WatchMsg};
 pub use state::{Connection, Overlay, Pane, State, Target};

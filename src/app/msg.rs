@@ -1,150 +1,17 @@
-//! Everything that can change the cockpit's state arrives as a [`Msg`].
+//! Everything that can change the cockpit's state arrives as a [`Msg`]. The
+//! adapters own their events (a watcher's [`WatchMsg`], a log stream's
+//! [`LogEvent`]) and send them into the channel they are given; the `From`
+//! impls here wrap them, so no adapter knows this type.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
-use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::api::core::v1::Pod;
 
-use crate::kube::pod_row::PodRow;
-use crate::kube::workload_row::{WorkloadKind, WorkloadRow};
-
-/// The resource kinds the cockpit watches, one watcher each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    Pod,
-    Service,
-    Node,
-    Event,
-    Claim,
-    StorageClass,
-    /// helm's release Secrets (`owner=helm`).
-    Release,
-    Deployment,
-    StatefulSet,
-    DaemonSet,
-    Job,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 11] = [
-        Kind::Pod,
-        Kind::Service,
-        Kind::Node,
-        Kind::Event,
-        Kind::Claim,
-        Kind::StorageClass,
-        Kind::Release,
-        Kind::Deployment,
-        Kind::StatefulSet,
-        Kind::DaemonSet,
-        Kind::Job,
-    ];
-
-    pub fn plural(self) -> &'static str {
-        match self {
-            Kind::Pod => "pods",
-            Kind::Service => "services",
-            Kind::Node => "nodes",
-            Kind::Event => "events",
-            Kind::Claim => "persistentvolumeclaims",
-            Kind::StorageClass => "storageclasses",
-            Kind::Release => "secrets",
-            Kind::Deployment => "deployments",
-            Kind::StatefulSet => "statefulsets",
-            Kind::DaemonSet => "daemonsets",
-            Kind::Job => "jobs",
-        }
-    }
-
-    /// The watcher kind of a workload kind.
-    pub fn of_workload(kind: WorkloadKind) -> Kind {
-        match kind {
-            WorkloadKind::Deployment => Kind::Deployment,
-            WorkloadKind::StatefulSet => Kind::StatefulSet,
-            WorkloadKind::DaemonSet => Kind::DaemonSet,
-            WorkloadKind::Job => Kind::Job,
-        }
-    }
-}
-
-/// One watched object.
-#[derive(Debug, Clone)]
-pub enum Object {
-    Pod(Arc<Pod>),
-    /// A pod the watcher found healthy, as its row only ([`Object::pod`]).
-    HealthyPod(Box<PodRow>),
-    Service(Arc<Service>),
-    Node(Arc<Node>),
-    Event(Arc<Event>),
-    Claim(Arc<PersistentVolumeClaim>),
-    StorageClass(Arc<StorageClass>),
-    Release(Arc<Secret>),
-    /// A Deployment, StatefulSet, DaemonSet or Job, as its row only (made
-    /// in the watcher task: the objects themselves are never kept).
-    Workload(Box<WorkloadRow>),
-}
-
-impl Object {
-    /// A pod as a watcher hands it on: a healthy one as its row, an
-    /// unhealthy one whole (its diagnosis and details read it). At
-    /// classroom scale a relist gathers thousands of pods before it is sent;
-    /// whole, they were most of the cockpit's peak memory (61 of 76 MB of
-    /// heap at 5,000 pods, heaptrack), and the rows are all that is kept
-    /// of healthy pods anyway.
-    pub fn pod(pod: Pod) -> Object {
-        let row = PodRow::from_pod(&pod);
-        if row.is_healthy() {
-            Object::HealthyPod(Box::new(row))
-        } else {
-            Object::Pod(Arc::new(pod))
-        }
-    }
-
-    pub fn deployment(d: Deployment) -> Object {
-        Object::Workload(Box::new(WorkloadRow::from_deployment(&d)))
-    }
-
-    pub fn stateful_set(s: StatefulSet) -> Object {
-        Object::Workload(Box::new(WorkloadRow::from_stateful_set(&s)))
-    }
-
-    pub fn daemon_set(d: DaemonSet) -> Object {
-        Object::Workload(Box::new(WorkloadRow::from_daemon_set(&d)))
-    }
-
-    pub fn job(j: Job) -> Object {
-        Object::Workload(Box::new(WorkloadRow::from_job(&j)))
-    }
-
-    pub fn kind(&self) -> Kind {
-        match self {
-            Object::Pod(_) | Object::HealthyPod(_) => Kind::Pod,
-            Object::Service(_) => Kind::Service,
-            Object::Node(_) => Kind::Node,
-            Object::Event(_) => Kind::Event,
-            Object::Claim(_) => Kind::Claim,
-            Object::StorageClass(_) => Kind::StorageClass,
-            Object::Release(_) => Kind::Release,
-            Object::Workload(row) => Kind::of_workload(row.kind),
-        }
-    }
-}
-
-/// A watcher's event. A (re)list arrives as one [`WatchMsg::Relisted`] with
-/// the whole set, taken from the reflector store at the watcher's InitDone,
-/// so the panes keep the last state until the new one is complete.
-#[derive(Debug, Clone)]
-pub enum WatchMsg {
-    Applied(Object),
-    Deleted(Object),
-    Relisted(Kind, Vec<Object>),
-    /// The watch failed; the watcher relists after a backoff.
-    Failed(Kind, String),
-}
+pub use crate::kube::logs::LogEvent;
+/// The watchers' own types: the core wraps their events in [`Msg::Watch`].
+pub use crate::kube::watched::{Kind, Object, WatchMsg};
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -173,12 +40,12 @@ pub enum Msg {
         path: std::path::PathBuf,
         exists: bool,
     },
-    DeployPrepared(Result<crate::deploy::PreparedDeploy, crate::deploy::Failure>),
-    MoveSecretsPrepared(Result<crate::deploy::PreparedMove, crate::deploy::Failure>),
+    DeployPrepared(Result<crate::actions::PreparedDeploy, crate::actions::Failure>),
+    MoveSecretsPrepared(Result<crate::actions::PreparedMove, crate::actions::Failure>),
     /// The editor closed; the file was checked.
-    ConfigChecked(Result<Vec<String>, crate::deploy::Failure>),
+    ConfigChecked(Result<Vec<String>, crate::actions::Failure>),
     OperationLine(String),
-    OperationDone(Result<String, crate::deploy::Failure>),
+    OperationDone(Result<String, crate::actions::Failure>),
     /// Text to show in an overlay (the revealed secrets), or why not.
     ShowText(Result<(String, Vec<String>), String>),
     /// A refresh of the GKE cluster list.
@@ -193,7 +60,7 @@ pub enum Msg {
     /// The GKE project and location, resolved after the first frame (from
     /// flags, the environment or gcloud); None when neither is known.
     GkeResolved {
-        gke: Option<crate::deploy::GkeConfig>,
+        gke: Option<crate::gke::GkeConfig>,
         /// The cluster named in the settings (gcp.cluster).
         preferred: Option<String>,
     },
@@ -209,4 +76,19 @@ pub enum Msg {
         allowed: bool,
         user: Option<String>,
     },
+}
+
+impl From<WatchMsg> for Msg {
+    fn from(m: WatchMsg) -> Msg {
+        Msg::Watch(m)
+    }
+}
+
+impl From<LogEvent> for Msg {
+    fn from(e: LogEvent) -> Msg {
+        match e {
+            LogEvent::Lines { pod, lines } => Msg::LogLines { pod, lines },
+            LogEvent::Ended { pod, error } => Msg::LogEnded { pod, error },
+        }
+    }
 }

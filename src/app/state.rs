@@ -4,10 +4,10 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::actions::{Operation, PendingConfirm};
 use super::logs::LogView;
 use super::msg::Kind;
 use super::resources::Resources;
+use crate::actions::{Operation, PendingConfirm};
 
 /// The four panes, in Tab order; the digit keys 1-4 pick them directly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -4,11 +4,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::actions::{Action, Confirmation, Operation, Outcome, PendingConfirm};
 use super::command::Command;
 use super::lists;
 use super::state::{Overlay, State};
-use crate::deploy::{Failure, PreparedDeploy, PreparedMove};
+use crate::actions::{Action, Confirmation, Operation, Outcome, PendingConfirm};
+use crate::actions::{Failure, PreparedDeploy, PreparedMove};
 
 /// The write keys, for read-only refusals and the help.
 pub const WRITE_KEYS: &[char] = &['S', 'M', 'e', 'i', 'u', 'r', 'X'];
@@ -302,7 +302,7 @@ pub fn deploy_prepared(state: &mut State, prepared: Result<PreparedDeploy, Failu
 /// (so read-only mode refuses it). Without a user name there is nothing to
 /// bind: the footer says what to run.
 pub fn offer_cluster_admin(state: &mut State, user: Option<String>) {
-    let binding = crate::deploy::CLUSTER_ADMIN_BINDING;
+    let binding = crate::kube::access::CLUSTER_ADMIN_BINDING;
     let Some(user) = user else {
         state.warn(format!(
             "your account lacks cluster-admin here (the chart needs it for its RBAC objects): kubectl create clusterrolebinding {binding} --clusterrole=cluster-admin --user=<your Google account>"

@@ -25,7 +25,9 @@ pub use client::{
 };
 pub use error::{GkeError, GkeErrorKind, map_api_error};
 pub use names::validate_cluster_name;
-pub use target::{GkeTarget, TargetInputs, TargetSource, resolve_target, resolve_target_with};
+pub use target::{
+    GkeConfig, GkeTarget, TargetInputs, TargetSource, resolve_target, resolve_target_with,
+};
 pub use types::{
     ClusterOperation, ClusterSpec, ClusterStatus, GkeCluster, NodePoolRow, NodePoolStatus,
     OperationError, OperationKind, OperationStatus, ReleaseChannel, UserPoolSpec,

@@ -9,6 +9,19 @@ use std::time::{Duration, Instant};
 
 use super::error::{GkeError, GkeErrorKind};
 
+/// The GKE project and location the write actions and the GKE pane use,
+/// resolved from the target, with where the cluster's kubeconfig context is
+/// written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GkeConfig {
+    pub project: String,
+    pub location: String,
+    /// Another endpoint (the emulator), with anonymous credentials.
+    pub endpoint: Option<String>,
+    /// Where the cluster's kubeconfig context is written.
+    pub kubeconfig: PathBuf,
+}
+
 /// Where a value came from, for the status line ("project demo (from
 /// CLOUDSDK_CORE_PROJECT)").
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -94,3 +94,7 @@ pub async fn create_cluster_admin_binding(
         .with_context(|| format!("cannot create ClusterRoleBinding {name} for {user}"))?;
     Ok(())
 }
+
+/// The name of the z2jh guide's binding (`kubectl create clusterrolebinding
+/// cluster-admin-binding --clusterrole=cluster-admin --user=<account>`).
+pub const CLUSTER_ADMIN_BINDING: &str = "cluster-admin-binding";

@@ -7,17 +7,23 @@ use kube::api::{Api, LogParams};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::Msg;
+/// What a log stream says: a burst of lines, or its end (with why, when it
+/// broke). The caller's message type wraps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEvent {
+    Lines { pod: String, lines: Vec<String> },
+    Ended { pod: String, error: Option<String> },
+}
 
 /// Lines fetched from before the moment the viewer opens.
 const TAIL_LINES: i64 = 1_000;
 
-pub fn follow(
+pub fn follow<M: From<LogEvent> + Send + 'static>(
     client: kube::Client,
     namespace: &str,
     pod: String,
     container: Option<String>,
-    tx: UnboundedSender<Msg>,
+    tx: UnboundedSender<M>,
 ) -> JoinHandle<()> {
     let api: Api<Pod> = Api::namespaced(client, namespace);
     tokio::spawn(async move {
@@ -42,10 +48,10 @@ pub fn follow(
                     }
                     if !lines.is_empty()
                         && tx
-                            .send(Msg::LogLines {
+                            .send(M::from(LogEvent::Lines {
                                 pod: pod.clone(),
                                 lines,
-                            })
+                            }))
                             .is_err()
                     {
                         return;
@@ -57,6 +63,6 @@ pub fn follow(
                 error
             }
         };
-        let _ = tx.send(Msg::LogEnded { pod, error });
+        let _ = tx.send(M::from(LogEvent::Ended { pod, error }));
     })
 }

@@ -12,4 +12,5 @@ pub mod quantity;
 pub mod service_row;
 pub mod trim;
 pub mod watch;
+pub mod watched;
 pub mod workload_row;

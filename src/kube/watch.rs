@@ -19,7 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::trim;
-use crate::app::{Kind, Msg, Object, WatchMsg};
+use super::watched::{Kind, Object, WatchMsg};
 
 /// The label helm puts on its release Secrets.
 pub const HELM_RELEASE_SELECTOR: &str = "owner=helm";
@@ -29,6 +29,20 @@ pub const HELM_RELEASE_SELECTOR: &str = "owner=helm";
 /// is not hammered.
 fn backoff(attempt: u32) -> Duration {
     Duration::from_millis((250u64 << attempt.min(3)).min(2_000))
+}
+
+/// Where a watcher's events go: the caller's channel, whose message type
+/// wraps [`WatchMsg`] (the core's `Msg::Watch`). The adapter never sees that
+/// type, only this.
+pub trait WatchSink: Clone + Send + Sync + 'static {
+    /// False once nobody listens: the watcher then stops.
+    fn send(&self, msg: WatchMsg) -> bool;
+}
+
+impl<M: From<WatchMsg> + Send + 'static> WatchSink for UnboundedSender<M> {
+    fn send(&self, msg: WatchMsg) -> bool {
+        UnboundedSender::send(self, M::from(msg)).is_ok()
+    }
 }
 
 pub struct Watchers {
@@ -44,7 +58,7 @@ impl Drop for Watchers {
 }
 
 /// Starts every watcher the panes need for `namespace`.
-pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watchers {
+pub fn start(client: &Client, namespace: &str, tx: impl WatchSink) -> Watchers {
     start_with(client, namespace, tx, watcher::Config::default())
 }
 
@@ -59,7 +73,7 @@ pub fn start(client: &Client, namespace: &str, tx: UnboundedSender<Msg>) -> Watc
 pub fn start_with(
     client: &Client,
     namespace: &str,
-    tx: UnboundedSender<Msg>,
+    tx: impl WatchSink,
     base: watcher::Config,
 ) -> Watchers {
     let (pods_listed, gate) = tokio::sync::watch::channel(false);
@@ -172,7 +186,7 @@ fn spawn<K>(
     config: watcher::Config,
     kind: Kind,
     wrap: fn(K) -> Object,
-    tx: UnboundedSender<Msg>,
+    tx: impl WatchSink,
     order: Order,
 ) -> JoinHandle<()>
 where
@@ -210,7 +224,7 @@ where
                     }
                     Err(e) => {
                         tracing::warn!(kind = kind.plural(), error = %e, "watch failed");
-                        let _ = tx.send(Msg::Watch(WatchMsg::Failed(kind, describe(&e))));
+                        tx.send(WatchMsg::Failed(kind, describe(&e)));
                         open_gate();
                         break;
                     }
@@ -230,7 +244,7 @@ where
                     WatchEvent::InitDone => WatchMsg::Relisted(kind, std::mem::take(&mut listing)),
                 };
                 let listed = matches!(msg, WatchMsg::Relisted(..));
-                if tx.send(Msg::Watch(msg)).is_err() {
+                if !tx.send(msg) {
                     return;
                 }
                 if listed {

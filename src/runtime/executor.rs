@@ -373,12 +373,12 @@ async fn probe_reads(
 /// The GKE API has no watch: the cluster list is refreshed every 10 s, and
 /// every 2 s while a cluster operation runs.
 async fn poll_gke(
-    gke: crate::deploy::GkeConfig,
+    gke: crate::gke::GkeConfig,
     tx: UnboundedSender<Msg>,
     busy: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
     let client = loop {
-        match gke.client().await {
+        match crate::deploy::gke_client(&gke).await {
             Ok(c) => break c,
             Err(f) => {
                 if tx.send(Msg::GkeClusters(Err(f.to_string()))).is_err() {

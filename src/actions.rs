@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use serde_json::Value;
+
 use crate::values::DiffLine;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,4 +196,50 @@ mod tests {
         assert_eq!(op.lines.len(), OPERATION_LINES);
         assert_eq!(op.lines.front().unwrap(), "3");
     }
+}
+
+/// Why an action failed: helm's (or the file's) own words, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub error: String,
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  next: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure {
+            error: format!("{e:#}"),
+            hint: None,
+        }
+    }
+}
+
+/// A checked deploy, ready to confirm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedDeploy {
+    pub values: Value,
+    /// Deployed user values → the values the files give now.
+    pub diff: Vec<DiffLine>,
+    pub warnings: Vec<String>,
+    pub command_line: String,
+}
+
+/// What moving the secrets out of config.yaml will do, for the dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedMove {
+    pub from: PathBuf,
+    pub to: PathBuf,
+    /// Dotted paths of the keys that move.
+    pub keys: Vec<String>,
+    pub secrets_exists: bool,
 }
