@@ -3,6 +3,7 @@
 pub mod command;
 pub mod gke_view;
 pub mod keys;
+pub mod layout;
 pub mod lists;
 pub mod logs;
 pub mod msg;

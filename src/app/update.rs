@@ -12,7 +12,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(key) => keys::handle(state, key),
         Msg::Resize(width, height) => {
-            state.page_rows = crate::ui::layout::list_rows(Pane::Pods, width, height).max(1);
+            state.page_rows = super::layout::list_rows(Pane::Pods, width, height).max(1);
             Vec::new()
         }
         Msg::Tick(now) => {

@@ -9,7 +9,6 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod history;
-pub mod layout;
 pub mod logs;
 pub mod node_details;
 pub mod notes;
@@ -26,6 +25,8 @@ pub mod workloads;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+
+use crate::app::layout;
 
 use crate::app::{Overlay, State};
 use theme::Theme;

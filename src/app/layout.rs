@@ -1,8 +1,10 @@
 //! Where each pane goes. Usable at 80x24; the pods pane takes what grows.
+//! The core keeps it because keys page by the rows a pane shows; the views
+//! draw into these areas.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use crate::app::Pane;
+use super::state::Pane;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
