@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use jhub_cockpit::kube::diagnosis::{self, DiagnosisInput, SHORT_MAX};
-use k8s_openapi::api::core::v1::{Event, ObjectReference, PersistentVolumeClaim, Pod};
+use jhub_cockpit::kube::node_row::NodeRow;
+use k8s_openapi::api::core::v1::{Event, Node, ObjectReference, PersistentVolumeClaim, Pod, Taint};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use libfuzzer_sys::fuzz_target;
@@ -26,6 +27,22 @@ struct Fixtures {
     pods: Vec<Pod>,
     claim: PersistentVolumeClaim,
     classes: Vec<StorageClass>,
+    /// A rig node as is, and one with the user pool's taint: since 1.34
+    /// the taint is named from the nodes, not from the message.
+    nodes: Vec<NodeRow>,
+}
+
+fn nodes() -> Vec<NodeRow> {
+    let plain: Node = yaml(include_str!("../../tests/fixtures/objects/node-kwok.yaml"));
+    let mut tainted = plain.clone();
+    tainted.metadata.name = Some("user-pool-node".into());
+    tainted.spec.get_or_insert_with(Default::default).taints = Some(vec![Taint {
+        key: "hub.jupyter.org/dedicated".into(),
+        value: Some("user".into()),
+        effect: "NoSchedule".into(),
+        ..Default::default()
+    }]);
+    vec![NodeRow::from_node(&plain), NodeRow::from_node(&tainted)]
 }
 
 fn yaml<T: DeserializeOwned>(text: &str) -> T {
@@ -57,6 +74,7 @@ fn fixtures() -> &'static Fixtures {
         ))
         .map(|d| StorageClass::deserialize(d).expect("fixture parses"))
         .collect(),
+        nodes: nodes(),
     })
 }
 
@@ -117,12 +135,15 @@ fuzz_target!(|data: &[u8]| {
     let events: Vec<&Event> = events.iter().collect();
     let claim = &fx.claim;
     let claims = move |_: &str| Some(claim);
+    let node_refs: Vec<&NodeRow> = fx.nodes.iter().collect();
     let input = DiagnosisInput {
         pod: &pod,
         events: &events,
         claims: &claims,
         storage_classes: &fx.classes,
         last_log_lines: &[],
+        nodes: &node_refs,
+        scheduler_pods: &[],
     };
     if let Some(d) = diagnosis::diagnose(&input) {
         // The pods table column is SHORT_MAX wide, and a diagnosis is one

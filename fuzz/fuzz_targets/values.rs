@@ -92,7 +92,10 @@ fuzz_target!(|data: &[u8]| {
         values::locate(&mut violations, &sources);
         for v in &violations {
             if let Some(place) = &v.place {
-                assert!(place.line >= 1 && place.line <= a.lines().count().max(1), "line out of the file: {v}");
+                assert!(
+                    place.line >= 1 && place.line <= a.lines().count().max(1),
+                    "line out of the file: {v}"
+                );
             }
         }
     }
