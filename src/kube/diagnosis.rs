@@ -604,16 +604,7 @@ fn node_constraints(pod: &Pod) -> Option<String> {
         .flatten()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    let terms = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        })
-        .map(|r| r.node_selector_terms.as_slice())
-        .unwrap_or_default();
+    let terms = placement::required_terms(spec).unwrap_or_default();
     let mut alternatives = Vec::new();
     for term in terms {
         let expressions: Vec<String> = term

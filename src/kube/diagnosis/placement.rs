@@ -81,17 +81,9 @@ pub fn wants(pod: &Pod, node: &NodeRow) -> bool {
     {
         return false;
     }
-    let required = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
-    match required {
+    match required_terms(spec) {
         // The terms are ORed; the requirements within a term ANDed.
-        Some(r) => r.node_selector_terms.iter().any(|t| term_matches(t, node)),
+        Some(terms) => terms.iter().any(|t| term_matches(t, node)),
         None => true,
     }
 }
@@ -200,6 +192,18 @@ pub fn taint_short(findings: &TaintFindings) -> Option<String> {
     } else {
         format!("Taint {key}={}", t.value)
     })
+}
+
+/// The pod's required node-affinity terms, when it has any: read here for
+/// matching and by the diagnosis to name them.
+pub fn required_terms(spec: &k8s_openapi::api::core::v1::PodSpec) -> Option<&[NodeSelectorTerm]> {
+    spec.affinity
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()
+        .map(|r| r.node_selector_terms.as_slice())
 }
 
 #[cfg(test)]
