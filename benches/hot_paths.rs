@@ -5,7 +5,7 @@
 //! `cargo bench --bench hot_paths`. Numbers only: nothing here asserts a
 //! time, and the test suite never runs it.
 
-#[path = "../tests/support/objects.rs"]
+#[path = "../tests/it/support/objects.rs"]
 mod objects;
 
 use std::sync::Arc;

@@ -1,9 +1,9 @@
 //! The `gke-emulator` binary, driven by the cockpit's GKE client: prints
 //! its URL when ready, applies `--fault`, refuses a non-loopback host.
-//! Here rather than in the cockpit's tests/gke_emulator.rs because only
+//! Here rather than in the cockpit's tests/it/gke/emulator.rs because only
 //! this package's tests get the binary (`CARGO_BIN_EXE_gke-emulator`).
 
-#[path = "../../../tests/support/gke.rs"]
+#[path = "../../../tests/it/support/gke.rs"]
 mod gke_support;
 
 use std::time::{Duration, Instant};

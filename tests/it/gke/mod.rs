@@ -1,0 +1,8 @@
+//! GKE: the cluster pane's views, the emulator and the cockpit's client
+//! against it, clusters that are rigs, and the whole flow from nothing to a
+//! hub and back.
+
+mod e2e_on_rig;
+mod emulator;
+mod on_rig;
+mod view;

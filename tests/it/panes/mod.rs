@@ -1,0 +1,7 @@
+//! The panes: update() driven by keys and watch events, every view as a
+//! snapshot, and the panes and the workloads view on a live release.
+
+mod keys;
+mod on_rig;
+mod views;
+mod workloads_on_rig;

@@ -1,0 +1,5 @@
+//! The real binary in a real tmux pane: the terminal given back on every
+//! way out, and the cockpit driven by keys against the rig.
+
+mod e2e_on_rig;
+mod restore;
