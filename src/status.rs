@@ -207,7 +207,6 @@ pub fn report(state: &State) -> StatusReport {
                 ready: format!("{}/{}", e.row.ready, e.row.containers),
                 reason: e.row.status.clone(),
                 diagnosis: e
-                    .row
                     .diagnosis
                     .as_ref()
                     .map(|d| d.line_at(e.row.created, state.now)),

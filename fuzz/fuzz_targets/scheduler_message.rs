@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use jhub_cockpit::kube::diagnosis::{self, DiagnosisInput, SHORT_MAX};
 use jhub_cockpit::kube::node_row::NodeRow;
+use jhub_cockpit::kube::pod_row::PodRow;
 use k8s_openapi::api::core::v1::{Event, Node, ObjectReference, PersistentVolumeClaim, Pod, Taint};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -136,8 +137,10 @@ fuzz_target!(|data: &[u8]| {
     let claim = &fx.claim;
     let claims = move |_: &str| Some(claim);
     let node_refs: Vec<&NodeRow> = fx.nodes.iter().collect();
+    let row = PodRow::from_pod(&pod);
     let input = DiagnosisInput {
         pod: &pod,
+        row: &row,
         events: &events,
         claims: &claims,
         storage_classes: &fx.classes,

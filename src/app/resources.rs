@@ -11,7 +11,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::msg::{Kind, Object};
 use crate::helm::release::{self, ReleaseRecord};
-use crate::kube::diagnosis::{self, DiagnosisInput};
+use crate::kube::diagnosis::{self, DiagnosisInput, SchedulerPod};
 use crate::kube::node_row::NodeRow;
 use crate::kube::pod_row::{PodGroup, PodRow, Resources as PodRequests};
 use crate::kube::service_row::ServiceRow;
@@ -27,6 +27,10 @@ pub struct PodEntry {
     /// (and a change of events, claims or classes) reads.
     pub pod: Option<Arc<Pod>>,
     pub row: PodRow,
+    /// Why the pod is unhealthy, made from the row above when the pod or
+    /// what it reads (events, claims, classes, nodes, the scheduler's pods)
+    /// changes, so the views only read it. None for a healthy pod.
+    pub diagnosis: Option<diagnosis::Diagnosis>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -332,7 +336,7 @@ impl Resources {
     pub fn apply(&mut self, object: Object) {
         match object {
             Object::Pod(pod) => self.apply_pod(pod),
-            Object::HealthyPod(row) => self.insert_pod(None, *row),
+            Object::HealthyPod(row) => self.insert_pod(None, *row, None),
             Object::Service(svc) => {
                 let row = ServiceRow::from_service(&svc);
                 self.services.insert(row.name.clone(), row);
@@ -450,16 +454,25 @@ impl Resources {
     }
 
     fn apply_pod(&mut self, pod: Arc<Pod>) {
-        let mut row = PodRow::from_pod(&pod);
-        row.diagnosis = self.diagnose(&pod, &row);
+        let row = PodRow::from_pod(&pod);
+        let diagnosis = self.diagnose(&pod, &row);
         let pod = (!row.is_healthy()).then_some(pod);
-        self.insert_pod(pod, row);
+        self.insert_pod(pod, row, diagnosis);
     }
 
-    fn insert_pod(&mut self, pod: Option<Arc<Pod>>, row: PodRow) {
+    fn insert_pod(
+        &mut self,
+        pod: Option<Arc<Pod>>,
+        row: PodRow,
+        diagnosis: Option<diagnosis::Diagnosis>,
+    ) {
         self.account(&row, true);
         let scheduler = is_scheduler(&row).then(|| scheduler_state(&row));
-        let old = self.pods.insert(PodEntry { pod, row });
+        let old = self.pods.insert(PodEntry {
+            pod,
+            row,
+            diagnosis,
+        });
         if let Some(old) = &old {
             self.account(&old.row, false);
         }
@@ -522,17 +535,21 @@ impl Resources {
         };
         // Only a pod no scheduler has placed reads the scheduler's pods, and
         // they are a few rows of the chart's group.
-        let scheduler_pods: Vec<&PodRow> = if row.node.is_none() {
+        let scheduler_pods: Vec<SchedulerPod> = if row.node.is_none() {
             self.pods
                 .in_group(PodGroup::Chart)
-                .map(|e| &e.row)
-                .filter(|r| is_scheduler(r))
+                .filter(|e| is_scheduler(&e.row))
+                .map(|e| SchedulerPod {
+                    row: &e.row,
+                    diagnosis: e.diagnosis.as_ref(),
+                })
                 .collect()
         } else {
             Vec::new()
         };
         diagnosis::diagnose(&DiagnosisInput {
             pod,
+            row,
             events: &events,
             claims: &claims,
             storage_classes: &classes,
@@ -552,7 +569,7 @@ impl Resources {
         };
         let diagnosis = self.diagnose(pod, &entry.row);
         if let Some(entry) = self.pods.get_mut(pod_name) {
-            entry.row.diagnosis = diagnosis;
+            entry.diagnosis = diagnosis;
         }
     }
 

@@ -75,8 +75,18 @@ impl DiagnosisKind {
     }
 }
 
+/// A user-scheduler pod as the state keeps it: its row and its own
+/// diagnosis (between restarts a crash loop shows only there).
+#[derive(Debug, Clone, Copy)]
+pub struct SchedulerPod<'a> {
+    pub row: &'a PodRow,
+    pub diagnosis: Option<&'a Diagnosis>,
+}
+
 pub struct DiagnosisInput<'a> {
     pub pod: &'a Pod,
+    /// The pod's row, made once by the caller (the state keeps it).
+    pub row: &'a PodRow,
     /// Events whose involvedObject is this pod, in any order. Events of an
     /// earlier pod of the same name (a user's previous server) are ignored
     /// by uid.
@@ -92,7 +102,7 @@ pub struct DiagnosisInput<'a> {
     pub nodes: &'a [&'a NodeRow],
     /// The namespace's scheduler pods (component=user-scheduler), for a pod
     /// waiting on a scheduler that said nothing. Other rows are ignored.
-    pub scheduler_pods: &'a [&'a PodRow],
+    pub scheduler_pods: &'a [SchedulerPod<'a>],
 }
 
 /// None for a healthy pod (Running and Ready, or Succeeded), and for a pod
@@ -103,23 +113,23 @@ pub fn diagnose(input: &DiagnosisInput) -> Option<Diagnosis> {
     if pod.metadata.deletion_timestamp.is_some() {
         return terminating(pod);
     }
-    let row = PodRow::from_pod(pod);
+    let row = input.row;
     if row.is_healthy() {
         return None;
     }
     if row.phase == "Failed" {
-        return Some(failed(pod, &row));
+        return Some(failed(pod, row));
     }
     if row.node.is_none() {
         return scheduling(input);
     }
-    if let Some(d) = containers(input, &row) {
+    if let Some(d) = containers(input, row) {
         return Some(d);
     }
     if row.phase == "Running" {
-        return Some(not_ready(input, &row));
+        return Some(not_ready(input, row));
     }
-    Some(fallback(pod, &row))
+    Some(fallback(pod, row))
 }
 
 // ---------------------------------------------------------------------------
@@ -1316,14 +1326,23 @@ mod tests {
         fn diagnose(&self) -> Option<Diagnosis> {
             let events: Vec<&Event> = self.events.iter().collect();
             let claims = |name: &str| self.claims.get(name);
+            let scheduler_pods: Vec<SchedulerPod> = self
+                .scheduler_pods
+                .iter()
+                .map(|row| SchedulerPod {
+                    row,
+                    diagnosis: None,
+                })
+                .collect();
             diagnose(&DiagnosisInput {
                 pod: &self.pod,
+                row: &PodRow::from_pod(&self.pod),
                 events: &events,
                 claims: &claims,
                 storage_classes: &self.classes,
                 last_log_lines: &self.logs,
                 nodes: &self.nodes.iter().collect::<Vec<_>>(),
-                scheduler_pods: &self.scheduler_pods.iter().collect::<Vec<_>>(),
+                scheduler_pods: &scheduler_pods,
             })
         }
     }

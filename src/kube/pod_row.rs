@@ -9,7 +9,6 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
-use super::diagnosis::Diagnosis;
 use super::quantity;
 
 /// Display order of the pods pane: the hub and its proxy first (what an
@@ -86,8 +85,6 @@ pub struct PodRow {
     pub deleting: bool,
     pub requests: Resources,
     pub resource_version: String,
-    /// Filled by the state layer, which has the events and claims.
-    pub diagnosis: Option<Diagnosis>,
 }
 
 impl PodRow {
@@ -128,7 +125,6 @@ impl PodRow {
             deleting: meta.deletion_timestamp.is_some(),
             requests: pod_requests(pod),
             resource_version: meta.resource_version.clone().unwrap_or_default(),
-            diagnosis: None,
         }
     }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::resources::event_time;
+use crate::app::resources::{PodEntry, event_time};
 use crate::kube::pod_row::to_utc;
 use crate::time_text::format_age;
 
@@ -23,7 +23,7 @@ pub fn render(
 ) {
     let entry = state.resources.pods.get(pod_name);
     let lines = match (entry, crate::app::pod_details::pod(state, pod_name)) {
-        (Some(entry), Some(pod)) => lines(state, pod, &entry.row, theme),
+        (Some(entry), Some(pod)) => lines(state, pod, entry, theme),
         (Some(_), None) => vec![Line::styled("reading the pod…", theme.dim())],
         (None, _) => vec![Line::styled(
             format!("pod {pod_name} no longer exists"),
@@ -50,14 +50,10 @@ fn field<'a>(name: &str, value: impl Into<String>, theme: &Theme) -> Line<'a> {
     ])
 }
 
-fn lines<'a>(
-    state: &State,
-    pod: &Pod,
-    row: &crate::kube::pod_row::PodRow,
-    theme: &Theme,
-) -> Vec<Line<'a>> {
+fn lines<'a>(state: &State, pod: &Pod, entry: &PodEntry, theme: &Theme) -> Vec<Line<'a>> {
+    let row = &entry.row;
     let mut out = Vec::new();
-    if let Some(d) = &row.diagnosis {
+    if let Some(d) = &entry.diagnosis {
         let line = d.line_at(row.created, state.now);
         out.push(if d.kind.is_warning() {
             Line::styled(format!("⚠ {line}"), theme.bad())

@@ -12,7 +12,6 @@ use super::widgets::{pane_block, pane_window, truncate};
 use crate::app::resources::PodEntry;
 use crate::app::{Connection, Kind, Pane, State, lists};
 use crate::kube::diagnosis::DiagnosisKind;
-use crate::kube::pod_row::PodRow;
 use crate::time_text::format_age;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -51,7 +50,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 Style::default()
             };
-            pod_row(&entry.row, state, theme, status_width).style(style)
+            pod_row(entry, state, theme, status_width).style(style)
         })
         .collect();
     let empty = rows.is_empty();
@@ -139,11 +138,12 @@ fn title<'a>(state: &State, pods: &[&PodEntry], theme: &Theme) -> Vec<Span<'a>> 
 /// two, and a class spawning at once should not flash ⚠ on every row.
 const SCHEDULER_GRACE_SECS: i64 = 10;
 
-fn pod_row<'a>(row: &PodRow, state: &State, theme: &Theme, status_width: usize) -> Row<'a> {
+fn pod_row<'a>(entry: &PodEntry, state: &State, theme: &Theme, status_width: usize) -> Row<'a> {
+    let row = &entry.row;
     let just_created = row
         .created
         .is_some_and(|c| (state.now - c).num_seconds() < SCHEDULER_GRACE_SECS);
-    let diagnosis = row
+    let diagnosis = entry
         .diagnosis
         .as_ref()
         .filter(|d| !(d.kind == DiagnosisKind::WaitingForScheduler && just_created));

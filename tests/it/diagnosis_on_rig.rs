@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::de::DeserializeOwned;
 
-use jhub_cockpit::kube::diagnosis::{DiagnosisInput, DiagnosisKind, diagnose};
+use jhub_cockpit::kube::diagnosis::{DiagnosisInput, DiagnosisKind, SchedulerPod, diagnose};
 use jhub_cockpit::kube::pod_row::PodRow;
 
 fn fixture(name: &str) -> String {
@@ -49,7 +49,13 @@ fn diagnose_among(
     claims: &[PersistentVolumeClaim],
     scheduler_pods: &[PodRow],
 ) -> jhub_cockpit::kube::diagnosis::Diagnosis {
-    let scheduler_pods: Vec<&PodRow> = scheduler_pods.iter().collect();
+    let scheduler_pods: Vec<SchedulerPod> = scheduler_pods
+        .iter()
+        .map(|row| SchedulerPod {
+            row,
+            diagnosis: None,
+        })
+        .collect();
     let pod: Pod = one(&format!("pod-{pod}.yaml"));
     let events: Vec<Event> = items(&format!(
         "events-{}.yaml",
@@ -64,6 +70,7 @@ fn diagnose_among(
     };
     diagnose(&DiagnosisInput {
         pod: &pod,
+        row: &PodRow::from_pod(&pod),
         events: &event_refs,
         claims: &lookup,
         storage_classes: &classes,
@@ -196,7 +203,7 @@ impl Cockpit {
             .resources
             .pods
             .get(pod)
-            .and_then(|e| e.row.diagnosis.as_ref())
+            .and_then(|e| e.diagnosis.as_ref())
     }
 
     /// Feeds watch messages into the state until the pod's diagnosis
@@ -222,7 +229,7 @@ impl Cockpit {
                         .resources
                         .pods
                         .iter()
-                        .map(|e| format!("{} {} {:?}", e.row.name, e.row.status, e.row.diagnosis))
+                        .map(|e| format!("{} {} {:?}", e.row.name, e.row.status, e.diagnosis))
                         .collect();
                     panic!("timed out waiting for {what} of {pod}; pods: {pods:#?}");
                 }

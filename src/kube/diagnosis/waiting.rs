@@ -7,7 +7,7 @@
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::{Diagnosis, DiagnosisKind, truncate};
+use super::{Diagnosis, DiagnosisKind, SchedulerPod, truncate};
 use crate::kube::pod_row::{PodRow, to_utc};
 use crate::time_text::rfc3339;
 
@@ -36,12 +36,12 @@ pub fn is_placeholder(pod: &Pod) -> bool {
 
 /// The scheduler pods that run `scheduler`: of z2jh's `<release>-user-scheduler`,
 /// those of that release when their rows carry one.
-fn its_pods<'a>(scheduler: &str, pods: &[&'a PodRow]) -> Vec<&'a PodRow> {
+fn its_pods<'a>(scheduler: &str, pods: &[SchedulerPod<'a>]) -> Vec<SchedulerPod<'a>> {
     let release = scheduler.strip_suffix("-user-scheduler");
     pods.iter()
         .copied()
-        .filter(|p| p.component.as_deref() == Some(SCHEDULER_COMPONENT))
-        .filter(|p| match (release, p.release.as_deref()) {
+        .filter(|p| p.row.component.as_deref() == Some(SCHEDULER_COMPONENT))
+        .filter(|p| match (release, p.row.release.as_deref()) {
             (Some(want), Some(has)) => want == has,
             _ => true,
         })
@@ -61,9 +61,9 @@ fn pod_state(p: &PodRow) -> String {
     s
 }
 
-fn crash_looping(p: &PodRow) -> bool {
-    p.status.contains("CrashLoopBackOff")
-        || p.status == "Error"
+fn crash_looping(p: &SchedulerPod) -> bool {
+    p.row.status.contains("CrashLoopBackOff")
+        || p.row.status == "Error"
         || p.diagnosis
             .as_ref()
             .is_some_and(|d| d.kind == DiagnosisKind::CrashLoop)
@@ -71,9 +71,9 @@ fn crash_looping(p: &PodRow) -> bool {
 
 /// No scheduler has said anything about this pod, and its scheduler is not
 /// the default one: it waits for that scheduler, and its pods tell why.
-pub fn waiting_for(pod: &Pod, scheduler: &str, scheduler_pods: &[&PodRow]) -> Diagnosis {
+pub fn waiting_for(pod: &Pod, scheduler: &str, scheduler_pods: &[SchedulerPod]) -> Diagnosis {
     let mine = its_pods(scheduler, scheduler_pods);
-    let ready = mine.iter().filter(|p| p.is_healthy()).count();
+    let ready = mine.iter().filter(|p| p.row.is_healthy()).count();
     let (short, state) = if mine.is_empty() {
         (
             "No scheduler pods",
@@ -81,13 +81,13 @@ pub fn waiting_for(pod: &Pod, scheduler: &str, scheduler_pods: &[&PodRow]) -> Di
                 .to_owned(),
         )
     } else if ready == 0 && mine.iter().any(|p| crash_looping(p)) {
-        let states: Vec<String> = mine.iter().map(|p| pod_state(p)).collect();
+        let states: Vec<String> = mine.iter().map(|p| pod_state(p.row)).collect();
         (
             "Scheduler crash-looping",
             format!("its pods crash-loop: {}", states.join(", ")),
         )
     } else if ready == 0 {
-        let states: Vec<String> = mine.iter().map(|p| pod_state(p)).collect();
+        let states: Vec<String> = mine.iter().map(|p| pod_state(p.row)).collect();
         (
             "Scheduler not ready",
             format!("none of its pods is ready: {}", states.join(", ")),

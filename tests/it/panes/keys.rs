@@ -293,7 +293,6 @@ fn a_pod_handed_on_as_its_row_shows_and_counts_as_the_whole_pod() {
             .pods
             .get("jupyter-big")
             .unwrap()
-            .row
             .diagnosis
             .is_some()
     );
@@ -425,8 +424,8 @@ fn a_scheduling_event_diagnoses_its_pod() {
             "2026-12-01T11:59:30Z",
         ))),
     );
-    let row = &s.resources.pods.get("jupyter-big").unwrap().row;
-    let diagnosis = row.diagnosis.as_ref().expect("a diagnosis");
+    let entry = s.resources.pods.get("jupyter-big").unwrap();
+    let diagnosis = entry.diagnosis.as_ref().expect("a diagnosis");
     assert!(
         diagnosis.line.contains("Insufficient memory"),
         "{}",
@@ -703,7 +702,7 @@ fn short_of(s: &State, pod: &str) -> Option<String> {
     s.resources
         .pods
         .get(pod)
-        .and_then(|e| e.row.diagnosis.as_ref())
+        .and_then(|e| e.diagnosis.as_ref())
         .map(|d| d.short.clone())
 }
 
@@ -768,12 +767,7 @@ fn a_pod_waiting_for_the_user_scheduler_follows_the_schedulers_pods() {
         Some("Scheduler hasn't bound")
     );
     let d = s.resources.pods.get("jupyter-bob").unwrap();
-    let line = d
-        .row
-        .diagnosis
-        .as_ref()
-        .unwrap()
-        .line_at(d.row.created, s.now);
+    let line = d.diagnosis.as_ref().unwrap().line_at(d.row.created, s.now);
     assert!(
         line.starts_with("Waiting 12m for scheduler \"jhub-user-scheduler\""),
         "{line}"
@@ -797,7 +791,6 @@ fn nodes_name_the_taint_a_pending_pod_does_not_tolerate() {
             .pods
             .get("jupyter-big")
             .unwrap()
-            .row
             .diagnosis
             .clone();
         d.unwrap()
@@ -835,7 +828,6 @@ fn a_pending_placeholder_is_not_a_warning() {
         .pods
         .get("user-placeholder-0")
         .unwrap()
-        .row
         .diagnosis
         .clone()
         .unwrap();

@@ -45,7 +45,7 @@ async fn until(
                     .resources
                     .pods
                     .iter()
-                    .map(|e| format!("{} {} {:?}", e.row.name, e.row.status, e.row.diagnosis))
+                    .map(|e| format!("{} {} {:?}", e.row.name, e.row.status, e.diagnosis))
                     .collect();
                 panic!("timed out waiting for {what}; pods: {pods:#?}");
             }
@@ -126,7 +126,7 @@ async fn an_image_pull_failure_is_diagnosed() {
             s.resources
                 .pods
                 .get("jupyter-broken")
-                .and_then(|e| e.row.diagnosis.as_ref())
+                .and_then(|e| e.diagnosis.as_ref())
                 .is_some_and(|d| {
                     d.kind == DiagnosisKind::ImagePull && d.line.contains("example.invalid")
                 })
@@ -138,7 +138,6 @@ async fn an_image_pull_failure_is_diagnosed() {
         .pods
         .get("jupyter-broken")
         .unwrap()
-        .row
         .diagnosis
         .clone()
         .unwrap();
@@ -185,7 +184,7 @@ async fn a_claim_with_a_missing_storage_class_is_diagnosed() {
             s.resources
                 .pods
                 .get("jupyter-alice")
-                .and_then(|e| e.row.diagnosis.as_ref())
+                .and_then(|e| e.diagnosis.as_ref())
                 // The claim's own watch event may come after the pod's: wait
                 // for the diagnosis that knows the claim.
                 .is_some_and(|d| {
@@ -199,7 +198,6 @@ async fn a_claim_with_a_missing_storage_class_is_diagnosed() {
         .pods
         .get("jupyter-alice")
         .unwrap()
-        .row
         .diagnosis
         .clone()
         .unwrap();
