@@ -2,6 +2,16 @@
 //! writes them, elapsed times of operations and connections, and timestamps.
 //! Plain functions of a time and "now" (which the core passes in), so views,
 //! rows and the diagnosis agree on every duration they print.
+//!
+//! The texts of a time and "now" (`format_age`, `elapsed_since`) also say
+//! when they will next read differently, to whoever draws inside
+//! [`next_change_within`]: idle, the clock's tick is the only message, and a
+//! tick that changes no text on screen is not drawn (at classroom scale a
+//! draw walks thousands of pods to find nothing changed). The texts report
+//! it themselves, so a view that shows a new time text is covered without a
+//! list of them kept anywhere else.
+
+use std::cell::Cell;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
@@ -9,9 +19,104 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 /// creation time.
 pub fn format_age(created: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     match created {
-        Some(t) => human_duration(now - t),
+        Some(t) => {
+            let age = now - t;
+            note_change_in(human_duration_changes_in(age));
+            human_duration(age)
+        }
         None => "<unknown>".into(),
     }
+}
+
+/// [`elapsed`] from `since` to `now`, as a connection's or an operation's
+/// running time.
+pub fn elapsed_since(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let running = now - since;
+    let seconds = running.num_seconds().max(0);
+    note_change(running, if seconds < 3600 { 1 } else { 60 - seconds % 60 });
+    elapsed(seconds)
+}
+
+/// How long until [`human_duration`] of `age` next reads differently: its
+/// smallest unit shown, up to the next turn of that unit. Never later than
+/// the real change; past eight years it may be earlier (a day's turn where
+/// the text shows only years), which costs only a frame that changes
+/// nothing.
+fn human_duration_changes_in(age: Duration) -> Duration {
+    const MINUTE: i64 = 60;
+    const HOUR: i64 = 3600;
+    const DAY: i64 = 86_400;
+    if age < Duration::zero() {
+        // Ahead of the clock: "<invalid>" while two seconds or more ahead,
+        // then "0s" until a second old.
+        return if age <= Duration::seconds(-2) {
+            Duration::seconds(-2) - age + Duration::milliseconds(1)
+        } else {
+            Duration::seconds(1) - age
+        };
+    }
+    let whole = age.num_seconds();
+    let unit = match whole {
+        s if s < 10 * MINUTE => 1,
+        s if s < 8 * HOUR => MINUTE,
+        s if s < 8 * DAY => HOUR,
+        _ => DAY,
+    };
+    Duration::seconds(unit - whole % unit) - (age - Duration::seconds(whole))
+}
+
+/// A text of the duration `shown` (not negative) reads differently once
+/// `whole_seconds` more whole seconds have turned: that is sooner by the
+/// part of a second `shown` already has beyond its whole seconds.
+fn note_change(shown: Duration, whole_seconds: i64) {
+    let shown = shown.max(Duration::zero());
+    let beyond = shown - Duration::seconds(shown.num_seconds());
+    note_change_in(Duration::seconds(whole_seconds) - beyond);
+}
+
+thread_local! {
+    /// The soonest change noted by the texts made inside
+    /// [`next_change_within`] on this thread, from their "now"; None outside
+    /// it (headless output notes nothing).
+    static SOONEST_CHANGE: Cell<Option<Option<Duration>>> = const { Cell::new(None) };
+}
+
+/// Notes the next turn of a whole second counted from `since`: a spinner
+/// that moves every second.
+pub fn note_next_second(since: DateTime<Utc>, now: DateTime<Utc>) {
+    note_change(now - since, 1);
+}
+
+/// Notes that a text made now reads differently in `after`.
+pub fn note_change_in(after: Duration) {
+    let after = after.max(Duration::milliseconds(1));
+    SOONEST_CHANGE.with(|soonest| {
+        if let Some(current) = soonest.get() {
+            soonest.set(Some(Some(current.map_or(after, |c| c.min(after)))));
+        }
+    });
+}
+
+/// Notes that a text made at `now` reads differently at `at` (a grace
+/// period that ends, say); nothing when `at` is not after `now`.
+pub fn note_change_at(at: DateTime<Utc>, now: DateTime<Utc>) {
+    if at > now {
+        note_change_in(at - now);
+    }
+}
+
+/// Runs `draw` and says how soon (from the "now" it drew with) the first
+/// of the time texts it made reads differently; None when it made none
+/// that will ever change.
+pub fn next_change_within<R>(draw: impl FnOnce() -> R) -> (R, Option<Duration>) {
+    let outer = SOONEST_CHANGE.with(|s| s.replace(Some(None)));
+    let out = draw();
+    let noted = SOONEST_CHANGE.with(|s| s.replace(outer)).flatten();
+    // A draw inside another one's window counts for the outer one too.
+    if let Some(after) = noted {
+        note_change_in(after);
+    }
+    (out, noted)
 }
 
 /// apimachinery's `duration.HumanDuration`, which kubectl uses for ages:
@@ -107,6 +212,53 @@ mod tests {
         assert_eq!(format_age(ago(3000 * 86400), now), "8y");
         assert_eq!(format_age(ago(-1), now), "0s");
         assert_eq!(format_age(ago(-5), now), "<invalid>");
+    }
+
+    /// The change an age reports is the real one: the text reads the same
+    /// up to it and differently from it (exactly, below eight years; ahead
+    /// of the clock too, as with a server's clock a little fast).
+    #[test]
+    fn an_age_reports_when_it_next_reads_differently() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+        let edges = [
+            -3, -2, 0, 119, 120, 599, 600, 10_799, 10_800, 28_799, 28_800,
+        ];
+        let more = [172_799, 172_800, 691_199, 691_200, 63_071_999, 63_072_000];
+        let samples = (0..700_000).step_by(997).chain(edges).chain(more);
+        for age in samples {
+            for part in [0, 250, 999] {
+                let created = Some(now - Duration::seconds(age) - Duration::milliseconds(part));
+                let (text, next) = next_change_within(|| format_age(created, now));
+                let next = next.expect("an age always changes");
+                assert!(next > Duration::zero(), "age {age}s+{part}ms");
+                let before = now + next - Duration::milliseconds(1);
+                assert_eq!(format_age(created, before), text, "age {age}s+{part}ms");
+                assert_ne!(format_age(created, now + next), text, "age {age}s+{part}ms");
+            }
+        }
+    }
+
+    #[test]
+    fn elapsed_reports_its_next_second_or_minute() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+        for secs in [0, 59, 3599, 3600, 3659, 7200] {
+            let since = now - Duration::seconds(secs) - Duration::milliseconds(400);
+            let (text, next) = next_change_within(|| elapsed_since(since, now));
+            let next = next.unwrap();
+            assert_eq!(
+                elapsed_since(since, now + next - Duration::milliseconds(1)),
+                text
+            );
+            assert_ne!(elapsed_since(since, now + next), text, "{secs}s");
+        }
+        // Outside a draw nothing is noted, and a draw inside another counts
+        // for both.
+        note_change_in(Duration::seconds(1));
+        let ((_, inner), outer) = next_change_within(|| {
+            next_change_within(|| format_age(Some(now - Duration::seconds(30)), now))
+        });
+        assert_eq!(inner, Some(Duration::seconds(1)));
+        assert_eq!(outer, inner);
     }
 
     #[test]

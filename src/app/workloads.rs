@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::state::State;
 use crate::kube::workload_row::{WorkloadKind, WorkloadRow};
-use crate::time_text::human_duration;
+use crate::time_text::format_age;
 
 /// The workloads of the followed release (all of them when no release is
 /// followed): hooks first, Jobs before the other hooks, by weight; then
@@ -38,7 +38,7 @@ pub fn problem(state: &State, row: &WorkloadRow, now: DateTime<Utc>) -> Option<S
     match event {
         Some(e) => {
             let ago = super::resources::event_time(e)
-                .map(|t| format!(" {} ago", human_duration(now - t)))
+                .map(|t| format!(" {} ago", format_age(Some(t), now)))
                 .unwrap_or_default();
             Some(format!(
                 "FailedCreate{ago}: {}",

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::pod_row::to_utc;
-use crate::time_text::human_duration;
+use crate::time_text::{format_age, human_duration};
 
 /// The workload kinds, in the order the view lists them within a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -270,7 +270,7 @@ impl WorkloadRow {
     pub fn state_text(&self, now: DateTime<Utc>) -> String {
         match self.state {
             WorkloadState::Running => match self.started {
-                Some(t) => format!("running {}", human_duration(now - t)),
+                Some(t) => format!("running {}", format_age(Some(t), now)),
                 None => "running".into(),
             },
             WorkloadState::Complete => match (self.started, self.finished) {

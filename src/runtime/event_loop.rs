@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
@@ -12,6 +13,7 @@ use tokio::time::Instant;
 use super::executor::Executor;
 use super::terminal::{self, Tui};
 use crate::app::{self, Command, Msg, State, WatchMsg};
+use crate::time_text::next_change_within;
 use crate::ui;
 
 /// At most one frame per this long: bursts of watch events coalesce.
@@ -112,7 +114,6 @@ pub async fn run(
         // no text on screen is not worth a frame (the render would walk
         // every pod to find nothing changed).
         let only_ticks = batch.iter().all(|m| matches!(m, Msg::Tick(_)));
-        let clock_before = state.now;
         for msg in batch {
             // Keys can suspend, run an editor, or move a cursor: the frame
             // after them is drawn in full.
@@ -170,7 +171,7 @@ pub async fn run(
         if state.quit {
             return Ok(());
         }
-        if only_ticks && !ui::clock::moves_screen(&state, clock_before, state.now) {
+        if only_ticks && painter.still_reads_true_at(state.now) {
             continue;
         }
         let due = last_draw + FRAME;
@@ -189,20 +190,37 @@ pub async fn run(
 /// writes colour resets and a cursor hide even for an empty diff (25 bytes),
 /// and under watch churn most frames change no visible cell (the changed
 /// pods are scrolled off), so those bytes were most of the terminal traffic.
+///
+/// It also keeps when the last frame's time texts (ages, elapsed times, a
+/// spinner) next read differently, as the renderers noted while drawing
+/// (`time_text::next_change_within`): until then a tick changes nothing.
 #[derive(Default)]
 struct Painter {
     /// The last frame written to the terminal.
     last: Option<ratatui::buffer::Buffer>,
+    /// When a time text of the last frame rendered next changes; None when
+    /// none will.
+    next_change: Option<DateTime<Utc>>,
 }
 
 impl Painter {
+    /// Whether a frame rendered for a tick at `now` would show the same
+    /// time texts as the last one rendered (nothing else changes on a tick).
+    fn still_reads_true_at(&self, now: DateTime<Utc>) -> bool {
+        self.last.is_some() && self.next_change.is_none_or(|at| now < at)
+    }
+
     /// `forced`: draw even if no cell changed (after keys, which may have
     /// cleared the screen for a suspend or an editor, or moved a cursor).
     fn draw(&mut self, tui: &mut Tui, state: &State, forced: bool) -> std::io::Result<()> {
+        let render = |frame: &mut ratatui::Frame, next_change: &mut Option<DateTime<Utc>>| {
+            let ((), after) = next_change_within(|| ui::render(frame, state));
+            *next_change = after.map(|after| state.now + after);
+        };
         if !forced && let Some(last) = &self.last {
             tui.autoresize()?;
             let mut frame = tui.get_frame();
-            ui::render(&mut frame, state);
+            render(&mut frame, &mut self.next_change);
             let buffer = tui.current_buffer_mut();
             let unchanged = *buffer == *last;
             buffer.reset();
@@ -212,7 +230,7 @@ impl Painter {
         }
         // Rendered again through draw(), which also places the cursor the
         // frame asks for.
-        let completed = tui.draw(|f| ui::render(f, state))?;
+        let completed = tui.draw(|f| render(f, &mut self.next_change))?;
         self.last = Some(completed.buffer.clone());
         Ok(())
     }

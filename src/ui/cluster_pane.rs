@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{bar, pane_block, pane_window, truncate};
+use super::widgets::{bar, display_width, pane_block, pane_window, truncate};
 use crate::app::gke_view::GkeView;
 use crate::app::resources::NodeUsage;
 use crate::app::{Kind, Pane, State, lists};
@@ -41,7 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let (cpu_w, mem_w) = if wide { (14, 16) } else { (4, 4) };
     let name_w = nodes
         .iter()
-        .map(|n| n.name.chars().count())
+        .map(|n| display_width(&n.name))
         .max()
         .unwrap_or(4)
         .clamp(4, 24) as u16;

@@ -6,8 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
+use super::widgets::{display_width, keep_end};
 use crate::app::{Connection, State};
-use crate::time_text::elapsed;
+use crate::time_text::elapsed_since;
 
 /// The warnings come first and the context is shortened to fit, so that
 /// READ-ONLY, TLS NOT VERIFIED and the connection state stay on screen at
@@ -36,9 +37,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let width = |version: &Option<String>, release: &Option<String>| {
         spans.iter().map(|s| s.width()).sum::<usize>()
             + "ctx  ".len()
-            + version.as_ref().map_or(0, |v| v.chars().count())
-            + namespace.chars().count()
-            + release.as_ref().map_or(0, |r| r.chars().count())
+            + version.as_ref().map_or(0, |v| display_width(v))
+            + display_width(&namespace)
+            + release.as_ref().map_or(0, |r| display_width(r))
             + connection.width()
     };
     // Too narrow for all of it: the server version goes first, then the
@@ -70,26 +71,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The last `room` characters, marked with … when cut: the end of a GKE
-/// context is the cluster's name, the part that tells contexts apart.
-fn keep_end(text: &str, room: usize) -> String {
-    let count = text.chars().count();
-    if count <= room {
-        return text.to_string();
-    }
-    let tail: String = text.chars().skip(count - room + 1).collect();
-    format!("…{tail}")
-}
-
 fn connection_span<'a>(state: &State, theme: &Theme) -> Span<'a> {
     match &state.connection {
         Connection::Connecting => Span::styled("● connecting", theme.warn()),
         Connection::Live => Span::styled("● live", theme.good()),
         Connection::Reconnecting { since, .. } => Span::styled(
-            format!(
-                "● reconnecting {}",
-                elapsed((state.now - *since).num_seconds().max(0))
-            ),
+            format!("● reconnecting {}", elapsed_since(*since, state.now)),
             theme.warn(),
         ),
         Connection::Unavailable { .. } => Span::styled("● unreachable", theme.bad()),

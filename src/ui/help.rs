@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::centered;
 use super::theme::Theme;
+use super::widgets::display_width;
 use crate::app::keys::{HELP, KeyHelp};
 
 fn column_lines<'a>(sections: &[&'a (&'a str, &'a [KeyHelp])], theme: &Theme) -> Vec<Line<'a>> {
@@ -17,7 +18,7 @@ fn column_lines<'a>(sections: &[&'a (&'a str, &'a [KeyHelp])], theme: &Theme) ->
         // key does not squeeze another section's descriptions.
         let width = keys
             .iter()
-            .map(|k| k.keys.chars().count())
+            .map(|k| display_width(k.keys))
             .max()
             .unwrap_or(0)
             + 2;

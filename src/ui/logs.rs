@@ -7,6 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
+use super::widgets::display_width;
 use crate::app::logs::LogView;
 
 pub fn render(frame: &mut Frame, area: Rect, view: &LogView, theme: &Theme) {
@@ -32,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &LogView, theme: &Theme) {
     let mut start = end;
     let mut rows = 0;
     while start > 0 && rows < height {
-        let len = view.lines[start - 1].chars().count().max(1);
+        let len = display_width(&view.lines[start - 1]).max(1);
         rows += if view.wrap { len.div_ceil(width) } else { 1 };
         if rows > height && start != end {
             break;

@@ -1,7 +1,6 @@
 //! Drawing: `render(frame, &state)` reads state and nothing else. One file
 //! per pane and per overlay.
 
-pub mod clock;
 pub mod cluster_pane;
 pub mod confirm;
 pub mod create_form;
@@ -119,3 +118,6 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         height,
     )
 }
+
+#[cfg(test)]
+mod redraw_tests;

@@ -8,11 +8,11 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::theme::Theme;
-use super::widgets::{pane_block, pane_window, truncate};
+use super::widgets::{display_width, pane_block, pane_window, truncate};
 use crate::app::resources::PodEntry;
 use crate::app::{Connection, Kind, Pane, State, lists};
 use crate::kube::diagnosis::DiagnosisKind;
-use crate::time_text::format_age;
+use crate::time_text::{format_age, note_change_at};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Pods && state.overlays.is_empty();
@@ -34,7 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let window = &pods[start.min(pods.len())..(start + inner_height).min(pods.len())];
     let name_width = window
         .iter()
-        .map(|e| e.row.name.chars().count())
+        .map(|e| display_width(&e.row.name))
         .max()
         .unwrap_or(4)
         .clamp(16, 40);
@@ -140,13 +140,22 @@ const SCHEDULER_GRACE_SECS: i64 = 10;
 
 fn pod_row<'a>(entry: &PodEntry, state: &State, theme: &Theme, status_width: usize) -> Row<'a> {
     let row = &entry.row;
-    let just_created = row
+    let grace_ends = row
         .created
-        .is_some_and(|c| (state.now - c).num_seconds() < SCHEDULER_GRACE_SECS);
+        .map(|c| c + chrono::Duration::seconds(SCHEDULER_GRACE_SECS));
+    let just_created = grace_ends.is_some_and(|end| state.now < end);
+    let waiting = entry
+        .diagnosis
+        .as_ref()
+        .is_some_and(|d| d.kind == DiagnosisKind::WaitingForScheduler);
+    if let (true, Some(end)) = (waiting, grace_ends) {
+        // The row turns ⚠ when the grace ends, with no message to say so.
+        note_change_at(end, state.now);
+    }
     let diagnosis = entry
         .diagnosis
         .as_ref()
-        .filter(|d| !(d.kind == DiagnosisKind::WaitingForScheduler && just_created));
+        .filter(|_| !(waiting && just_created));
     let status_style = if row.deleting {
         theme.dim()
     } else if row.is_healthy() {

@@ -10,18 +10,21 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::actions::{Action, Operation, Outcome};
-use crate::time_text::elapsed;
+use crate::time_text::{elapsed, elapsed_since, note_next_second};
 
 pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
 pub fn spinner(op: &Operation, state: &State) -> &'static str {
     let secs = (state.now - op.started).num_seconds().max(0) as usize;
+    note_next_second(op.started, state.now);
     SPINNER[secs % SPINNER.len()]
 }
 
 pub fn took(op: &Operation, state: &State) -> String {
-    let end = op.finished.unwrap_or(state.now);
-    elapsed((end - op.started).num_seconds().max(0))
+    match op.finished {
+        Some(end) => elapsed((end - op.started).num_seconds().max(0)),
+        None => elapsed_since(op.started, state.now),
+    }
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, op: &Operation, theme: &Theme) {

@@ -11,7 +11,7 @@ use super::theme::Theme;
 use super::widgets::{pane_block, pane_window, truncate};
 use crate::app::{Kind, Pane, State, lists};
 use crate::kube::service_row::ServiceRow;
-use crate::time_text::elapsed;
+use crate::time_text::{elapsed, elapsed_since};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Services && state.overlays.is_empty();
@@ -65,11 +65,11 @@ pub fn external(svc: &ServiceRow, state: &State) -> String {
     match (&svc.external_ip, svc.type_.as_str()) {
         (Some(ip), _) => ip.clone(),
         (None, "LoadBalancer") => {
-            let waited = svc
-                .created
-                .map(|c| (state.now - c).num_seconds().max(0))
-                .unwrap_or(0);
-            format!("<pending> {}", elapsed(waited))
+            let waited = match svc.created {
+                Some(c) => elapsed_since(c, state.now),
+                None => elapsed(0),
+            };
+            format!("<pending> {waited}")
         }
         _ => "<none>".into(),
     }

@@ -2,6 +2,7 @@
 
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::theme::Theme;
 use crate::app::{Pane, State, lists};
@@ -58,17 +59,65 @@ pub fn pane_window(
     (selected, start)
 }
 
+/// The columns `text` takes on a terminal: a wide character (CJK, most
+/// emoji) takes two, a combining mark none. Every width the views compute
+/// is this, not a count of characters, so a user's name or a log line in
+/// any script lines up and is cut where the terminal would cut it.
+pub fn display_width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// The longest start of `text` at most `width` columns wide.
+pub fn cut_to_width(text: &str, width: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > width {
+            return &text[..at];
+        }
+    }
+    text
+}
+
 /// Cuts `text` to `width` columns, marking the cut with `…`.
 pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    if display_width(text) <= width {
         return text.to_owned();
     }
     if width == 0 {
         return String::new();
     }
-    let mut out: String = text.chars().take(width - 1).collect();
+    let mut out = cut_to_width(text, width - 1).to_owned();
     out.push('…');
     out
+}
+
+/// The end of `text` that fits in `width` columns, marked with `…` when
+/// cut: where the end tells things apart (a GKE context ends in the
+/// cluster's name).
+pub fn keep_end(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut used = 0;
+    let mut start = text.len();
+    for (at, c) in text.char_indices().rev() {
+        used += UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > width - 1 {
+            break;
+        }
+        start = at;
+    }
+    format!("…{}", &text[start..])
+}
+
+/// `text` cut to `width` columns and padded with spaces to exactly that.
+pub fn pad_to_width(text: &str, width: usize) -> String {
+    let cut = cut_to_width(text, width);
+    format!("{cut}{}", " ".repeat(width - display_width(cut)))
 }
 
 /// A bar of `width` cells, `pct` percent full.
@@ -98,6 +147,30 @@ mod tests {
         assert_eq!(truncate("jupyter-user-0001", 8), "jupyter…");
         assert_eq!(truncate("hub", 8), "hub");
         assert_eq!(truncate("hub", 0), "");
+    }
+
+    #[test]
+    fn widths_are_terminal_columns_not_characters() {
+        // Two columns each: eight characters, sixteen columns.
+        assert_eq!(display_width("データサイエンス"), 16);
+        assert_eq!(truncate("データサイエンス", 8), "データ…");
+        // A cut never splits a wide character: 5 columns hold two of them.
+        assert_eq!(cut_to_width("データ", 5), "デー");
+        assert_eq!(pad_to_width("データ", 5), "デー ");
+        assert_eq!(pad_to_width("ab", 4), "ab  ");
+        // A combining accent takes no column.
+        assert_eq!(display_width("e\u{301}t\u{e9}"), 3);
+        assert_eq!(
+            keep_end("gke_demo_us-central1_クラスター", 11),
+            "…クラスター"
+        );
+        assert_eq!(keep_end("gke_demo_us-central1_クラスター", 8), "…スター");
+        assert_eq!(keep_end("short", 8), "short");
+        // Every cut fits its width.
+        for w in 0..20 {
+            assert!(display_width(&truncate("名前-jupyter-ユーザー", w)) <= w);
+            assert!(display_width(&keep_end("名前-jupyter-ユーザー", w)) <= w);
+        }
     }
 
     #[test]

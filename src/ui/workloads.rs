@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
+use super::widgets::{cut_to_width, display_width, pad_to_width};
 use crate::app::{Kind, State, workloads};
 use crate::kube::workload_row::{WorkloadRow, WorkloadState};
 
@@ -88,14 +89,11 @@ fn state_style(row: &WorkloadRow, theme: &Theme) -> Style {
 fn table<'a>(state: &State, rows: &[&WorkloadRow], width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let name_width = rows
         .iter()
-        .map(|r| r.name.chars().count())
+        .map(|r| display_width(&r.name))
         .max()
         .unwrap_or(4)
         .clamp(4, 28);
-    let pad = |s: &str, w: usize| {
-        let cut: String = s.chars().take(w).collect();
-        format!("{cut:<w$} ")
-    };
+    let pad = |s: &str, w: usize| format!("{} ", pad_to_width(s, w));
     let mut lines = vec![Line::styled(
         format!(
             "{}{}{}STATE",
@@ -124,10 +122,10 @@ fn table<'a>(state: &State, rows: &[&WorkloadRow], width: usize, theme: &Theme) 
         ]));
         if let Some(problem) = workloads::problem(state, row, state.now) {
             let mut text = format!("  ⚠ {problem}");
-            if text.chars().count() > width {
+            if display_width(&text) > width {
                 text = without_pod_name(&text);
             }
-            let text: String = text.chars().take(width.max(1)).collect();
+            let text = cut_to_width(&text, width.max(1)).to_owned();
             lines.push(Line::styled(text, theme.bad()));
         }
     }
