@@ -85,7 +85,26 @@ pub struct PendingConfirm {
     /// The values diff of an upgrade (empty for other actions).
     pub diff: Vec<DiffLine>,
     pub confirmation: Confirmation,
+    /// What stays as it was when the operator declines (see `plan::Plan`).
+    pub kept: &'static str,
     pub scroll: u16,
+}
+
+impl PendingConfirm {
+    /// What the operator is told after declining: any key but `y`
+    /// (`mismatched` false), or a typed name that is not the one asked for.
+    pub fn declined(&self, mismatched: bool) -> String {
+        declined(mismatched, self.kept)
+    }
+}
+
+/// The one wording of a declined confirmation, for both front ends.
+pub fn declined(mismatched: bool, kept: &str) -> String {
+    if mismatched {
+        format!("the name did not match; {kept}")
+    } else {
+        format!("cancelled; {kept}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,20 +9,43 @@ use anyhow::{Result, bail};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams};
 
-use crate::app::actions::{Action, Confirmation};
+use crate::actions::{Action, Confirmation, declined};
 use crate::deploy::{self, DeployConfig};
 use crate::helm::release::{self, ReleaseRecord};
+use crate::plan::{self, Plan, ReleaseOnCluster};
+use crate::values::DiffTag;
 
-/// Asks on the terminal unless `yes`; without a terminal and without
-/// `--yes`, refuses (nothing is run).
-pub fn confirm(question: &str, confirmation: &Confirmation, yes: bool) -> Result<bool> {
-    if yes {
+/// Prints the plan (what will happen, the values diff of an upgrade) and
+/// asks its confirmation on the terminal, unless `yes` or the plan only
+/// creates; without a terminal and without `--yes`, refuses (nothing is
+/// run). On a no, says what stays.
+pub fn ask(plan: &Plan, yes: bool) -> Result<bool> {
+    for line in &plan.explain {
+        match line.strip_prefix("⚠ ") {
+            Some(warning) => eprintln!("warning: {warning}"),
+            None => eprintln!("  {line}"),
+        }
+    }
+    for line in &plan.diff {
+        let sign = match line.tag {
+            DiffTag::Added => "+",
+            DiffTag::Removed => "-",
+            DiffTag::Context => " ",
+            DiffTag::Hunk => "",
+        };
+        println!("{sign}{}", line.text);
+    }
+    if yes || plan.creates_only {
         return Ok(true);
     }
+    let question = plan.question();
     if !std::io::stdin().is_terminal() {
-        bail!("{question}: refusing without --yes (there is no terminal to ask on)");
+        bail!(
+            "{}: refusing without --yes (there is no terminal to ask on)",
+            plan.action.title()
+        );
     }
-    let expected = match confirmation {
+    let expected = match &plan.confirmation {
         Confirmation::YesNo => {
             eprint!("{question} [y/N] ");
             None
@@ -36,10 +59,14 @@ pub fn confirm(question: &str, confirmation: &Confirmation, yes: bool) -> Result
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     let answer = answer.trim();
-    Ok(match expected {
+    let confirmed = match &expected {
         None => answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes"),
         Some(e) => answer == e,
-    })
+    };
+    if !confirmed {
+        eprintln!("{}", declined(expected.is_some(), plan.kept));
+    }
+    Ok(confirmed)
 }
 
 fn refuse_readonly(readonly: bool, what: &str) -> Result<()> {
@@ -71,29 +98,12 @@ pub async fn secrets_generate(
 ) -> Result<ExitCode> {
     refuse_readonly(readonly, "secrets generate")?;
     let path = out.unwrap_or_else(|| config.secrets_file.clone());
-    let overwrite = path.exists();
-    if overwrite {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let question = format!(
-            "{} exists: replace its secrets (sessions signed with the old cookie secret end)?",
-            path.display()
-        );
-        if !confirm(
-            &question,
-            &Confirmation::Typed {
-                expected: name,
-                typed: String::new(),
-            },
-            yes,
-        )? {
-            eprintln!("kept {}; nothing was changed", path.display());
-            return Ok(ExitCode::FAILURE);
-        }
+    let exists = path.exists();
+    let plan = plan::generate_secrets(path, exists);
+    if !ask(&plan, yes)? {
+        return Ok(ExitCode::FAILURE);
     }
-    run_action(Action::GenerateSecrets { path, overwrite }, config).await
+    run_action(plan.action, config).await
 }
 
 /// The same move as M in the cockpit: worked out (and refused) before
@@ -107,25 +117,11 @@ pub async fn secrets_move(config: &DeployConfig, yes: bool, readonly: bool) -> R
             return Ok(ExitCode::FAILURE);
         }
     };
-    let question = format!(
-        "move {} from {} to {} (mode 0600; the rest of {} stays as it is)?",
-        prepared.keys.join(", "),
-        prepared.from.display(),
-        prepared.to.display(),
-        prepared.from.display()
-    );
-    if !confirm(&question, &Confirmation::YesNo, yes)? {
-        eprintln!("cancelled; nothing was changed");
+    let plan = plan::move_secrets(prepared);
+    if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }
-    run_action(
-        Action::MoveSecrets {
-            from: prepared.from,
-            to: prepared.to,
-        },
-        config,
-    )
-    .await
+    run_action(plan.action, config).await
 }
 
 pub async fn deploy(
@@ -148,50 +144,27 @@ pub async fn deploy(
             return Ok(ExitCode::FAILURE);
         }
     };
-    for w in &prepared.warnings {
-        eprintln!("warning: {w}");
-    }
-    if deployed.is_some() {
-        if prepared.diff.is_empty() {
-            println!("values unchanged since the deployed revision");
-        }
-        for line in &prepared.diff {
-            let sign = match line.tag {
-                crate::values::DiffTag::Added => "+",
-                crate::values::DiffTag::Removed => "-",
-                crate::values::DiffTag::Context => " ",
-                crate::values::DiffTag::Hunk => "",
-            };
-            println!("{sign}{}", line.text);
-        }
-    }
-    if !confirm(
-        &format!("run {}?", prepared.command_line),
-        &Confirmation::YesNo,
-        yes,
-    )? {
-        eprintln!("cancelled; nothing was changed");
+    let plan = plan::deploy(prepared, deployed.is_some());
+    if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }
-    run_action(Action::Deploy, config).await
+    run_action(plan.action, config).await
 }
 
+/// `newest`: the release's newest revision when it could be read.
 pub async fn rollback(
     config: &DeployConfig,
     revision: u32,
+    newest: Option<u32>,
     yes: bool,
     readonly: bool,
 ) -> Result<ExitCode> {
     refuse_readonly(readonly, "rollback")?;
-    if !confirm(
-        &format!("roll {} back to revision {revision}?", config.release),
-        &Confirmation::YesNo,
-        yes,
-    )? {
-        eprintln!("cancelled; nothing was changed");
+    let plan = plan::rollback(&config.release, &config.namespace, revision, newest);
+    if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }
-    run_action(Action::Rollback { revision }, config).await
+    run_action(plan.action, config).await
 }
 
 pub async fn uninstall(
@@ -201,22 +174,11 @@ pub async fn uninstall(
     readonly: bool,
 ) -> Result<ExitCode> {
     refuse_readonly(readonly, "uninstall")?;
-    let typed = Confirmation::Typed {
-        expected: config.release.clone(),
-        typed: String::new(),
-    };
-    if !confirm(
-        &format!(
-            "uninstall release {} from {}?",
-            config.release, config.namespace
-        ),
-        &typed,
-        yes,
-    )? {
-        eprintln!("the name did not match; nothing was changed");
+    let plan = plan::uninstall(&config.release, &config.namespace);
+    if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }
-    let code = run_action(Action::Uninstall, config).await?;
+    let code = run_action(plan.action, config).await?;
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }
@@ -227,22 +189,11 @@ pub async fn uninstall(
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let typed = Confirmation::Typed {
-        expected: config.namespace.clone(),
-        typed: String::new(),
-    };
-    if !confirm(
-        &format!(
-            "delete namespace {} and everything in it?",
-            config.namespace
-        ),
-        &typed,
-        yes,
-    )? {
-        eprintln!("the name did not match; the namespace stays");
+    let plan = plan::delete_namespace(&config.namespace);
+    if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }
-    run_action(Action::DeleteNamespace, config).await
+    run_action(plan.action, config).await
 }
 
 /// The release's revisions, read from its Secrets (no helm needed).
@@ -322,15 +273,11 @@ pub async fn cluster_create(
     if let Err(e) = spec.validate() {
         bail!("{e}; nothing was sent");
     }
-    let question = format!(
-        "create GKE cluster {} in {}/{} ({} x {})?",
-        spec.name, gke.project, spec.location, spec.node_count, spec.machine_type
-    );
-    if !confirm(&question, &Confirmation::YesNo, yes)? {
-        eprintln!("cancelled; nothing was sent");
+    let plan = plan::create_cluster(spec, &gke.project);
+    if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }
-    run_action(Action::CreateCluster(spec), config).await
+    run_action(plan.action, config).await
 }
 
 pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode> {
@@ -422,47 +369,26 @@ pub async fn cluster_delete(
     }
     // The LoadBalancer and disks a release made are not deleted with the
     // cluster: an installed release goes first, with its namespace.
-    let uninstall_first = match release_on_cluster(config, name).await {
-        Ok((on_cluster, installed)) => {
-            if installed {
-                eprintln!(
-                    "release {} is installed in namespace {} of {name}: it is uninstalled and the namespace deleted first, because the LoadBalancer and persistent disks made after cluster creation are NOT deleted with the cluster",
-                    on_cluster.release, on_cluster.namespace
-                );
-            }
-            installed
-        }
-        Err(why) => {
+    let release = match release_on_cluster(config, name).await {
+        Ok((on_cluster, true)) => {
             eprintln!(
-                "warning: cannot check {name} for a JupyterHub release ({why}); if one is installed, its LoadBalancer and disks outlive the cluster: uninstall it first (uninstall --delete-namespace)"
+                "release {} is installed in namespace {} of {name}",
+                on_cluster.release, on_cluster.namespace
             );
-            false
+            ReleaseOnCluster::Installed {
+                release: on_cluster.release,
+                namespace: on_cluster.namespace,
+            }
         }
+        Ok((_, false)) => ReleaseOnCluster::NotInstalled,
+        Err(why) => ReleaseOnCluster::NotKnown {
+            why: format!("Cannot check {name} for a JupyterHub release ({why})"),
+            instead: "uninstall it first: uninstall --delete-namespace".into(),
+        },
     };
-    let typed = Confirmation::Typed {
-        expected: name.to_owned(),
-        typed: String::new(),
-    };
-    let question = if uninstall_first {
-        format!(
-            "uninstall release {} (deleting namespace {}), then delete GKE cluster {name}?",
-            config.release, config.namespace
-        )
-    } else {
-        format!(
-            "delete GKE cluster {name}? (LoadBalancers and disks made after cluster creation are NOT deleted with it)"
-        )
-    };
-    if !confirm(&question, &typed, yes)? {
-        eprintln!("the name did not match; nothing was changed");
+    let plan = plan::delete_cluster(name, release);
+    if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }
-    run_action(
-        Action::DeleteCluster {
-            name: name.to_owned(),
-            uninstall_first,
-        },
-        config,
-    )
-    .await
+    run_action(plan.action, config).await
 }

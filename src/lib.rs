@@ -14,6 +14,7 @@ pub mod headless;
 pub mod helm;
 pub mod kube;
 pub mod logging;
+pub mod plan;
 pub mod profile;
 pub mod runtime;
 pub mod secrets;

@@ -73,7 +73,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             headless::deploy(&config, deployed.as_ref(), yes, readonly).await
         }
         Some(Subcommands::Rollback { revision, yes }) => {
-            headless::rollback(&config, revision, yes, readonly).await
+            let newest = release_records(&resolved, &config)
+                .await
+                .and_then(|records| records.iter().map(|r| r.revision).max());
+            headless::rollback(&config, revision, newest, yes, readonly).await
         }
         Some(Subcommands::Uninstall {
             yes,
@@ -173,13 +176,19 @@ fn initial_target(resolved: &Resolved) -> Target {
 /// The deployed revision's record, for the upgrade diff. An unreachable
 /// cluster shows no diff; helm then reports the real error.
 async fn deployed_revision(resolved: &Resolved, config: &DeployConfig) -> Option<ReleaseRecord> {
+    let records = release_records(resolved, config).await?;
+    jhub_cockpit::helm::release::current_revision(&records).cloned()
+}
+
+/// The release's revisions, for what a confirmation says; None when the
+/// cluster cannot be read (helm then reports the real error).
+async fn release_records(resolved: &Resolved, config: &DeployConfig) -> Option<Vec<ReleaseRecord>> {
     let connected = client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref())
         .await
         .ok()?;
-    let records = headless::read_history(&connected.client, &config.namespace, &config.release)
+    headless::read_history(&connected.client, &config.namespace, &config.release)
         .await
-        .ok()?;
-    jhub_cockpit::helm::release::current_revision(&records).cloned()
+        .ok()
 }
 
 async fn tui(resolved: Resolved, config: DeployConfig, log_path: String) -> Result<ExitCode> {

@@ -6,8 +6,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::Command;
 use super::state::{Overlay, State};
-use crate::actions::{Action, Confirmation, PendingConfirm};
 use crate::gke::{ClusterSpec, GkeCluster, UserPoolSpec};
+use crate::plan::{self, ReleaseOnCluster};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GkeView {
@@ -222,28 +222,9 @@ pub fn form_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                     .as_ref()
                     .map(|g| g.project.clone())
                     .unwrap_or_default();
-                let explain = vec![
-                    format!("Creates {} in {}/{}:", spec.name, project, spec.location),
-                    format!("default-pool: {} x {}", spec.node_count, spec.machine_type),
-                    match &spec.user_pool {
-                        Some(p) => format!(
-                            "user-pool: autoscaling {}..{}, label hub.jupyter.org/node-purpose=user, taint hub.jupyter.org_dedicated=user:NoSchedule",
-                            p.min_nodes, p.max_nodes
-                        ),
-                        None => "no user pool".into(),
-                    },
-                    "It takes a few minutes; the cockpit stays usable. When it runs, its".into(),
-                    "kubeconfig context is written and the panes switch to it.".into(),
-                ];
                 state.create_form = None;
                 state.overlays.pop();
-                state.confirm = Some(PendingConfirm {
-                    action: Action::CreateCluster(spec),
-                    explain,
-                    diff: Vec::new(),
-                    confirmation: Confirmation::YesNo,
-                    scroll: 0,
-                });
+                state.confirm = Some(plan::create_cluster(spec, &project).into_dialog());
                 state.overlays.push(Overlay::Confirm);
             }
         },
@@ -278,43 +259,18 @@ pub fn request_delete(state: &mut State) -> Vec<Command> {
         .chosen(state.target.release.as_deref())
         .filter(|n| on_cluster && state.resources.releases.current(n).is_some())
         .map(str::to_owned);
-    let mut explain = vec![format!("Deletes GKE cluster {cluster} and its nodes.")];
-    match &release {
-        Some(r) => {
-            explain.push(format!(
-                "First uninstalls release {r} and deletes namespace {}:",
-                state.target.namespace
-            ));
-            explain
-                .push("the LoadBalancer and persistent disks made after cluster creation".into());
-            explain.push("are NOT deleted with the cluster, and would keep costing money.".into());
-        }
-        None if on_cluster => {
-            explain.push("No JupyterHub release is installed in this namespace.".into())
-        }
-        None => {
-            explain.push(format!(
-                "The panes are not on {cluster}: a release installed there is NOT uninstalled,"
-            ));
-            explain.push(
-                "and its LoadBalancer and disks would outlive the cluster (connect to it first)."
-                    .into(),
-            );
-        }
-    }
-    state.confirm = Some(PendingConfirm {
-        action: Action::DeleteCluster {
-            name: cluster.clone(),
-            uninstall_first: release.is_some(),
+    let release = match release {
+        Some(release) => ReleaseOnCluster::Installed {
+            release,
+            namespace: state.target.namespace.clone(),
         },
-        explain,
-        diff: Vec::new(),
-        confirmation: Confirmation::Typed {
-            expected: cluster,
-            typed: String::new(),
+        None if on_cluster => ReleaseOnCluster::NotInstalled,
+        None => ReleaseOnCluster::NotKnown {
+            why: format!("The panes are not on {cluster}"),
+            instead: "connect to it first".into(),
         },
-        scroll: 0,
-    });
+    };
+    state.confirm = Some(plan::delete_cluster(&cluster, release).into_dialog());
     state.overlays.push(Overlay::Confirm);
     Vec::new()
 }

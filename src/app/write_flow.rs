@@ -9,6 +9,7 @@ use super::lists;
 use super::state::{Overlay, State};
 use crate::actions::{Action, Confirmation, Operation, Outcome, PendingConfirm};
 use crate::actions::{Failure, PreparedDeploy, PreparedMove};
+use crate::plan::{self, Plan};
 
 /// The write keys, for read-only refusals and the help.
 pub const WRITE_KEYS: &[char] = &['S', 'M', 'e', 'i', 'u', 'r', 'X'];
@@ -66,23 +67,7 @@ pub fn request(state: &mut State, key: char) -> Vec<Command> {
                 state.warn("no release to uninstall");
                 return Vec::new();
             };
-            open_confirm(
-                state,
-                Action::Uninstall,
-                vec![
-                    format!(
-                        "helm uninstall {release} --namespace {}",
-                        state.target.namespace
-                    ),
-                    "The hub, the proxy and the users' servers stop.".into(),
-                    "Afterwards you are offered to delete the namespace: the LoadBalancer".into(),
-                    "and the disks stay (and cost money) until it is deleted.".into(),
-                ],
-                Confirmation::Typed {
-                    expected: release,
-                    typed: String::new(),
-                },
-            );
+            open_confirm(state, plan::uninstall(&release, &state.target.namespace));
             Vec::new()
         }
         _ => Vec::new(),
@@ -132,35 +117,14 @@ fn request_rollback(state: &mut State) -> Vec<Command> {
     let release = target.name.clone();
     open_confirm(
         state,
-        Action::Rollback { revision },
-        vec![
-            format!(
-                "helm rollback {release} {revision} --namespace {}",
-                state.target.namespace
-            ),
-            format!(
-                "Makes revision {} with revision {revision}'s values and chart.",
-                current + 1
-            ),
-        ],
-        Confirmation::YesNo,
+        plan::rollback(&release, &state.target.namespace, revision, Some(current)),
     );
     Vec::new()
 }
 
-fn open_confirm(
-    state: &mut State,
-    action: Action,
-    explain: Vec<String>,
-    confirmation: Confirmation,
-) {
-    state.confirm = Some(PendingConfirm {
-        action,
-        explain,
-        diff: Vec::new(),
-        confirmation,
-        scroll: 0,
-    });
+/// Opens the plan as the dialog every write passes through.
+fn open_confirm(state: &mut State, plan: Plan) {
+    state.confirm = Some(plan.into_dialog());
     state.overlays.push(Overlay::Confirm);
 }
 
@@ -189,8 +153,8 @@ pub fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 return start(state, pending.action);
             }
             _ => {
-                close_confirm(state);
-                state.info("cancelled; nothing was changed");
+                let pending = close_confirm(state).expect("open");
+                state.info(pending.declined(false));
             }
         },
         Confirmation::Typed { expected, typed } => match key.code {
@@ -204,11 +168,11 @@ pub fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 if matched {
                     return start(state, pending.action);
                 }
-                state.warn("the name did not match; nothing was changed");
+                state.warn(pending.declined(true));
             }
             _ => {
-                close_confirm(state);
-                state.info("cancelled; nothing was changed");
+                let pending = close_confirm(state).expect("open");
+                state.info(pending.declined(false));
             }
         },
     }
@@ -229,38 +193,7 @@ fn start(state: &mut State, action: Action) -> Vec<Command> {
 }
 
 pub fn secrets_prepared(state: &mut State, path: std::path::PathBuf, exists: bool) {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut explain = vec![
-        format!(
-            "Writes two random 64-hex values to {} (mode 0600):",
-            path.display()
-        ),
-        "hub.cookieSecret and proxy.secretToken. helm gets it after config.yaml.".into(),
-    ];
-    let confirmation = if exists {
-        explain.push(format!(
-            "{} EXISTS: replacing it logs every user out.",
-            path.display()
-        ));
-        Confirmation::Typed {
-            expected: name,
-            typed: String::new(),
-        }
-    } else {
-        Confirmation::YesNo
-    };
-    open_confirm(
-        state,
-        Action::GenerateSecrets {
-            path,
-            overwrite: exists,
-        },
-        explain,
-        confirmation,
-    );
+    open_confirm(state, plan::generate_secrets(path, exists));
 }
 
 pub fn deploy_prepared(state: &mut State, prepared: Result<PreparedDeploy, Failure>) {
@@ -280,21 +213,8 @@ pub fn deploy_prepared(state: &mut State, prepared: Result<PreparedDeploy, Failu
         }
     };
     let installed = current_record(state).is_some();
-    let mut explain = vec![prepared.command_line.clone()];
-    explain.extend(prepared.warnings.iter().map(|w| format!("⚠ {w}")));
-    if installed && prepared.diff.is_empty() {
-        explain.push("The values are the same as the deployed revision's.".into());
-    } else if installed {
-        explain.push("Values: deployed revision → your files now:".into());
-    } else {
-        explain.push("Installs a new release with these values.".into());
-    }
     state.footer.message = None;
-    open_confirm(state, Action::Deploy, explain, Confirmation::YesNo);
-    // An install has nothing to compare with; the diff is for upgrades.
-    if let Some(c) = state.confirm.as_mut().filter(|_| installed) {
-        c.diff = prepared.diff;
-    }
+    open_confirm(state, plan::deploy(prepared, installed));
 }
 
 /// The account lacks cluster-admin on the cluster just connected to: offer
@@ -317,19 +237,7 @@ pub fn offer_cluster_admin(state: &mut State, user: Option<String>) {
         ));
         return;
     }
-    open_confirm(
-        state,
-        Action::BindClusterAdmin { user: user.clone() },
-        vec![
-            format!("{user} is not cluster-admin on this cluster, which the z2jh guide"),
-            "asks for (the chart makes Roles and RoleBindings). Create:".into(),
-            format!(
-                "kubectl create clusterrolebinding {binding} --clusterrole=cluster-admin --user={user}"
-            ),
-            "y creates it; anything else skips (the install may then fail on RBAC).".into(),
-        ],
-        Confirmation::YesNo,
-    );
+    open_confirm(state, plan::bind_cluster_admin(&user, binding));
 }
 
 pub fn move_prepared(state: &mut State, prepared: Result<PreparedMove, Failure>) {
@@ -343,30 +251,8 @@ pub fn move_prepared(state: &mut State, prepared: Result<PreparedMove, Failure>)
             return;
         }
     };
-    let (from, to) = (prepared.from.display(), prepared.to.display());
-    let explain = vec![
-        format!("Moves {} from {from}", prepared.keys.join(", ")),
-        format!(
-            "to {to} (mode 0600), which {}.",
-            if prepared.secrets_exists {
-                "gets them added beside what it holds"
-            } else {
-                "is created"
-            }
-        ),
-        format!("The rest of {from} stays as it is, comments included;"),
-        "sections left empty go. Nothing reaches the cluster until i or u.".into(),
-    ];
     state.footer.message = None;
-    open_confirm(
-        state,
-        Action::MoveSecrets {
-            from: prepared.from,
-            to: prepared.to,
-        },
-        explain,
-        Confirmation::YesNo,
-    );
+    open_confirm(state, plan::move_secrets(prepared));
 }
 
 pub fn operation_line(state: &mut State, line: String) {
@@ -416,20 +302,7 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) -> Vec
     }
     if succeeded && action == Action::Uninstall {
         let ns = state.target.namespace.clone();
-        open_confirm(
-            state,
-            Action::DeleteNamespace,
-            vec![
-                format!("Delete namespace {ns} too?"),
-                "Its LoadBalancer and persistent disks are not removed by uninstall".into(),
-                "and keep costing money; deleting the namespace removes them.".into(),
-                "Esc keeps it.".into(),
-            ],
-            Confirmation::Typed {
-                expected: ns,
-                typed: String::new(),
-            },
-        );
+        open_confirm(state, plan::delete_namespace(&ns));
     }
     Vec::new()
 }

@@ -218,6 +218,7 @@ fn forced(action: Action, confirmation: Confirmation) -> State {
         explain: vec!["forced into the state".into()],
         diff: Vec::new(),
         confirmation,
+        kept: "nothing was changed",
         scroll: 0,
     });
     s.overlays.push(Overlay::Confirm);

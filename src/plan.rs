@@ -1,0 +1,360 @@
+//! What each write action will do and how sure the operator must be, decided
+//! once for both front ends. A [`Plan`] holds the action, the lines that
+//! say what will happen, the values diff of an upgrade and the confirmation
+//! it needs (`y`, or a name typed). The cockpit shows a plan as its dialog
+//! (`app::write_flow`, `app::gke_view`); the headless subcommands print the
+//! same lines and ask the same question on the terminal, or take `--yes`
+//! (`headless`). Neither words a confirmation of its own, so the two cannot
+//! disagree about what an action does or how it is confirmed.
+//!
+//! Plain functions of what the front end has found out (the prepared
+//! deploy, whether a release is on a cluster); no I/O.
+
+use std::path::PathBuf;
+
+use crate::actions::{
+    Action, Confirmation, PendingConfirm, PreparedDeploy, PreparedMove, declined,
+};
+use crate::gke::ClusterSpec;
+use crate::values::DiffLine;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub action: Action,
+    /// What will happen, line by line: the command first where there is
+    /// one, then what follows from it. A line starting with ⚠ is a warning.
+    pub explain: Vec<String>,
+    /// Deployed values → the values the files give now, for an upgrade.
+    pub diff: Vec<DiffLine>,
+    pub confirmation: Confirmation,
+    /// Only makes what was not there (nothing replaced, removed or sent):
+    /// a subcommand typed out in full is intent enough and runs without a
+    /// question, while a single key, which a slip can press, still asks.
+    pub creates_only: bool,
+    /// What stays as it was when the operator declines: "nothing was
+    /// changed", or for a cluster not created, "nothing was sent".
+    pub kept: &'static str,
+}
+
+impl Plan {
+    fn new(action: Action, explain: Vec<String>, confirmation: Confirmation) -> Plan {
+        Plan {
+            action,
+            explain,
+            diff: Vec::new(),
+            confirmation,
+            creates_only: false,
+            kept: "nothing was changed",
+        }
+    }
+
+    /// The question, one line: the action's title.
+    pub fn question(&self) -> String {
+        format!("{}?", self.action.title())
+    }
+
+    /// What the operator is told after answering anything but yes.
+    pub fn cancelled(&self) -> String {
+        declined(false, self.kept)
+    }
+
+    /// What the operator is told after typing a name that is not the one
+    /// asked for.
+    pub fn mismatched(&self) -> String {
+        declined(true, self.kept)
+    }
+
+    /// The dialog the cockpit shows for it.
+    pub fn into_dialog(self) -> PendingConfirm {
+        PendingConfirm {
+            action: self.action,
+            explain: self.explain,
+            diff: self.diff,
+            confirmation: self.confirmation,
+            kept: self.kept,
+            scroll: 0,
+        }
+    }
+}
+
+fn typed(name: impl Into<String>) -> Confirmation {
+    Confirmation::Typed {
+        expected: name.into(),
+        typed: String::new(),
+    }
+}
+
+/// `S` / `secrets generate`: a new secrets file, or one replaced (which
+/// logs every user out, so its name is typed).
+pub fn generate_secrets(path: PathBuf, exists: bool) -> Plan {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut explain = vec![
+        format!(
+            "Writes two random 64-hex values to {} (mode 0600):",
+            path.display()
+        ),
+        "hub.cookieSecret and proxy.secretToken. helm gets it after config.yaml.".into(),
+    ];
+    let confirmation = if exists {
+        explain.push(format!(
+            "{} EXISTS: replacing it logs every user out.",
+            path.display()
+        ));
+        typed(name)
+    } else {
+        Confirmation::YesNo
+    };
+    let action = Action::GenerateSecrets {
+        path,
+        overwrite: exists,
+    };
+    let mut plan = Plan::new(action, explain, confirmation);
+    plan.creates_only = !exists;
+    plan
+}
+
+/// `M` / `secrets move`: the secret keys out of config.yaml, comments kept.
+pub fn move_secrets(prepared: PreparedMove) -> Plan {
+    let (from, to) = (prepared.from.display(), prepared.to.display());
+    let explain = vec![
+        format!("Moves {} from {from}", prepared.keys.join(", ")),
+        format!(
+            "to {to} (mode 0600), which {}.",
+            if prepared.secrets_exists {
+                "gets them added beside what it holds"
+            } else {
+                "is created"
+            }
+        ),
+        format!("The rest of {from} stays as it is, comments included;"),
+        "sections left empty go. Nothing reaches the cluster until i or u.".into(),
+    ];
+    let action = Action::MoveSecrets {
+        from: prepared.from,
+        to: prepared.to,
+    };
+    Plan::new(action, explain, Confirmation::YesNo)
+}
+
+/// `i` / `u` / `deploy`: helm's command line, the warnings, and for an
+/// upgrade the values diff against the deployed revision.
+pub fn deploy(prepared: PreparedDeploy, installed: bool) -> Plan {
+    let mut explain = vec![prepared.command_line];
+    explain.extend(prepared.warnings.iter().map(|w| format!("⚠ {w}")));
+    if installed && prepared.diff.is_empty() {
+        explain.push("The values are the same as the deployed revision's.".into());
+    } else if installed {
+        explain.push("Values: deployed revision → your files now:".into());
+    } else {
+        explain.push("Installs a new release with these values.".into());
+    }
+    let mut plan = Plan::new(Action::Deploy, explain, Confirmation::YesNo);
+    // An install has nothing to compare with; the diff is for upgrades.
+    if installed {
+        plan.diff = prepared.diff;
+    }
+    plan
+}
+
+/// `r` / `rollback`: `current` is the release's newest revision when it is
+/// known (the rollback makes the one after it).
+pub fn rollback(release: &str, namespace: &str, revision: u32, current: Option<u32>) -> Plan {
+    let makes = match current {
+        Some(current) => format!("revision {}", current + 1),
+        None => "a new revision".into(),
+    };
+    Plan::new(
+        Action::Rollback { revision },
+        vec![
+            format!("helm rollback {release} {revision} --namespace {namespace}"),
+            format!("Makes {makes} with revision {revision}'s values and chart."),
+        ],
+        Confirmation::YesNo,
+    )
+}
+
+/// `X` / `uninstall`: the release's name typed.
+pub fn uninstall(release: &str, namespace: &str) -> Plan {
+    Plan::new(
+        Action::Uninstall,
+        vec![
+            format!("helm uninstall {release} --namespace {namespace}"),
+            "The hub, the proxy and the users' servers stop.".into(),
+            "Afterwards you are offered to delete the namespace: the LoadBalancer".into(),
+            "and the disks stay (and cost money) until it is deleted.".into(),
+        ],
+        typed(release),
+    )
+}
+
+/// After an uninstall: the namespace too, its name typed.
+pub fn delete_namespace(namespace: &str) -> Plan {
+    Plan::new(
+        Action::DeleteNamespace,
+        vec![
+            format!("Delete namespace {namespace} too?"),
+            "Its LoadBalancer and persistent disks are not removed by uninstall".into(),
+            "and keep costing money; deleting the namespace removes them.".into(),
+            "Esc keeps it.".into(),
+        ],
+        typed(namespace),
+    )
+}
+
+/// A new GKE cluster's account lacks cluster-admin: the z2jh guide's
+/// binding.
+pub fn bind_cluster_admin(user: &str, binding: &str) -> Plan {
+    Plan::new(
+        Action::BindClusterAdmin { user: user.into() },
+        vec![
+            format!("{user} is not cluster-admin on this cluster, which the z2jh guide"),
+            "asks for (the chart makes Roles and RoleBindings). Create:".into(),
+            format!(
+                "kubectl create clusterrolebinding {binding} --clusterrole=cluster-admin --user={user}"
+            ),
+            "y creates it; anything else skips (the install may then fail on RBAC).".into(),
+        ],
+        Confirmation::YesNo,
+    )
+}
+
+/// `c` / `cluster create`: the pools the spec makes.
+pub fn create_cluster(spec: ClusterSpec, project: &str) -> Plan {
+    let explain = vec![
+        format!("Creates {} in {}/{}:", spec.name, project, spec.location),
+        format!("default-pool: {} x {}", spec.node_count, spec.machine_type),
+        match &spec.user_pool {
+            Some(p) => format!(
+                "user-pool: autoscaling {}..{}, label hub.jupyter.org/node-purpose=user, taint hub.jupyter.org_dedicated=user:NoSchedule",
+                p.min_nodes, p.max_nodes
+            ),
+            None => "no user pool".into(),
+        },
+        "It takes a few minutes; the cockpit stays usable. When it runs, its".into(),
+        "kubeconfig context is written and the panes switch to it.".into(),
+    ];
+    let mut plan = Plan::new(Action::CreateCluster(spec), explain, Confirmation::YesNo);
+    plan.kept = "nothing was sent";
+    plan
+}
+
+/// What is known of a JupyterHub release on a cluster about to be deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseOnCluster {
+    /// Installed: it goes first, with its namespace.
+    Installed {
+        release: String,
+        namespace: String,
+    },
+    NotInstalled,
+    /// Not known: `why` (a sentence), and what the operator can do first.
+    NotKnown {
+        why: String,
+        instead: String,
+    },
+}
+
+/// `D` / `cluster delete`: the cluster's name typed; a release on it goes
+/// first, because its LoadBalancer and disks outlive the cluster.
+pub fn delete_cluster(cluster: &str, release: ReleaseOnCluster) -> Plan {
+    let mut explain = vec![format!("Deletes GKE cluster {cluster} and its nodes.")];
+    match &release {
+        ReleaseOnCluster::Installed { release, namespace } => {
+            explain.push(format!(
+                "First uninstalls release {release} and deletes namespace {namespace}:"
+            ));
+            explain
+                .push("the LoadBalancer and persistent disks made after cluster creation".into());
+            explain.push("are NOT deleted with the cluster, and would keep costing money.".into());
+        }
+        ReleaseOnCluster::NotInstalled => {
+            explain.push("No JupyterHub release is installed in this namespace.".into())
+        }
+        ReleaseOnCluster::NotKnown { why, instead } => {
+            explain.push(format!(
+                "{why}: a release installed there is NOT uninstalled,"
+            ));
+            explain.push(format!(
+                "and its LoadBalancer and disks would outlive the cluster ({instead})."
+            ));
+        }
+    }
+    let action = Action::DeleteCluster {
+        name: cluster.into(),
+        uninstall_first: matches!(release, ReleaseOnCluster::Installed { .. }),
+    };
+    Plan::new(action, explain, typed(cluster))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_cannot_be_undone_asks_for_the_name() {
+        let typed_name = |plan: &Plan| match &plan.confirmation {
+            Confirmation::Typed { expected, .. } => Some(expected.clone()),
+            Confirmation::YesNo => None,
+        };
+        assert_eq!(
+            typed_name(&uninstall("jhub", "t2")).as_deref(),
+            Some("jhub")
+        );
+        assert_eq!(typed_name(&delete_namespace("t2")).as_deref(), Some("t2"));
+        assert_eq!(
+            typed_name(&delete_cluster("c1", ReleaseOnCluster::NotInstalled)).as_deref(),
+            Some("c1")
+        );
+        assert_eq!(
+            typed_name(&generate_secrets("/w/secrets.yaml".into(), true)).as_deref(),
+            Some("secrets.yaml")
+        );
+        assert_eq!(
+            typed_name(&generate_secrets("/w/secrets.yaml".into(), false)),
+            None
+        );
+        assert_eq!(typed_name(&rollback("jhub", "t2", 1, Some(3))), None);
+    }
+
+    #[test]
+    fn a_release_on_the_cluster_goes_first() {
+        let plan = delete_cluster(
+            "c1",
+            ReleaseOnCluster::Installed {
+                release: "jhub".into(),
+                namespace: "t2".into(),
+            },
+        );
+        assert_eq!(
+            plan.action,
+            Action::DeleteCluster {
+                name: "c1".into(),
+                uninstall_first: true
+            }
+        );
+        assert!(plan.explain.iter().any(|l| l.contains("NOT deleted")));
+    }
+
+    #[test]
+    fn declining_says_what_stays() {
+        assert_eq!(
+            uninstall("jhub", "t2").mismatched(),
+            "the name did not match; nothing was changed"
+        );
+        assert_eq!(
+            create_cluster(crate::gke::ClusterSpec::default(), "demo").cancelled(),
+            "cancelled; nothing was sent"
+        );
+        assert_eq!(
+            rollback("jhub", "t2", 1, None).cancelled(),
+            "cancelled; nothing was changed"
+        );
+        assert_eq!(
+            rollback("jhub", "t2", 1, None).explain[1],
+            "Makes a new revision with revision 1's values and chart."
+        );
+    }
+}
