@@ -7,7 +7,8 @@
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::{Diagnosis, DiagnosisKind, SchedulerPod, truncate};
+use super::events::truncate;
+use super::{Diagnosis, DiagnosisKind, SchedulerPod};
 use crate::kube::pod_row::{PodRow, to_utc};
 use crate::time_text::rfc3339;
 
@@ -132,5 +133,128 @@ pub fn placeholder(pod: &Pod, why: Option<String>) -> Diagnosis {
         kind: DiagnosisKind::ByDesign,
         short: truncate("Placeholder, by design", super::SHORT_MAX),
         line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{World, d, scheduler_pod, set_scheduler_message};
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    #[test]
+    fn waiting_for_the_user_scheduler_that_runs() {
+        let mut w = World::new("pod-waiting-for-user-scheduler.yaml");
+        let mut other_release = scheduler_pod();
+        other_release.name = "user-scheduler-of-another-release".into();
+        other_release.release = Some("other".into());
+        other_release.ready = 0;
+        other_release.status = "CrashLoopBackOff".into();
+        w.scheduler_pods = vec![scheduler_pod(), other_release];
+        let diagnosis = w.diagnose().unwrap();
+        assert_eq!(
+            diagnosis,
+            d(
+                DiagnosisKind::WaitingForScheduler,
+                "Scheduler hasn't bound",
+                "Waiting for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): its pods run (1/1 ready) but it has not bound this pod: read the user-scheduler's log"
+            )
+            .unwrap()
+        );
+        // The views say for how long.
+        let now = DateTime::parse_from_rfc3339("2026-06-01T10:32:30Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let created = PodRow::from_pod(&w.pod).created;
+        assert_eq!(
+            diagnosis.line_at(created, now),
+            "Waiting 12m for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): its pods run (1/1 ready) but it has not bound this pod: read the user-scheduler's log"
+        );
+        assert!(diagnosis.kind.is_warning());
+    }
+
+    #[test]
+    fn waiting_for_a_user_scheduler_that_is_down() {
+        let mut w = World::new("pod-waiting-for-user-scheduler.yaml");
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::WaitingForScheduler,
+                "No scheduler pods",
+                "Waiting for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): no user-scheduler pod runs in the namespace (scheduling.userScheduler.enabled false, or scaled to 0?)"
+            )
+        );
+
+        let mut pending = scheduler_pod();
+        pending.phase = "Pending".into();
+        pending.ready = 0;
+        pending.status = "ContainerCreating".into();
+        w.scheduler_pods = vec![pending];
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::WaitingForScheduler,
+                "Scheduler not ready",
+                "Waiting for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): none of its pods is ready: user-scheduler-5c8d7f9b6-wq2lm ContainerCreating"
+            )
+        );
+
+        let mut crashing = scheduler_pod();
+        crashing.ready = 0;
+        crashing.status = "CrashLoopBackOff".into();
+        crashing.restarts = 4;
+        w.scheduler_pods.push(crashing);
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::WaitingForScheduler,
+                "Scheduler crash-looping",
+                "Waiting for scheduler \"jhub-user-scheduler\" (created 2026-06-01T10:20:00Z, no event): its pods crash-loop: user-scheduler-5c8d7f9b6-wq2lm ContainerCreating, user-scheduler-5c8d7f9b6-wq2lm CrashLoopBackOff (4 restarts)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_scheduler_that_spoke_is_quoted_not_waited_for() {
+        let mut w = World::new("pod-waiting-for-user-scheduler.yaml");
+        w.scheduler_pods = vec![scheduler_pod()];
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 3 Insufficient memory.",
+        );
+        assert_eq!(
+            w.diagnose().unwrap().kind,
+            DiagnosisKind::InsufficientResources
+        );
+    }
+
+    #[test]
+    fn a_pending_placeholder_is_by_design() {
+        let mut w = World::new("pod-user-placeholder-pending.yaml");
+        w.scheduler_pods = vec![scheduler_pod()];
+        let diagnosis = w.diagnose().unwrap();
+        assert_eq!(
+            diagnosis,
+            d(
+                DiagnosisKind::ByDesign,
+                "Placeholder, by design",
+                "Pending by design: a user placeholder keeps room for a user server and gives way to one; pending, it asks the cluster autoscaler for a node; waiting for scheduler \"jhub-user-scheduler\", which said nothing"
+            )
+            .unwrap()
+        );
+        assert!(!diagnosis.kind.is_warning());
+
+        set_scheduler_message(
+            &mut w.pod,
+            "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+        );
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::ByDesign,
+                "Placeholder, by design",
+                "Pending by design: a user placeholder keeps room for a user server and gives way to one; pending, it asks the cluster autoscaler for a node; Unschedulable: 0/3 nodes: 3 Insufficient memory (requests 953.7Mi memory)"
+            )
+        );
     }
 }

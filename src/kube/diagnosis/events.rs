@@ -1,0 +1,111 @@
+//! The pod's events, and the text a diagnosis is made of: when an event
+//! was last seen, which events are this very pod's, the newest of a kind,
+//! and one line cut to length. Every other part reads events and writes
+//! text through these, so they are kept apart from any one of them.
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::Event;
+
+use super::DiagnosisInput;
+use crate::kube::pod_row::to_utc;
+
+/// An event's latest sighting, whichever fields its reporter filled: the
+/// scheduler writes eventTime and series, the kubelet lastTimestamp.
+pub fn event_time(e: &Event) -> Option<DateTime<Utc>> {
+    [
+        e.series
+            .as_ref()
+            .and_then(|s| s.last_observed_time.as_ref())
+            .map(|t| &t.0),
+        e.last_timestamp.as_ref().map(|t| &t.0),
+        e.event_time.as_ref().map(|t| &t.0),
+        e.first_timestamp.as_ref().map(|t| &t.0),
+        e.metadata.creation_timestamp.as_ref().map(|t| &t.0),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(to_utc)
+    .max()
+}
+
+/// The events about this very pod: a user's server pod keeps its name from
+/// one spawn to the next, and the previous pod's events must not explain
+/// the current one.
+pub fn own_events<'a>(input: &DiagnosisInput<'a>) -> Vec<&'a Event> {
+    let uid = input.pod.metadata.uid.as_deref();
+    input
+        .events
+        .iter()
+        .copied()
+        .filter(|e| match (uid, e.involved_object.uid.as_deref()) {
+            (Some(pod), Some(about)) => pod == about,
+            _ => true,
+        })
+        .collect()
+}
+
+pub fn newest<'a>(events: &[&'a Event], pred: impl Fn(&Event) -> bool) -> Option<&'a Event> {
+    events
+        .iter()
+        .copied()
+        .filter(|e| pred(e))
+        .max_by_key(|e| event_time(e))
+}
+
+/// Newlines and runs of whitespace as single spaces: a diagnosis is one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `max` characters, the last one an ellipsis when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::DiagnosisKind;
+    use super::super::tests::{World, drop_scheduled_condition};
+    use super::*;
+    use crate::kube::pod_row::fixtures;
+    use crate::time_text::rfc3339;
+
+    #[test]
+    fn events_of_a_previous_pod_with_the_same_name_are_ignored() {
+        let mut w = World::new("pod-pending-insufficient-memory.yaml")
+            .events("events-insufficient-memory.yaml");
+        drop_scheduled_condition(&mut w.pod);
+        for e in &mut w.events {
+            e.involved_object.uid = Some("a-previous-pod".into());
+        }
+        // Nothing said about this pod: it waits for its scheduler.
+        assert_eq!(
+            w.diagnose().map(|d| d.kind),
+            Some(DiagnosisKind::WaitingForScheduler)
+        );
+        w.pod.spec.as_mut().unwrap().scheduler_name = None;
+        assert_eq!(w.diagnose(), None);
+    }
+
+    #[test]
+    fn event_time_takes_the_latest_sighting() {
+        let events: Vec<Event> = fixtures::all("events-insufficient-memory.yaml");
+        let times: Vec<String> = events
+            .iter()
+            .map(|e| event_time(e).map(rfc3339).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            times,
+            vec![
+                "2026-06-01T10:00:01Z",
+                "2026-06-01T10:03:41Z",
+                "2026-06-01T10:01:13Z",
+            ]
+        );
+    }
+}
