@@ -185,8 +185,8 @@ pub struct State {
     /// What the write actions will use, for the dialogs to show.
     pub deploy: DeployInfo,
     /// The GKE clusters of the project, when GKE is configured.
-    pub gke: Option<super::gke_view::GkeView>,
-    pub create_form: Option<super::gke_view::CreateForm>,
+    pub gke: Option<super::gke_state::GkeView>,
+    pub create_form: Option<super::gke_state::CreateForm>,
     /// The revision marked in the history (m) to diff against (d).
     pub history_mark: Option<u32>,
     /// The pod the details overlay shows, as last read from the API (see
