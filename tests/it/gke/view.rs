@@ -12,8 +12,9 @@ use ratatui::backend::TestBackend;
 
 use jhub_cockpit::app::actions::Action;
 use jhub_cockpit::app::gke_view::GkeView;
-use jhub_cockpit::app::{self, Command, Kind, Msg, Overlay, State, Target, WatchMsg};
+use jhub_cockpit::app::{self, Command, Kind, Msg, Overlay, State, Target};
 use jhub_cockpit::gke::{ClusterStatus, GkeCluster, NodePoolRow, NodePoolStatus};
+use support::cockpit::StateBuilder;
 use support::objects::*;
 
 fn cluster(status: ClusterStatus) -> GkeCluster {
@@ -41,28 +42,6 @@ fn cluster(status: ClusterStatus) -> GkeCluster {
 }
 
 fn state(with_release: bool) -> State {
-    let mut s = State::new(
-        Target {
-            context: "gke_demo_us-central1-b_notebook-test".into(),
-            namespace: "jhub".into(),
-            ..Default::default()
-        },
-        now(),
-    );
-    s.monochrome = true;
-    s.gke = Some(GkeView {
-        project: "demo".into(),
-        location: "us-central1-b".into(),
-        ..Default::default()
-    });
-    app::update(&mut s, Msg::Resize(80, 24));
-    app::update(
-        &mut s,
-        Msg::Watch(WatchMsg::Relisted(
-            Kind::Node,
-            vec![node("rig-node-1", true)],
-        )),
-    );
     let releases = if with_release {
         vec![release_secret(
             "jhub",
@@ -74,11 +53,23 @@ fn state(with_release: bool) -> State {
     } else {
         vec![]
     };
-    app::update(
-        &mut s,
-        Msg::Watch(WatchMsg::Relisted(Kind::Release, releases)),
-    );
-    s
+    StateBuilder::new(Target {
+        context: "gke_demo_us-central1-b_notebook-test".into(),
+        namespace: "jhub".into(),
+        ..Default::default()
+    })
+    .monochrome()
+    .with(|s| {
+        s.gke = Some(GkeView {
+            project: "demo".into(),
+            location: "us-central1-b".into(),
+            ..Default::default()
+        })
+    })
+    .sized(80, 24)
+    .listed(Kind::Node, vec![node("rig-node-1", true)])
+    .listed(Kind::Release, releases)
+    .build()
 }
 
 fn key(s: &mut State, code: KeyCode) -> Vec<Command> {

@@ -8,19 +8,17 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jhub_cockpit::app::{
     self, Command, Connection, Kind, Msg, Object, Overlay, Pane, State, Target, WatchMsg, lists,
 };
+use support::cockpit::StateBuilder;
 use support::objects::*;
 
 fn state() -> State {
-    let mut state = State::new(
-        Target {
-            context: "rig".into(),
-            namespace: "jhub".into(),
-            ..Default::default()
-        },
-        now(),
-    );
-    app::update(&mut state, Msg::Resize(80, 24));
-    state
+    StateBuilder::new(Target {
+        context: "rig".into(),
+        namespace: "jhub".into(),
+        ..Default::default()
+    })
+    .sized(80, 24)
+    .build()
 }
 
 fn press(state: &mut State, code: KeyCode) -> Vec<Command> {

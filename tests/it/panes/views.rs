@@ -10,6 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use jhub_cockpit::app::{self, Connection, Kind, Msg, Object, State, Target, WatchMsg};
+use support::cockpit::StateBuilder;
 use support::objects::*;
 
 fn target() -> Target {
@@ -29,27 +30,19 @@ fn relist(state: &mut State, kind: Kind, objects: Vec<Object>) {
 /// A hub that is up: three nodes, the chart's pods, one user Running, one
 /// user that does not fit, one with a bad image; proxy-public has its IP.
 fn deployed() -> State {
-    let mut state = State::new(target(), now());
-    state.monochrome = true;
-    app::update(
-        &mut state,
-        Msg::Connected {
-            server_version: "v1.36.3".into(),
-        },
-    );
-    relist(
-        &mut state,
+    StateBuilder::new(target())
+        .monochrome()
+        .connected()
+        .listed(
         Kind::Node,
         vec![
             node("rig-node-1", true),
             node("rig-node-2", true),
             node("rig-node-3", true),
         ],
-    );
-    relist(&mut state, Kind::StorageClass, vec![]);
-    relist(&mut state, Kind::Claim, vec![]);
-    relist(
-        &mut state,
+    )
+        .listed_empty(&[Kind::StorageClass, Kind::Claim])
+        .listed(
         Kind::Event,
         vec![warning_event(
             "jupyter-big",
@@ -57,9 +50,8 @@ fn deployed() -> State {
             "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
             "2026-12-01T11:59:30Z",
         )],
-    );
-    relist(
-        &mut state,
+    )
+        .listed(
         Kind::Pod,
         vec![
             running_pod(
@@ -89,9 +81,8 @@ fn deployed() -> State {
             unschedulable_pod("jupyter-big"),
             image_pull_pod("jupyter-bad-image", "rig-node-2"),
         ],
-    );
-    relist(
-        &mut state,
+    )
+        .listed(
         Kind::Service,
         vec![
             service("hub", "ClusterIP", "10.96.0.10", 8081, None),
@@ -104,16 +95,15 @@ fn deployed() -> State {
                 Some("127.0.1.1"),
             ),
         ],
-    );
-    relist(
-        &mut state,
+    )
+        .listed(
         Kind::Release,
         vec![
             release_secret("jhub", 1, "superseded", "4.3.0", "2026-12-01T11:00:00Z"),
             release_secret("jhub", 2, "deployed", "4.4.0", "2026-12-01T11:30:00Z"),
         ],
-    );
-    state
+    )
+        .build()
 }
 
 fn draw(state: &State, width: u16, height: u16) -> String {

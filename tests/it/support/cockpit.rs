@@ -1,6 +1,7 @@
-//! Pure cockpit states for the write-action tests (readonly, confirmations,
-//! views_actions): a deployed hub built through update() from constructed
-//! objects, key presses, and drawing on ratatui's TestBackend.
+//! Pure cockpit states: the one state builder ([`StateBuilder`]), which
+//! makes a state as the cockpit would, through update() from constructed
+//! objects; the deployed hub the write-action tests share; key presses;
+//! and drawing on ratatui's TestBackend.
 
 #![allow(dead_code)]
 
@@ -30,12 +31,73 @@ pub fn relist(state: &mut State, kind: Kind, objects: Vec<Object>) -> Vec<Comman
     app::update(state, Msg::Watch(WatchMsg::Relisted(kind, objects)))
 }
 
+/// A cockpit state made the way the cockpit makes it: every step is a
+/// message through update(), as the terminal and the watchers send them.
+/// Each test names the objects it needs; what it does not name is not
+/// listed (or, with [`StateBuilder::listed_empty`], listed as none).
+pub struct StateBuilder {
+    state: State,
+}
+
+impl StateBuilder {
+    /// At the tests' clock ([`now`]), pointed at `target`.
+    pub fn new(target: Target) -> Self {
+        StateBuilder {
+            state: State::new(target, now()),
+        }
+    }
+
+    /// Colours off, so that a snapshot holds text only.
+    pub fn monochrome(mut self) -> Self {
+        self.state.monochrome = true;
+        self
+    }
+
+    pub fn sized(self, width: u16, height: u16) -> Self {
+        self.message(Msg::Resize(width, height))
+    }
+
+    /// The API server answered.
+    pub fn connected(self) -> Self {
+        self.message(Msg::Connected {
+            server_version: "v1.36.3".into(),
+        })
+    }
+
+    /// A watcher's (re)list of `kind`.
+    pub fn listed(self, kind: Kind, objects: Vec<Object>) -> Self {
+        self.message(Msg::Watch(WatchMsg::Relisted(kind, objects)))
+    }
+
+    /// Each kind listed, with nothing in it.
+    pub fn listed_empty(self, kinds: &[Kind]) -> Self {
+        kinds
+            .iter()
+            .fold(self, |builder, kind| builder.listed(*kind, Vec::new()))
+    }
+
+    pub fn message(mut self, msg: Msg) -> Self {
+        app::update(&mut self.state, msg);
+        self
+    }
+
+    /// For what no message sets (the GKE view the settings give).
+    pub fn with(mut self, change: impl FnOnce(&mut State)) -> Self {
+        change(&mut self.state);
+        self
+    }
+
+    pub fn build(self) -> State {
+        self.state
+    }
+}
+
 /// Nothing listed yet, no release.
 pub fn empty(readonly: bool) -> State {
-    let mut state = State::new(target(readonly), now());
-    state.monochrome = true;
-    app::update(&mut state, Msg::Resize(80, 24));
-    state
+    StateBuilder::new(target(readonly))
+        .monochrome()
+        .sized(80, 24)
+        .build()
 }
 
 /// Release revisions 1 (superseded) and 2 (deployed) of `jhub`.
@@ -49,61 +111,53 @@ pub fn revisions() -> Vec<Object> {
 /// A hub that is up: nodes, the chart's pods, a user, services with the
 /// public IP, and the release at revision 2.
 pub fn deployed(readonly: bool) -> State {
-    let mut state = empty(readonly);
-    app::update(
-        &mut state,
-        Msg::Connected {
-            server_version: "v1.36.3".into(),
-        },
-    );
-    relist(
-        &mut state,
-        Kind::Node,
-        vec![node("rig-node-1", true), node("rig-node-2", true)],
-    );
-    relist(&mut state, Kind::StorageClass, vec![]);
-    relist(&mut state, Kind::Claim, vec![]);
-    relist(&mut state, Kind::Event, vec![]);
-    relist(
-        &mut state,
-        Kind::Pod,
-        vec![
-            running_pod(
-                "hub-7d9f8c6b5-abcde",
-                "hub",
-                "rig-node-1",
-                "2026-12-01T11:00:00Z",
-            ),
-            running_pod(
-                "proxy-6f9c7d8b5-x2x4q",
-                "proxy",
-                "rig-node-1",
-                "2026-12-01T11:00:00Z",
-            ),
-            running_pod(
-                "jupyter-alice",
-                "singleuser-server",
-                "rig-node-2",
-                "2026-12-01T11:30:00Z",
-            ),
-        ],
-    );
-    relist(
-        &mut state,
-        Kind::Service,
-        vec![
-            service("hub", "ClusterIP", "10.96.0.10", 8081, None),
-            service(
-                "proxy-public",
-                "LoadBalancer",
-                "10.96.0.12",
-                80,
-                Some("127.0.1.1"),
-            ),
-        ],
-    );
-    relist(&mut state, Kind::Release, revisions());
-    state
+    StateBuilder::new(target(readonly))
+        .monochrome()
+        .sized(80, 24)
+        .connected()
+        .listed(
+            Kind::Node,
+            vec![node("rig-node-1", true), node("rig-node-2", true)],
+        )
+        .listed_empty(&[Kind::StorageClass, Kind::Claim, Kind::Event])
+        .listed(
+            Kind::Pod,
+            vec![
+                running_pod(
+                    "hub-7d9f8c6b5-abcde",
+                    "hub",
+                    "rig-node-1",
+                    "2026-12-01T11:00:00Z",
+                ),
+                running_pod(
+                    "proxy-6f9c7d8b5-x2x4q",
+                    "proxy",
+                    "rig-node-1",
+                    "2026-12-01T11:00:00Z",
+                ),
+                running_pod(
+                    "jupyter-alice",
+                    "singleuser-server",
+                    "rig-node-2",
+                    "2026-12-01T11:30:00Z",
+                ),
+            ],
+        )
+        .listed(
+            Kind::Service,
+            vec![
+                service("hub", "ClusterIP", "10.96.0.10", 8081, None),
+                service(
+                    "proxy-public",
+                    "LoadBalancer",
+                    "10.96.0.12",
+                    80,
+                    Some("127.0.1.1"),
+                ),
+            ],
+        )
+        .listed(Kind::Release, revisions())
+        .build()
 }
 
 pub fn key(state: &mut State, code: KeyCode) -> Vec<Command> {
