@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::command::Command;
 use super::lists;
 use super::logs::LogView;
+use super::scroll::ScrollMove;
 use super::state::{Overlay, Pane, State};
 use super::write_flow;
 
@@ -257,15 +258,10 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         }
         Overlay::Logs => {
             if let Some(view) = state.logs.as_mut() {
-                match key.code {
-                    KeyCode::Char('w') => view.wrap = !view.wrap,
-                    KeyCode::Char('k') | KeyCode::Up => view.scroll_up(1),
-                    KeyCode::Char('j') | KeyCode::Down => view.scroll_down(1),
-                    KeyCode::PageUp => view.scroll_up(page),
-                    KeyCode::PageDown => view.scroll_down(page),
-                    KeyCode::Char('g') | KeyCode::Home => view.scroll_up(usize::MAX / 2),
-                    KeyCode::Char('G') | KeyCode::End => view.scroll_back = 0,
-                    _ => {}
+                if key.code == KeyCode::Char('w') {
+                    view.wrap = !view.wrap;
+                } else if let Some(movement) = ScrollMove::from_key(key.code, page) {
+                    view.scroll(movement);
                 }
             }
         }
@@ -274,17 +270,9 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
 }
 
 /// Every text overlay's scroll (details, NOTES, workloads, values and
-/// diffs) after j/k/PgDn/PgUp/g: one rule, so the views scroll alike (the
-/// renderer clamps it).
+/// diffs) after a scroll key.
 fn scrolled(scroll: u16, code: KeyCode, page: usize) -> u16 {
-    match code {
-        KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
-        KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
-        KeyCode::PageDown => scroll.saturating_add(page as u16),
-        KeyCode::PageUp => scroll.saturating_sub(page as u16),
-        KeyCode::Char('g') | KeyCode::Home => 0,
-        _ => scroll,
-    }
+    ScrollMove::from_key(code, page).map_or(scroll, |movement| movement.from_top(scroll))
 }
 
 /// Enter shows the selected revision's values; m marks a revision; d diffs

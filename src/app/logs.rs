@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use super::scroll::ScrollMove;
+
 /// At most this many lines are kept; older ones are dropped first.
 pub const MAX_LOG_LINES: usize = 10_000;
 
@@ -55,6 +57,16 @@ impl LogView {
 
     pub fn scroll_down(&mut self, n: usize) {
         self.scroll_back = self.scroll_back.saturating_sub(n);
+    }
+
+    /// A scroll key, counted back from the newest line: at 0 it follows.
+    pub fn scroll(&mut self, movement: ScrollMove) {
+        match movement {
+            ScrollMove::Up(n) => self.scroll_up(n),
+            ScrollMove::Down(n) => self.scroll_down(n),
+            ScrollMove::Start => self.scroll_up(usize::MAX / 2),
+            ScrollMove::End => self.scroll_back = 0,
+        }
     }
 }
 

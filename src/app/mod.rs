@@ -10,6 +10,7 @@ pub mod logs;
 pub mod msg;
 pub mod pod_details;
 pub mod resources;
+pub mod scroll;
 pub mod state;
 pub mod update;
 pub mod workloads;

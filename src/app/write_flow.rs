@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::Command;
 use super::lists;
+use super::scroll::ScrollMove;
 use super::state::{Overlay, State};
 use crate::actions::{Action, Confirmation, Operation, Outcome, PendingConfirm};
 use crate::actions::{Failure, PreparedDeploy, PreparedMove};
@@ -135,6 +136,9 @@ fn close_confirm(state: &mut State) -> Option<PendingConfirm> {
     state.confirm.take()
 }
 
+/// The rows PgDn moves a long diff in the dialog (about its height).
+const DIALOG_PAGE: usize = 10;
+
 /// Keys while the dialog is open: `y` (or the typed name and Enter)
 /// confirms; anything else cancels, except scrolling a long diff.
 pub fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
@@ -143,12 +147,9 @@ pub fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         return Vec::new();
     };
     match &mut pending.confirmation {
-        Confirmation::YesNo => match key.code {
-            KeyCode::Char('j') | KeyCode::Down => pending.scroll = pending.scroll.saturating_add(1),
-            KeyCode::Char('k') | KeyCode::Up => pending.scroll = pending.scroll.saturating_sub(1),
-            KeyCode::PageDown => pending.scroll = pending.scroll.saturating_add(10),
-            KeyCode::PageUp => pending.scroll = pending.scroll.saturating_sub(10),
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
+        Confirmation::YesNo => match (key.code, ScrollMove::from_key(key.code, DIALOG_PAGE)) {
+            (_, Some(movement)) => pending.scroll = movement.from_top(pending.scroll),
+            (KeyCode::Char('y') | KeyCode::Char('Y'), None) => {
                 let pending = close_confirm(state).expect("open");
                 return start(state, pending.action);
             }
