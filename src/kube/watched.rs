@@ -93,8 +93,8 @@ impl Object {
     /// A pod as a watcher hands it on: a healthy one as its row, an
     /// unhealthy one whole (its diagnosis and details read it). At
     /// classroom scale a relist gathers thousands of pods before it is sent;
-    /// whole, they were most of the cockpit's peak memory (61 of 76 MB of
-    /// heap at 5,000 pods, heaptrack), and the rows are all that is kept
+    /// whole, they were most of the cockpit's peak memory (bench/README.md,
+    /// "Measurements behind the design"), and the rows are all that is kept
     /// of healthy pods anyway.
     pub fn pod(pod: Pod) -> Object {
         let row = PodRow::from_pod(&pod);

@@ -1,9 +1,8 @@
 //! How the cockpit asks glibc's allocator to hold little memory. At
-//! classroom scale the live heap is small (about 6 MB at 5,000 pods,
-//! heaptrack), but listing parses tens of MB of JSON in pages, and glibc
-//! keeps what that frees: measured at 5,000 pods, RSS was 64 MB with its
-//! default per-thread arenas, 50 MB with a trim after each list, 41 MB with
-//! one arena and the trims.
+//! classroom scale the live heap is small, but listing parses tens of MB of
+//! JSON in pages, and glibc keeps what that frees: one arena and a trim
+//! after each list keep the resident memory near the live heap (the
+//! figures: bench/README.md, "Measurements behind the design").
 
 /// One malloc arena for the whole process, set before any thread starts.
 /// glibc gives each thread that allocates concurrently an arena of its own,
