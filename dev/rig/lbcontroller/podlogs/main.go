@@ -19,25 +19,18 @@
 //     moves current.log to previous.log and starts a new current.log, so
 //     `kubectl logs --previous` shows the run that died;
 //   - when a pod is being deleted, appends shutdown lines; when it is gone,
-//     replaces current.log by a directory, which makes KWOK end the streams
-//     that follow it (KWOK never learns that a container stopped: its runtime
-//     stub answers "Unavailable", which the CRI log reader takes for
-//     "still running"), and removes the pod's directory a minute later.
+//     removes the pod's directory a minute later.
 //
-// It is also the API server's only way out to "the cluster" (the egress
-// selector's cluster connection, which carries kubelet traffic and pod and
-// service proxying): an HTTP CONNECT proxy on a unix socket that lets through
-// the one kubelet address (KWOK's server on loopback) and refuses every other
-// destination, so pod IPs (10.244.x.x, labels only) are never dialled.
+// It is also the API server's only way out to "the cluster" (kubelet.go): a
+// CONNECT proxy that reaches KWOK's server and nothing else, and ends
+// followed log streams when their container stops, which KWOK cannot know.
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -70,7 +63,7 @@ import (
 
 var logsGVR = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "logs"}
 
-// How long a gone pod's directory stays (as a tombstone for followers).
+// How long a gone pod's directory stays.
 const keepGone = time.Minute
 
 type controller struct {
@@ -81,6 +74,7 @@ type controller struct {
 	mu      sync.Mutex
 	dirs    map[string]string // pod key -> its directory (the pod's uid is in the name)
 	written map[string]string // pod key -> the Logs spec last written (uid + containers)
+	streams *streams          // followed log streams (kubelet.go)
 }
 
 func main() {
@@ -88,6 +82,9 @@ func main() {
 	dir := flag.String("dir", "", "where the pod log files live (required)")
 	egress := flag.String("egress-socket", "", "serve the API server's cluster egress (HTTP CONNECT) on this unix socket; empty disables")
 	kubelet := flag.String("kubelet-address", "", "the one destination (loopback host:port, KWOK's server) the egress lets through")
+	certFile := flag.String("tls-cert-file", "", "the kubelet serving certificate (KWOK's), shown to the API server")
+	keyFile := flag.String("tls-private-key-file", "", "its key")
+	caFile := flag.String("kubelet-ca-file", "", "the CA that KWOK's serving certificate is checked against")
 	healthz := flag.String("healthz-address", "", "serve /healthz on this loopback address (host:port) once the caches are synced; empty disables")
 	klog.InitFlags(nil)
 	flag.Parse()
@@ -110,12 +107,6 @@ func main() {
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
 
-	if *egress != "" {
-		if err := serveEgress(ctx, *egress, *kubelet); err != nil {
-			klog.Fatalf("--egress-socket: %v", err)
-		}
-	}
-
 	factory := informers.NewSharedInformerFactory(client, 0)
 	c := &controller{
 		dyn:  dynamic.NewForConfigOrDie(cfg),
@@ -126,6 +117,7 @@ func main() {
 		dir:     abs,
 		dirs:    map[string]string{},
 		written: map[string]string{},
+		streams: &streams{},
 	}
 	inf := factory.Core().V1().Pods().Informer()
 	enqueue := func(obj any) {
@@ -144,6 +136,11 @@ func main() {
 	}
 	if err := c.adopt(); err != nil {
 		klog.Fatalf("%s: %v", abs, err)
+	}
+	if *egress != "" {
+		if err := serveEgress(ctx, *egress, *kubelet, *certFile, *keyFile, *caFile, c.pods, c.streams); err != nil {
+			klog.Fatalf("--egress-socket: %v", err)
+		}
 	}
 	if *healthz != "" {
 		if err := serveHealthz(*healthz); err != nil {
@@ -227,11 +224,11 @@ func (c *controller) sync(ctx context.Context, key string) error {
 	}
 
 	restarts := map[string]int32{}
-	for _, s := range append(slices.Clone(pod.Status.InitContainerStatuses), pod.Status.ContainerStatuses...) {
+	for _, s := range slices.Concat(pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses) {
 		restarts[s.Name] = s.RestartCount
 	}
 	var names []string
-	for _, ct := range append(slices.Clone(pod.Spec.InitContainers), pod.Spec.Containers...) {
+	for _, ct := range slices.Concat(pod.Spec.InitContainers, pod.Spec.Containers) {
 		names = append(names, ct.Name)
 		if err := c.ensureFiles(pod, ct, filepath.Join(dir, ct.Name), restarts[ct.Name]); err != nil {
 			return err
@@ -269,9 +266,10 @@ func (c *controller) ensureFiles(pod *corev1.Pod, ct corev1.Container, cdir stri
 			return err
 		}
 	case restarts > seen:
-		// A restart: the run that ended is the previous container's log. The
-		// rename is seen by followers of current.log, which then reopen the
-		// new file (as `kubectl logs -f` would be restarted on a real node).
+		// A restart: the run that ended is the previous container's log.
+		// Its followers end first, as on a node, where the stream ends with
+		// the container.
+		c.streams.end(pod.Namespace + "/" + pod.Name + "/" + ct.Name)
 		if err := os.Rename(current, previous); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
@@ -375,28 +373,17 @@ func (c *controller) gone(key string) {
 	dir := c.dirs[key]
 	delete(c.dirs, key)
 	c.mu.Unlock()
+	// The followers get the shutdown lines (written when the deletion
+	// began), then their stream ends.
+	time.AfterFunc(500*time.Millisecond, func() { c.streams.end(key + "/") })
 	if dir != "" {
 		retire(dir)
 	}
 }
 
-// retire ends every stream that follows one of the pod's current.log files
-// and removes the pod's directory after keepGone. KWOK's log reader, told
-// that current.log was created anew, reopens it; a directory cannot be read,
-// so the reader returns and KWOK ends the response (with the read error as
-// its last bytes). The directory must outlive that: the reader watches it.
+// retire removes a gone pod's directory after keepGone, once its followers
+// have ended.
 func retire(dir string) {
-	cdirs, _ := os.ReadDir(dir)
-	for _, cd := range cdirs {
-		if !cd.IsDir() {
-			continue
-		}
-		current := filepath.Join(dir, cd.Name(), "current.log")
-		if fi, err := os.Lstat(current); err == nil && !fi.IsDir() {
-			_ = os.Remove(current)
-			_ = os.Mkdir(current, 0o755)
-		}
-	}
 	time.AfterFunc(keepGone, func() { _ = os.RemoveAll(dir) })
 }
 
@@ -535,101 +522,6 @@ func stopLines(pod *corev1.Pod, ct corev1.Container, t time.Time) []byte {
 		return lines(t, "stderr", jh(t, 0, "I", "ServerApp", "", "received signal 15, stopping"), jh(t, 1, "I", "ServerApp", "", "Shutting down 0 kernels"))
 	}
 	return lines(t, "stdout", fmt.Sprintf("rig: container %s received SIGTERM, exiting", ct.Name))
-}
-
-// ---- egress ------------------------------------------------------------------
-
-// serveEgress answers the API server's HTTP CONNECT requests on a unix
-// socket: the kubelet address is tunnelled to, anything else gets 403 at once.
-func serveEgress(ctx context.Context, path, kubelet string) error {
-	host, _, err := net.SplitHostPort(kubelet)
-	if err != nil {
-		return fmt.Errorf("--kubelet-address: %w", err)
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("--kubelet-address: %s is not a loopback address", host)
-	}
-	_ = os.Remove(path)
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return err
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		return err
-	}
-	go func() {
-		<-ctx.Done()
-		_ = ln.Close()
-	}()
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				if ctx.Err() == nil {
-					klog.Errorf("egress: %v", err)
-				}
-				return
-			}
-			go tunnel(conn, kubelet)
-		}
-	}()
-	return nil
-}
-
-func tunnel(conn net.Conn, kubelet string) {
-	defer conn.Close()
-	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(conn)
-	req, err := http.ReadRequest(br)
-	if err != nil {
-		return
-	}
-	_ = conn.SetReadDeadline(time.Time{})
-	if req.Method != http.MethodConnect {
-		_, _ = io.WriteString(conn, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
-		return
-	}
-	if req.Host != kubelet {
-		// The reason phrase reaches the API server's error message.
-		_, _ = fmt.Fprintf(conn, "HTTP/1.1 403 rig: only the kubelet (%s) is reachable, not %s\r\nContent-Length: 0\r\n\r\n", kubelet, sanitize(req.Host))
-		return
-	}
-	up, err := net.DialTimeout("tcp", kubelet, 5*time.Second)
-	if err != nil {
-		_, _ = fmt.Fprintf(conn, "HTTP/1.1 502 rig: kubelet %s: %s\r\nContent-Length: 0\r\n\r\n", kubelet, sanitize(err.Error()))
-		return
-	}
-	defer up.Close()
-	if _, err := io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
-		return
-	}
-	done := make(chan struct{}, 2)
-	go func() {
-		// Bytes the client sent after its request (none: TLS waits for 200).
-		_, _ = io.Copy(up, br)
-		if c, ok := up.(*net.TCPConn); ok {
-			_ = c.CloseWrite()
-		}
-		done <- struct{}{}
-	}()
-	go func() {
-		_, _ = io.Copy(conn, up)
-		if c, ok := conn.(*net.UnixConn); ok {
-			_ = c.CloseWrite()
-		}
-		done <- struct{}{}
-	}()
-	<-done
-	<-done
-}
-
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // serveHealthz answers 200 on /healthz; it only binds loopback addresses.
