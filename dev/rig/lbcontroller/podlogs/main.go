@@ -343,8 +343,8 @@ func (c *controller) ensureLogs(ctx context.Context, pod *corev1.Pod, dir string
 			_, err = res.Update(ctx, obj, metav1.UpdateOptions{})
 		}
 	}
-	if apierrors.IsNotFound(err) && pod.DeletionTimestamp != nil {
-		return nil // namespace going away
+	if err != nil && (pod.DeletionTimestamp != nil || apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause)) {
+		return nil // the pod or its namespace is going away
 	}
 	if err != nil {
 		return err
