@@ -135,6 +135,10 @@ func serveEgress(ctx context.Context, path, kubelet, certFile, keyFile, caFile s
 		},
 		Transport:     f.transport,
 		FlushInterval: -1, // streams (logs, exec, port-forward) flush at once
+		// KWOK down: say so (the default answer is an empty 502).
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			http.Error(w, "rig: kubelet: "+err.Error(), http.StatusBadGateway)
+		},
 	}
 
 	tunnels := &connListener{conns: make(chan net.Conn), done: make(chan struct{})}
