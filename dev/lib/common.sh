@@ -20,12 +20,12 @@ k8s_bin_dir() { echo "$CACHE_DIR/bin/kubernetes-$K8S_VERSION"; }
 kwok_bin_dir() { echo "$CACHE_DIR/bin/kwok-$KWOK_VERSION"; }
 helm_bin_dir() { echo "$CACHE_DIR/bin/helm-$HELM_VERSION"; }
 etcd_bin_dir() { echo "$CACHE_DIR/bin/etcd-$ETCD_CRATE_VERSION"; }
-# The rig helpers (load-balancer controller): their own Go module, keyed by
+# The rig helpers (load-balancer controller, pod-logs): their own Go module, keyed by
 # the Kubernetes version its client-go follows and by its sources, go.mod and
 # go.sum included, so a dependency bump rebuilds it.
 rigtools_bin_dir() { echo "$CACHE_DIR/bin/rigtools-$K8S_VERSION-$(rigtools_hash)"; }
 rigtools_hash() {
-  cat "$DEV_DIR"/rig/lbcontroller/*.go "$DEV_DIR"/rig/lbcontroller/go.mod "$DEV_DIR"/rig/lbcontroller/go.sum |
+  cat "$DEV_DIR"/rig/lbcontroller/*.go "$DEV_DIR"/rig/lbcontroller/*/*.go "$DEV_DIR"/rig/lbcontroller/go.mod "$DEV_DIR"/rig/lbcontroller/go.sum |
     sha256sum | cut -c1-12
 }
 # The version of the k8s.io staging modules (client-go, api, ...) released
