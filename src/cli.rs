@@ -104,6 +104,24 @@ pub enum Subcommands {
         #[arg(long)]
         json: bool,
     },
+    /// A pod's log, as `kubectl logs` prints it (the cockpit's `l` reads
+    /// it the same way).
+    Logs {
+        pod: String,
+        /// The container (default: the pod's default container).
+        #[arg(short = 'c', long)]
+        container: Option<String>,
+        /// The container's previous run: why it crashed.
+        #[arg(short = 'p', long)]
+        previous: bool,
+        /// Only the last N lines.
+        #[arg(long)]
+        tail: Option<i64>,
+        /// Keep printing new lines until the container stops or the pod
+        /// goes. (Long form only: -f is a values file, as in helm.)
+        #[arg(long)]
+        follow: bool,
+    },
     /// GKE clusters: create, list, delete.
     Cluster {
         #[command(subcommand)]
@@ -325,6 +343,47 @@ impl Resolved {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// clap checks the flags of every subcommand against each other (a
+    /// short flag used twice, say) only when that subcommand is parsed:
+    /// here all of them are checked at once.
+    #[test]
+    fn every_subcommands_flags_are_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn logs_takes_kubectls_flags_and_keeps_f_for_values_files() {
+        let cli = Cli::parse_from([
+            "jhub-cockpit",
+            "-f",
+            "config.yaml",
+            "logs",
+            "hub-1",
+            "-c",
+            "hub",
+            "-p",
+            "--tail",
+            "3",
+            "--follow",
+        ]);
+        match cli.command {
+            Some(Subcommands::Logs {
+                pod,
+                container,
+                previous,
+                tail,
+                follow,
+            }) => {
+                assert_eq!(pod, "hub-1");
+                assert_eq!(container.as_deref(), Some("hub"));
+                assert!(previous && follow);
+                assert_eq!(tail, Some(3));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn flags_override_settings() {

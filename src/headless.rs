@@ -12,6 +12,7 @@ use kube::api::{Api, ListParams};
 use crate::actions::{Action, Confirmation, declined};
 use crate::deploy::{self, DeployConfig};
 use crate::helm::release::{self, ReleaseRecord};
+use crate::kube::logs::{LogEvent, LogRequest};
 use crate::plan::{self, Plan, ReleaseOnCluster};
 use crate::values::DiffTag;
 
@@ -194,6 +195,40 @@ pub async fn uninstall(
         return Ok(ExitCode::FAILURE);
     }
     run_action(plan.action, config).await
+}
+
+/// `jhub-cockpit logs`: the pod's log on stdout as it comes, through the
+/// same stream as the log view; non-zero when it cannot be read or breaks.
+pub async fn logs(
+    client: kube::Client,
+    namespace: &str,
+    pod: String,
+    request: LogRequest,
+) -> Result<ExitCode> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LogEvent>();
+    let reader = crate::kube::logs::stream(client, namespace, pod, request, tx);
+    let mut stdout = std::io::stdout().lock();
+    let mut code = ExitCode::SUCCESS;
+    while let Some(event) = rx.recv().await {
+        match event {
+            LogEvent::Lines { lines, .. } => {
+                for line in lines {
+                    // A closed pipe (`| head`) ends the command quietly.
+                    if writeln!(stdout, "{line}").is_err() {
+                        return Ok(code);
+                    }
+                }
+                let _ = stdout.flush();
+            }
+            LogEvent::Ended { error: Some(e), .. } => {
+                eprintln!("jhub-cockpit: {e}");
+                code = ExitCode::FAILURE;
+            }
+            LogEvent::Ended { error: None, .. } => {}
+        }
+    }
+    let _ = reader.await;
+    Ok(code)
 }
 
 /// The release's revisions, read from its Secrets (no helm needed).

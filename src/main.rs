@@ -121,6 +121,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             headless::print_history(&records, json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Subcommands::Logs {
+            pod,
+            container,
+            previous,
+            tail,
+            follow,
+        }) => {
+            let connected =
+                client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref()).await?;
+            let request = jhub_cockpit::kube::logs::LogRequest {
+                container,
+                previous,
+                tail,
+                follow,
+            };
+            headless::logs(connected.client, &config.namespace, pod, request).await
+        }
     }
 }
 

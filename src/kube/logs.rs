@@ -18,6 +18,20 @@ pub enum LogEvent {
 /// Lines fetched from before the moment the viewer opens.
 const TAIL_LINES: i64 = 1_000;
 
+/// Which log, and how much of it: what `kubectl logs` takes as flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogRequest {
+    /// None: the pod's default container (the API server picks it).
+    pub container: Option<String>,
+    /// The container's previous run: why it crashed.
+    pub previous: bool,
+    /// The last N lines only.
+    pub tail: Option<i64>,
+    /// Keep reading until the container stops or the pod goes.
+    pub follow: bool,
+}
+
+/// The log viewer's stream: the last lines, then what follows.
 pub fn follow<M: From<LogEvent> + Send + 'static>(
     client: kube::Client,
     namespace: &str,
@@ -25,12 +39,31 @@ pub fn follow<M: From<LogEvent> + Send + 'static>(
     container: Option<String>,
     tx: UnboundedSender<M>,
 ) -> JoinHandle<()> {
+    let request = LogRequest {
+        container,
+        tail: Some(TAIL_LINES),
+        follow: true,
+        ..LogRequest::default()
+    };
+    stream(client, namespace, pod, request, tx)
+}
+
+/// Reads one pod's log as `request` says, sending bursts of lines and then
+/// the end. The viewer and `jhub-cockpit logs` both read logs this way.
+pub fn stream<M: From<LogEvent> + Send + 'static>(
+    client: kube::Client,
+    namespace: &str,
+    pod: String,
+    request: LogRequest,
+    tx: UnboundedSender<M>,
+) -> JoinHandle<()> {
     let api: Api<Pod> = Api::namespaced(client, namespace);
     tokio::spawn(async move {
         let params = LogParams {
-            follow: true,
-            tail_lines: Some(TAIL_LINES),
-            container,
+            follow: request.follow,
+            tail_lines: request.tail,
+            container: request.container,
+            previous: request.previous,
             ..LogParams::default()
         };
         let error = match api.log_stream(&pod, &params).await {
