@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams};
 
-use crate::actions::{Action, Confirmation, declined};
+use crate::actions::{Action, Confirmation};
 use crate::deploy::{self, DeployConfig};
 use crate::helm::release::{self, ReleaseRecord};
 use crate::kube::logs::{LogEvent, LogRequest};
@@ -65,7 +65,7 @@ pub fn ask(plan: &Plan, yes: bool) -> Result<bool> {
         Some(e) => answer == e,
     };
     if !confirmed {
-        eprintln!("{}", declined(expected.is_some(), plan.kept));
+        eprintln!("{}", plan.declined(expected.is_some()));
     }
     Ok(confirmed)
 }

@@ -53,15 +53,10 @@ impl Plan {
         format!("{}?", self.action.title())
     }
 
-    /// What the operator is told after answering anything but yes.
-    pub fn cancelled(&self) -> String {
-        declined(false, self.kept)
-    }
-
-    /// What the operator is told after typing a name that is not the one
-    /// asked for.
-    pub fn mismatched(&self) -> String {
-        declined(true, self.kept)
+    /// What the operator is told after declining: any answer but yes
+    /// (`mismatched` false), or a typed name that is not the one asked for.
+    pub fn declined(&self, mismatched: bool) -> String {
+        declined(mismatched, self.kept)
     }
 
     /// The dialog the cockpit shows for it.
@@ -341,15 +336,15 @@ mod tests {
     #[test]
     fn declining_says_what_stays() {
         assert_eq!(
-            uninstall("jhub", "t2").mismatched(),
+            uninstall("jhub", "t2").declined(true),
             "the name did not match; nothing was changed"
         );
         assert_eq!(
-            create_cluster(crate::gke::ClusterSpec::default(), "demo").cancelled(),
+            create_cluster(crate::gke::ClusterSpec::default(), "demo").declined(false),
             "cancelled; nothing was sent"
         );
         assert_eq!(
-            rollback("jhub", "t2", 1, None).cancelled(),
+            rollback("jhub", "t2", 1, None).declined(false),
             "cancelled; nothing was changed"
         );
         assert_eq!(

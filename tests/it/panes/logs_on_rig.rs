@@ -17,6 +17,18 @@ use crate::support::{
 };
 use jhub_cockpit::kube::logs::{LogEvent, follow};
 
+/// The fixture chart's hub pod, by its component label.
+async fn hub_pod(pods: &Api<Pod>) -> String {
+    pods.list(&ListParams::default().labels("component=hub"))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .next()
+        .and_then(|p| p.metadata.name)
+        .expect("the fixture chart's hub pod")
+}
+
 /// The next lines (or the end) the stream sends, within `timeout`.
 async fn next_event(rx: &mut mpsc::UnboundedReceiver<LogEvent>, timeout: Duration) -> LogEvent {
     tokio::time::timeout(timeout, rx.recv())
@@ -56,15 +68,7 @@ async fn the_hubs_log_is_read_and_followed_through_the_api() {
     let ns = TestNamespace::new(&client, "logs").await;
     install_release(&fixture_chart(), &ns.name);
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns.name);
-    let hub = pods
-        .list(&ListParams::default().labels("component=hub"))
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .next()
-        .and_then(|p| p.metadata.name)
-        .expect("the fixture chart's hub pod");
+    let hub = hub_pod(&pods).await;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<LogEvent>();
     let stream = follow(client.clone(), &ns.name, hub.clone(), None, tx);
@@ -121,15 +125,7 @@ async fn the_logs_subcommand_prints_what_kubectl_logs_prints() {
     let ns = TestNamespace::new(&client, "logscmd").await;
     install_release(&fixture_chart(), &ns.name);
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns.name);
-    let hub = pods
-        .list(&ListParams::default().labels("component=hub"))
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .next()
-        .and_then(|p| p.metadata.name)
-        .expect("the fixture chart's hub pod");
+    let hub = hub_pod(&pods).await;
     let work = Workdir::new(&kubeconfig(), None);
 
     // The last two lines, exactly, ending with the hub's "now running".
