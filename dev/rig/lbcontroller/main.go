@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -29,7 +28,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	corelisters "k8s.io/client-go/listers/core/v1"
@@ -37,6 +35,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+
+	"jhubcockpit.local/rig/lbcontroller/rigctl"
 )
 
 type controller struct {
@@ -78,7 +78,7 @@ func main() {
 		delay:     *delay,
 		prefix:    *prefix,
 		svcLister: factory.Core().V1().Services().Lister(),
-		svcQueue:  newQueue("services"),
+		svcQueue:  rigctl.NewQueue("services"),
 		assigned:  map[string]string{},
 		firstSeen: map[string]time.Time{},
 	}
@@ -94,7 +94,7 @@ func main() {
 		klog.Fatal("informer caches did not sync")
 	}
 	if *healthz != "" {
-		if err := serveHealthz(*healthz); err != nil {
+		if err := rigctl.ServeHealthz(*healthz); err != nil {
 			klog.Fatalf("--healthz-address: %v", err)
 		}
 	}
@@ -102,28 +102,9 @@ func main() {
 
 	// One worker: the address allocation is then trivially free of races
 	// (two Services can never be handed the same address).
-	go run(ctx, c.svcQueue, c.syncService)
+	go rigctl.Work(ctx, c.svcQueue, c.syncService)
 	<-ctx.Done()
 	c.svcQueue.ShutDown()
-}
-
-// serveHealthz answers 200 on /healthz; it only binds loopback addresses.
-func serveHealthz(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%s is not a loopback address", host)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
-	go func() { _ = http.Serve(ln, mux) }()
-	return nil
 }
 
 func checkPrefix(p string) error {
@@ -140,28 +121,6 @@ func checkPrefix(p string) error {
 		}
 	}
 	return nil
-}
-
-func newQueue(name string) workqueue.TypedRateLimitingInterface[string] {
-	return workqueue.NewTypedRateLimitingQueueWithConfig(
-		workqueue.DefaultTypedControllerRateLimiter[string](),
-		workqueue.TypedRateLimitingQueueConfig[string]{Name: name})
-}
-
-func run(ctx context.Context, q workqueue.TypedRateLimitingInterface[string], sync func(context.Context, string) error) {
-	for {
-		key, quit := q.Get()
-		if quit {
-			return
-		}
-		if err := sync(ctx, key); err != nil {
-			utilruntime.HandleError(fmt.Errorf("%s: %w", key, err))
-			q.AddRateLimited(key)
-		} else {
-			q.Forget(key)
-		}
-		q.Done(key)
-	}
 }
 
 // ---- load balancers -------------------------------------------------------

@@ -31,8 +31,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -50,7 +48,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -59,6 +56,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+
+	"jhubcockpit.local/rig/lbcontroller/rigctl"
 )
 
 var logsGVR = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version: "v1alpha1", Resource: "logs"}
@@ -109,11 +108,9 @@ func main() {
 
 	factory := informers.NewSharedInformerFactory(client, 0)
 	c := &controller{
-		dyn:  dynamic.NewForConfigOrDie(cfg),
-		pods: factory.Core().V1().Pods().Lister(),
-		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
-			workqueue.DefaultTypedControllerRateLimiter[string](),
-			workqueue.TypedRateLimitingQueueConfig[string]{Name: "pods"}),
+		dyn:     dynamic.NewForConfigOrDie(cfg),
+		pods:    factory.Core().V1().Pods().Lister(),
+		queue:   rigctl.NewQueue("pods"),
 		dir:     abs,
 		dirs:    map[string]string{},
 		written: map[string]string{},
@@ -143,32 +140,16 @@ func main() {
 		}
 	}
 	if *healthz != "" {
-		if err := serveHealthz(*healthz); err != nil {
+		if err := rigctl.ServeHealthz(*healthz); err != nil {
 			klog.Fatalf("--healthz-address: %v", err)
 		}
 	}
 	klog.Infof("pod-logs ready: files in %s", abs)
 	for range 4 {
-		go c.run(ctx)
+		go rigctl.Work(ctx, c.queue, c.sync)
 	}
 	<-ctx.Done()
 	c.queue.ShutDown()
-}
-
-func (c *controller) run(ctx context.Context) {
-	for {
-		key, quit := c.queue.Get()
-		if quit {
-			return
-		}
-		if err := c.sync(ctx, key); err != nil {
-			utilruntime.HandleError(fmt.Errorf("%s: %w", key, err))
-			c.queue.AddRateLimited(key)
-		} else {
-			c.queue.Forget(key)
-		}
-		c.queue.Done(key)
-	}
 }
 
 // adopt takes over the directories of pods that still exist (the files and
@@ -522,23 +503,4 @@ func stopLines(pod *corev1.Pod, ct corev1.Container, t time.Time) []byte {
 		return lines(t, "stderr", jh(t, 0, "I", "ServerApp", "", "received signal 15, stopping"), jh(t, 1, "I", "ServerApp", "", "Shutting down 0 kernels"))
 	}
 	return lines(t, "stdout", fmt.Sprintf("rig: container %s received SIGTERM, exiting", ct.Name))
-}
-
-// serveHealthz answers 200 on /healthz; it only binds loopback addresses.
-func serveHealthz(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%s is not a loopback address", host)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
-	go func() { _ = http.Serve(ln, mux) }()
-	return nil
 }
