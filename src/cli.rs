@@ -121,6 +121,9 @@ pub enum Subcommands {
         /// goes. (Long form only: -f is a values file, as in helm.)
         #[arg(long)]
         follow: bool,
+        /// Start each line with the time the runtime read it (RFC 3339).
+        #[arg(long)]
+        timestamps: bool,
     },
     /// GKE clusters: create, list, delete.
     Cluster {
@@ -375,6 +378,7 @@ mod tests {
                 previous,
                 tail,
                 follow,
+                ..
             }) => {
                 assert_eq!(pod, "hub-1");
                 assert_eq!(container.as_deref(), Some("hub"));

@@ -205,12 +205,26 @@ pub async fn logs(
     pod: String,
     request: LogRequest,
 ) -> Result<ExitCode> {
+    let asked_for_container = request.container.is_some();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LogEvent>();
-    let reader = crate::kube::logs::stream(client, namespace, pod, request, tx);
+    let reader = crate::kube::logs::stream(client, namespace, pod, request, 0, tx);
     let mut stdout = std::io::stdout().lock();
     let mut code = ExitCode::SUCCESS;
     while let Some(event) = rx.recv().await {
         match event {
+            // As kubectl says it, on stderr: stdout stays the log alone.
+            LogEvent::Opened {
+                container,
+                containers,
+                ..
+            } if !asked_for_container && containers.len() > 1 => {
+                let all: Vec<String> = containers.iter().map(ToString::to_string).collect();
+                eprintln!(
+                    "Defaulted container \"{container}\" out of: {}",
+                    all.join(", ")
+                );
+            }
+            LogEvent::Opened { .. } => {}
             LogEvent::Lines { lines, .. } => {
                 for line in lines {
                     // A closed pipe (`| head`) ends the command quietly.

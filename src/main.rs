@@ -127,6 +127,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             previous,
             tail,
             follow,
+            timestamps,
         }) => {
             let connected =
                 client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref()).await?;
@@ -135,6 +136,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 previous,
                 tail,
                 follow,
+                timestamps,
+                since: None,
             };
             headless::logs(connected.client, &config.namespace, pod, request).await
         }

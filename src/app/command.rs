@@ -7,12 +7,24 @@ use crate::actions::Action;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Quit,
-    /// Follow a pod's logs (one stream at a time; a new one replaces the old).
+    /// Read a pod's log as `request` says (one stream at a time; a new one
+    /// replaces the old); answered with `Msg::Log` tagged `stream`.
     FollowLogs {
+        stream: u64,
         pod: String,
-        container: Option<String>,
+        request: crate::kube::logs::LogRequest,
     },
     StopLogs,
+    /// Write the log view's lines to a new file only the operator can read
+    /// (named from `stem` and the time); answered with `Msg::LogSaved`.
+    SaveLog {
+        stem: String,
+        lines: usize,
+        text: String,
+    },
+    /// Read the last lines of a crash-looping container's log, for its
+    /// diagnosis; answered with `Msg::CrashLog`.
+    FetchCrashLog(crate::app::crash_logs::CrashedRun),
     /// Check whether the secrets file exists, to choose the confirmation.
     PrepareSecrets,
     /// Work out which secret keys would move out of config.yaml.

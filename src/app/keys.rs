@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::command::Command;
 use super::lists;
-use super::logs::LogView;
 use super::scroll::ScrollMove;
 use super::state::{Overlay, Pane, State};
 use super::write_flow;
@@ -70,9 +69,18 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
         "In a view",
         &[
             key("Enter m d", "history: show, mark, diff"),
-            key("w", "logs: wrap long lines"),
             key("l", "pod details: its logs"),
             key("y", "confirm a dialog"),
+        ],
+    ),
+    (
+        "Logs",
+        &[
+            key("/ n N", "search, older, newer"),
+            key("c p", "container, previous run"),
+            key("r", "reconnect, no repeats"),
+            key("t w s", "timestamps, wrap, save"),
+            key("G", "follow new lines"),
         ],
     ),
 ];
@@ -180,6 +188,10 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     if overlay == Overlay::CreateCluster {
         return super::gke_view::form_key(state, key);
     }
+    // The log view has its own keys, a search to type among them.
+    if overlay == Overlay::Logs {
+        return super::logs::flow::key(state, key);
+    }
     if matches!(overlay, Overlay::History { .. }) && key.code == KeyCode::Char('r') {
         return write_flow::request(state, 'r');
     }
@@ -187,10 +199,6 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         || (overlay == Overlay::Help && key.code == KeyCode::Char('?'));
     if close {
         state.overlays.pop();
-        if overlay == Overlay::Logs {
-            state.logs = None;
-            return vec![Command::StopLogs];
-        }
         return Vec::new();
     }
     let page = state.page_rows.max(1);
@@ -256,15 +264,7 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
                 *top = Overlay::History { selected };
             }
         }
-        Overlay::Logs => {
-            if let Some(view) = state.logs.as_mut() {
-                if key.code == KeyCode::Char('w') {
-                    view.wrap = !view.wrap;
-                } else if let Some(movement) = ScrollMove::from_key(key.code, page) {
-                    view.scroll(movement);
-                }
-            }
-        }
+        Overlay::Logs => unreachable!("handled above"),
     }
     Vec::new()
 }
@@ -401,10 +401,5 @@ fn open_logs(state: &mut State) -> Vec<Command> {
 }
 
 fn open_logs_of(state: &mut State, pod: String) -> Vec<Command> {
-    state.logs = Some(LogView::new(pod.clone(), None));
-    state.overlays.push(Overlay::Logs);
-    vec![Command::FollowLogs {
-        pod,
-        container: None,
-    }]
+    super::logs::flow::open(state, pod)
 }

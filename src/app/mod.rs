@@ -1,6 +1,7 @@
 //! The cockpit's core: state, messages, commands and the pure update().
 
 pub mod command;
+pub mod crash_logs;
 pub mod gke_state;
 pub mod gke_view;
 pub mod keys;

@@ -27,13 +27,14 @@ pub enum Msg {
     /// server did not answer; the executor retries with backoff.
     ConnectFailed(String),
     Watch(WatchMsg),
-    LogLines {
-        pod: String,
-        lines: Vec<String>,
-    },
-    LogEnded {
-        pod: String,
-        error: Option<String>,
+    /// What a log stream said (see `Command::FollowLogs`).
+    Log(LogEvent),
+    /// A saved log: what to tell the operator, or why it failed.
+    LogSaved(Result<String, String>),
+    /// The last lines of a crashed run's log (see `Command::FetchCrashLog`).
+    CrashLog {
+        run: crate::app::crash_logs::CrashedRun,
+        lines: Result<Vec<String>, String>,
     },
     /// Whether the secrets file exists already.
     SecretsPrepared {
@@ -86,9 +87,6 @@ impl From<WatchMsg> for Msg {
 
 impl From<LogEvent> for Msg {
     fn from(e: LogEvent) -> Msg {
-        match e {
-            LogEvent::Lines { pod, lines } => Msg::LogLines { pod, lines },
-            LogEvent::Ended { pod, error } => Msg::LogEnded { pod, error },
-        }
+        Msg::Log(e)
     }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 
+use super::crash_logs::{CrashLog, CrashedRun};
 use super::msg::{Kind, Object};
 use crate::helm::release::{self, ReleaseRecord};
 use crate::kube::diagnosis::{self, DiagnosisInput, SchedulerPod};
@@ -326,6 +327,9 @@ pub struct Resources {
     pub releases: Releases,
     /// Deployments, StatefulSets, DaemonSets and Jobs, as rows.
     pub workloads: BTreeMap<(WorkloadKind, String), WorkloadRow>,
+    /// By pod name: the crashed run whose last lines were asked for (see
+    /// `crash_logs`), and those lines once read.
+    crash_logs: HashMap<String, CrashLog>,
 }
 
 fn name_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
@@ -451,6 +455,10 @@ impl Resources {
         if kind == Kind::Node {
             self.rediagnose_unscheduled();
         }
+        if kind == Kind::Pod {
+            let pods = &self.pods;
+            self.crash_logs.retain(|name, _| pods.get(name).is_some());
+        }
     }
 
     fn apply_pod(&mut self, pod: Arc<Pod>) {
@@ -486,6 +494,7 @@ impl Resources {
     }
 
     fn remove_pod(&mut self, name: &str) {
+        self.crash_logs.remove(name);
         if let Some(old) = self.pods.remove(name) {
             self.account(&old.row, false);
             if is_scheduler(&old.row) {
@@ -553,7 +562,7 @@ impl Resources {
             events: &events,
             claims: &claims,
             storage_classes: &classes,
-            last_log_lines: &[],
+            last_log_lines: self.crash_log_lines(pod),
             nodes: &nodes,
             scheduler_pods: &scheduler_pods,
         })
@@ -597,6 +606,47 @@ impl Resources {
         for name in names {
             self.rediagnose(&name);
         }
+    }
+
+    /// Whether the last lines of `run` were asked for already.
+    pub fn crash_log_asked(&self, run: &CrashedRun) -> bool {
+        self.crash_logs.get(&run.pod).is_some_and(|c| c.run == *run)
+    }
+
+    /// `run`'s lines are being read; an earlier run's are forgotten.
+    pub fn crash_log_asking(&mut self, run: CrashedRun) {
+        self.crash_logs
+            .insert(run.pod.clone(), CrashLog { run, lines: None });
+    }
+
+    /// `run`'s last lines came: the pod's diagnosis quotes them, if the pod
+    /// is still in that run.
+    pub fn crash_log_read(&mut self, run: CrashedRun, lines: Vec<String>) {
+        if !self.crash_log_asked(&run) {
+            return;
+        }
+        let pod = run.pod.clone();
+        self.crash_logs.insert(
+            pod.clone(),
+            CrashLog {
+                run,
+                lines: Some(lines),
+            },
+        );
+        self.rediagnose(&pod);
+    }
+
+    /// The lines read of the crashed run `pod` is in now; none if they are
+    /// of another run or not read yet.
+    fn crash_log_lines(&self, pod: &Pod) -> &[String] {
+        let Some(name) = pod.metadata.name.as_deref() else {
+            return &[];
+        };
+        self.crash_logs
+            .get(name)
+            .filter(|c| CrashedRun::of(pod).is_some_and(|run| run == c.run))
+            .and_then(|c| c.lines.as_deref())
+            .unwrap_or(&[])
     }
 
     /// The public URL of the JupyterHub proxy, once it has an address.

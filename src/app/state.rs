@@ -175,6 +175,8 @@ pub struct State {
     pub selections: [Selection; 4],
     pub resources: Resources,
     pub logs: Option<LogView>,
+    /// The id the last log stream was given (see `logs::flow`).
+    pub log_streams: u64,
     pub footer: Footer,
     /// Rows the pods pane showed last frame, so PgUp/PgDn move a page.
     pub page_rows: usize,
@@ -212,6 +214,7 @@ impl State {
             selections: Default::default(),
             resources: Resources::default(),
             logs: None,
+            log_streams: 0,
             footer: Footer::default(),
             page_rows: 10,
             confirm: None,
@@ -232,6 +235,12 @@ impl State {
 
     pub fn selection_mut(&mut self, pane: Pane) -> &mut Selection {
         &mut self.selections[pane.index()]
+    }
+
+    /// An id for a new log stream, never given before.
+    pub fn new_log_stream(&mut self) -> u64 {
+        self.log_streams += 1;
+        self.log_streams
     }
 
     pub fn top_overlay(&self) -> Option<&Overlay> {

@@ -9,6 +9,13 @@ use super::state::{Connection, Overlay, Pane, State};
 use super::write_flow;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    let mut commands = apply(state, msg);
+    // A crash-looping pod the operator now looks at gets its last lines read.
+    commands.extend(super::crash_logs::wanted(state));
+    commands
+}
+
+fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(key) => keys::handle(state, key),
         Msg::Resize(width, height) => {
@@ -45,10 +52,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             super::pod_details::fetched(state, name, result);
             Vec::new()
         }
-        Msg::LogLines { pod, lines } => {
-            if let Some(view) = state.logs.as_mut().filter(|v| v.pod == pod) {
-                view.push(lines);
-            }
+        Msg::Log(event) => {
+            super::logs::flow::event(state, event);
+            Vec::new()
+        }
+        Msg::LogSaved(result) => {
+            super::logs::flow::saved(state, result);
+            Vec::new()
+        }
+        Msg::CrashLog { run, lines } => {
+            super::crash_logs::fetched(state, run, lines);
             Vec::new()
         }
         Msg::SecretsPrepared { path, exists } => {
@@ -114,12 +127,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         } => {
             if !allowed && context == state.target.context {
                 write_flow::offer_cluster_admin(state, user);
-            }
-            Vec::new()
-        }
-        Msg::LogEnded { pod, error } => {
-            if let Some(view) = state.logs.as_mut().filter(|v| v.pod == pod) {
-                view.ended = Some(error.unwrap_or_else(|| "log stream ended".into()));
             }
             Vec::new()
         }

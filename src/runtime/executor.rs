@@ -225,27 +225,58 @@ impl Executor {
                     let _ = tx.send(Msg::OperationDone(result));
                 });
             }
-            Command::FollowLogs { pod, container } => {
+            Command::FollowLogs {
+                stream,
+                pod,
+                request,
+            } => {
                 if let Some(old) = self.logs.take() {
                     old.abort();
                 }
                 match self.client.get() {
                     Some(c) => {
-                        self.logs = Some(logs::follow(
+                        self.logs = Some(logs::stream(
                             c.clone(),
                             &self.namespace,
                             pod,
-                            container,
+                            request,
+                            stream,
                             self.tx.clone(),
                         ))
                     }
                     None => {
-                        let _ = self.tx.send(Msg::LogEnded {
-                            pod,
+                        let _ = self.tx.send(Msg::Log(logs::LogEvent::Ended {
+                            stream,
                             error: Some("not connected to the cluster yet".into()),
-                        });
+                        }));
                     }
                 }
+            }
+            Command::SaveLog { stem, lines, text } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = super::saved_logs::save(&stem, &text).map(|path| {
+                        format!("saved {lines} lines to {} (mode 0600)", path.display())
+                    });
+                    let _ = tx.send(Msg::LogSaved(result));
+                });
+            }
+            Command::FetchCrashLog(run) => {
+                let tx = self.tx.clone();
+                let namespace = self.namespace.clone();
+                let Some(client) = self.client.get().cloned() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let request = logs::LogRequest {
+                        previous: run.previous,
+                        tail: Some(crate::app::crash_logs::LINES_READ),
+                        ..logs::LogRequest::default()
+                    };
+                    let lines =
+                        logs::read(client, &namespace, &run.pod, &run.container, &request).await;
+                    let _ = tx.send(Msg::CrashLog { run, lines });
+                });
             }
             Command::FetchPod { name } => {
                 let tx = self.tx.clone();

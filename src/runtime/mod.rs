@@ -4,5 +4,6 @@
 pub mod event_loop;
 pub mod executor;
 pub mod memory;
+pub mod saved_logs;
 pub mod startup;
 pub mod terminal;

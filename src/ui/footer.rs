@@ -10,7 +10,18 @@ use crate::app::state::FooterLevel;
 use crate::app::{Connection, Overlay, State};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let line = if state.filter.editing {
+    let log_search = state
+        .logs
+        .as_ref()
+        .and_then(|v| v.search.as_ref())
+        .filter(|s| s.typing);
+    let line = if let Some(search) = log_search {
+        Line::from(vec![
+            Span::styled("/", theme.key()),
+            Span::raw(search.query.clone()),
+            Span::styled("▏ Enter find · Esc cancel", theme.dim()),
+        ])
+    } else if state.filter.editing {
         Line::from(vec![
             Span::styled("/", theme.key()),
             Span::raw(state.filter.text.clone()),
@@ -62,8 +73,12 @@ fn message(state: &State) -> Option<(String, FooterLevel)> {
 fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
     let pairs: &[(&str, &str)] = match state.top_overlay() {
         Some(Overlay::Logs) => &[
-            ("j/k", "scroll"),
-            ("G", "follow"),
+            ("/", "search"),
+            ("c", "container"),
+            ("p", "previous"),
+            ("r", "reconnect"),
+            ("s", "save"),
+            ("t", "time"),
             ("w", "wrap"),
             ("Esc", "back"),
         ],

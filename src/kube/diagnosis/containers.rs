@@ -29,8 +29,8 @@ const START_ERROR_REASONS: &[&str] = &[
 ];
 
 /// How many of the last log lines a crash-loop line quotes: the exception
-/// and the line before it, usually.
-const LOG_LINES: usize = 2;
+/// and the lines before it, usually.
+pub const LOG_LINES: usize = 3;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Trouble {
@@ -59,8 +59,10 @@ fn container_trouble(cs: &ContainerStatus) -> Option<Trouble> {
     None
 }
 
-pub fn containers(input: &DiagnosisInput, row: &PodRow) -> Option<Diagnosis> {
-    let status = input.pod.status.as_ref()?;
+/// The container in the worst trouble, whether it is an init container, and
+/// what the trouble is.
+fn worst_container(pod: &Pod) -> Option<(Trouble, bool, &ContainerStatus)> {
+    let status = pod.status.as_ref()?;
     let all = status
         .init_container_statuses
         .iter()
@@ -73,10 +75,36 @@ pub fn containers(input: &DiagnosisInput, row: &PodRow) -> Option<Diagnosis> {
                 .flatten()
                 .map(|cs| (cs, false)),
         );
-    let worst = all
-        .filter_map(|(cs, init)| container_trouble(cs).map(|t| (t, init, cs)))
-        .min_by_key(|(t, _, _)| *t);
-    if let Some((trouble, init, cs)) = worst {
+    all.filter_map(|(cs, init)| container_trouble(cs).map(|t| (t, init, cs)))
+        .min_by_key(|(t, _, _)| *t)
+}
+
+/// A crash-looping container's crashed run: the log its diagnosis quotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrashedContainer {
+    pub name: String,
+    pub restarts: u32,
+    /// The crash is the previous run (the container waits to restart),
+    /// not the current one (it has just exited).
+    pub previous: bool,
+}
+
+/// The container whose crash the pod's diagnosis reports, if it reports one.
+pub fn crashed_container(pod: &Pod) -> Option<CrashedContainer> {
+    let (trouble, _, cs) = worst_container(pod)?;
+    if !matches!(trouble, Trouble::CrashLoop | Trouble::Exited) {
+        return None;
+    }
+    let exited = cs.state.as_ref().and_then(|s| s.terminated.as_ref());
+    Some(CrashedContainer {
+        name: cs.name.clone(),
+        restarts: u32::try_from(cs.restart_count).unwrap_or(0),
+        previous: exited.is_none(),
+    })
+}
+
+pub fn containers(input: &DiagnosisInput, row: &PodRow) -> Option<Diagnosis> {
+    if let Some((trouble, init, cs)) = worst_container(input.pod) {
         return Some(match trouble {
             Trouble::ImagePull => image_pull(input, cs, init),
             Trouble::CrashLoop | Trouble::Exited => crash_loop(input, cs, init),
@@ -433,7 +461,7 @@ mod tests {
             d(
                 DiagnosisKind::CrashLoop,
                 "CrashLoop exit 1",
-                "CrashLoopBackOff: container \"hub\" exited with code 1 (Error), 5 restarts; last log: File \"/usr/local/lib/python3.12/site-packages/sqlalchemy/engine/base.py\", line 146, in __init__ | sqlite3.OperationalError: unable to open database file"
+                "CrashLoopBackOff: container \"hub\" exited with code 1 (Error), 5 restarts; last log: Traceback (most recent call last): | File \"/usr/local/lib/python3.12/site-packages/sqlalchemy/engine/base.py\", line 146, in __init__ | sqlite3.OperationalError: unable to open database file"
             )
         );
     }
@@ -444,6 +472,15 @@ mod tests {
         assert_eq!(
             w.diagnose().unwrap().line,
             "CrashLoopBackOff: container \"hub\" exited with code 1 (Error), 5 restarts"
+        );
+        // Backing off: the crash it reports is the previous run's.
+        assert_eq!(
+            crashed_container(&w.pod),
+            Some(CrashedContainer {
+                name: "hub".into(),
+                restarts: 5,
+                previous: true
+            })
         );
         let cs = &mut w
             .pod
@@ -488,6 +525,8 @@ mod tests {
                 "ErrImagePull: image \"example.com/sidecar:missing\" (container \"sidecar\"): failed to pull and unpack image \"example.com/sidecar:missing\": 401 Unauthorized"
             )
         );
+        // The diagnosis quotes no crash, so no log is read for one.
+        assert_eq!(crashed_container(&w.pod), None);
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub use placement::{parse_taint, tolerates};
 pub use scheduling::{SchedulingFailure, default_storage_class, parse_scheduling_message};
 pub use waiting::{PLACEHOLDER_COMPONENT, SCHEDULER_COMPONENT, WAITING_PREFIX};
 
+pub use containers::{CrashedContainer, LOG_LINES, crashed_container};
 use containers::{containers, not_ready};
 use pod_state::{failed, fallback, terminating};
 use scheduling::scheduling;

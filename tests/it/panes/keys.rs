@@ -308,40 +308,6 @@ fn a_pod_handed_on_as_its_row_shows_and_counts_as_the_whole_pod() {
 }
 
 #[test]
-fn logs_follow_the_selected_pod_and_stop_on_esc() {
-    let mut s = state();
-    pods(&mut s, &["jupyter-alice"]);
-    let commands = press(&mut s, KeyCode::Char('l'));
-    assert_eq!(
-        commands,
-        vec![Command::FollowLogs {
-            pod: "jupyter-alice".into(),
-            container: None
-        }]
-    );
-    app::update(
-        &mut s,
-        Msg::LogLines {
-            pod: "jupyter-alice".into(),
-            lines: vec!["one".into(), "two".into()],
-        },
-    );
-    // Lines of another pod (a stream being replaced) are not mixed in.
-    app::update(
-        &mut s,
-        Msg::LogLines {
-            pod: "other".into(),
-            lines: vec!["x".into()],
-        },
-    );
-    assert_eq!(s.logs.as_ref().unwrap().lines.len(), 2);
-    press(&mut s, KeyCode::Char('w'));
-    assert!(s.logs.as_ref().unwrap().wrap);
-    assert_eq!(press(&mut s, KeyCode::Esc), vec![Command::StopLogs]);
-    assert!(s.logs.is_none());
-}
-
-#[test]
 fn q_and_ctrl_c_quit() {
     let mut s = state();
     assert_eq!(press(&mut s, KeyCode::Char('q')), vec![Command::Quit]);

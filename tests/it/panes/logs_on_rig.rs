@@ -1,8 +1,10 @@
-//! The cockpit's log stream (`kube::logs::follow`, what `l` opens) against
-//! the rig, whose kubelet server answers the API server's log requests as a
-//! node's kubelet does: the hub's log read through the API, a line appended
-//! while it follows, and the stream's end when the pod is deleted; and
-//! `jhub-cockpit logs`, which reads it the same way, beside kubectl.
+//! The cockpit's logs against the rig, whose kubelet server answers the API
+//! server's log requests as a node's kubelet does: the stream `l` opens
+//! (`kube::logs::stream`) reading the hub's log, a line appended while it
+//! follows, and its end when the pod is deleted; `jhub-cockpit logs`, which
+//! reads the same way, beside kubectl; and the log view as the TUI runs it
+//! (the real executor): a two-container pod's containers, a crash loop's
+//! previous run and its diagnosis quoting it, the bound under 50,000 lines.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -15,7 +17,7 @@ use crate::support::headless::Workdir;
 use crate::support::{
     TestNamespace, client, fixture_chart, install_release, kubeconfig, repo_root,
 };
-use jhub_cockpit::kube::logs::{LogEvent, follow};
+use jhub_cockpit::kube::logs::{LogEvent, LogRequest, stream};
 
 /// The fixture chart's hub pod, by its component label.
 async fn hub_pod(pods: &Api<Pod>) -> String {
@@ -58,6 +60,7 @@ async fn until_line(
             LogEvent::Ended { error, .. } => {
                 panic!("the stream ended ({error:?}) before the line; seen: {seen:#?}")
             }
+            LogEvent::Opened { .. } => {}
         }
     }
 }
@@ -71,7 +74,20 @@ async fn the_hubs_log_is_read_and_followed_through_the_api() {
     let hub = hub_pod(&pods).await;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<LogEvent>();
-    let stream = follow(client.clone(), &ns.name, hub.clone(), None, tx);
+    let request = LogRequest {
+        tail: Some(1_000),
+        follow: true,
+        ..LogRequest::default()
+    };
+    let reader = stream(client.clone(), &ns.name, hub.clone(), request, 7, tx);
+
+    // First, which container: the only one.
+    match next_event(&mut rx, Duration::from_secs(30)).await {
+        LogEvent::Opened {
+            stream, container, ..
+        } => assert_eq!((stream, container.as_str()), (7, "hub")),
+        other => panic!("expected the container first, got {other:?}"),
+    }
 
     // What the hub printed at start, through the API server and the rig's
     // kubelet server.
@@ -108,15 +124,15 @@ async fn the_hubs_log_is_read_and_followed_through_the_api() {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match next_event(&mut rx, left.max(Duration::from_millis(1))).await {
-            LogEvent::Lines { .. } => continue,
-            LogEvent::Ended { pod, error } => {
-                assert_eq!(pod, hub);
+            LogEvent::Lines { .. } | LogEvent::Opened { .. } => continue,
+            LogEvent::Ended { stream, error } => {
+                assert_eq!(stream, 7);
                 assert_eq!(error, None, "a deleted pod's log ends cleanly");
                 break;
             }
         }
     }
-    stream.await.unwrap();
+    reader.await.unwrap();
 }
 
 #[tokio::test]
@@ -144,11 +160,280 @@ async fn the_logs_subcommand_prints_what_kubectl_logs_prints() {
         .unwrap();
     assert_eq!(run.stdout, String::from_utf8_lossy(&kubectl.stdout));
 
-    // A container the pod does not have: refused, with the API's reason.
+    // A container the pod does not have: refused, naming the ones it has.
     let run = work.run(&["-n", &ns.name, "logs", &hub, "-c", "nosuch"]);
     assert!(!run.ok(), "{run}");
     assert!(
-        run.stderr.contains("cannot read logs") && run.stderr.contains("nosuch"),
+        run.stderr.contains(&format!(
+            "cannot read logs: pod {hub} has no container \"nosuch\"; choose one of: hub"
+        )),
         "{run}"
+    );
+}
+
+/// A pod made through the API (KWOK runs it); its log is the rig's.
+async fn create_pod(client: &kube::Client, namespace: &str, pod: serde_json::Value) -> String {
+    let pod: Pod = serde_json::from_value(pod).unwrap();
+    let made = Api::<Pod>::namespaced(client.clone(), namespace)
+        .create(&kube::api::PostParams::default(), &pod)
+        .await
+        .unwrap();
+    made.metadata.name.unwrap()
+}
+
+/// The proxy's shape when autohttps is on: two containers, an init
+/// container, and the annotation naming the one kubectl reads.
+fn two_container_pod() -> serde_json::Value {
+    serde_json::json!({
+        "metadata": {"name": "proxy-two", "labels": {"component": "proxy"},
+            "annotations": {"kubectl.kubernetes.io/default-container": "chp"}},
+        "spec": {
+            "initContainers": [{"name": "init-perms", "image": "busybox"}],
+            "containers": [{"name": "traefik", "image": "traefik:v3"},
+                           {"name": "chp", "image": "quay.io/jupyterhub/configurable-http-proxy:4.6.3"}]}
+    })
+}
+
+fn crash_looping_hub() -> serde_json::Value {
+    serde_json::json!({
+        "metadata": {"name": "hub-crashing", "labels": {"component": "hub",
+            "rig.jhub-cockpit/fail": "crash-loop"}},
+        "spec": {"containers": [{"name": "hub", "image": "quay.io/jupyterhub/k8s-hub:4.4.0"}]}
+    })
+}
+
+fn view_texts(state: &jhub_cockpit::app::State) -> Vec<String> {
+    state
+        .logs
+        .as_ref()
+        .map(|v| v.lines.iter().map(|l| l.text().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_two_container_pod_opens_on_its_default_and_c_chooses_another() {
+    use crate::support::observed::{Observed, deploy_config};
+    use crossterm::event::KeyCode;
+
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "logs2c").await;
+    let pod = create_pod(&client, &ns.name, two_container_pod()).await;
+    let work = Workdir::new(&kubeconfig(), None);
+
+    // Headless first: kubectl's default, said on stderr as kubectl says it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let run = loop {
+        let run = work.run(&["-n", &ns.name, "logs", &pod]);
+        if run.ok() || Instant::now() > deadline {
+            break run;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(run.ok(), "{run}");
+    assert!(
+        run.stderr
+            .contains("Defaulted container \"chp\" out of: traefik, chp, init-perms (init)"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("[ConfigProxy]"), "{run}");
+
+    // The view, as the TUI runs it.
+    let observed = Observed::start(
+        kubeconfig(),
+        &ns.name,
+        deploy_config(&kubeconfig(), &ns.name, &work.path("")),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    observed
+        .until(deadline, |s| s.resources.pods.get(&pod).is_some())
+        .await
+        .expect("the pod listed");
+    observed.key(KeyCode::Char('l'));
+    observed
+        .until(deadline, |s| {
+            view_texts(s).iter().any(|l| l.contains("[ConfigProxy]"))
+        })
+        .await
+        .unwrap_or_else(|| panic!("chp's log in the view:\n{}", observed.screen()));
+    let screen = observed.screen();
+    assert!(
+        screen.contains(&format!("Logs {pod}/chp (3 of c)")),
+        "{screen}"
+    );
+
+    // c: the next one is the init container, with its own log.
+    observed.key(KeyCode::Char('c'));
+    observed
+        .until(deadline, |s| {
+            view_texts(s)
+                .iter()
+                .any(|l| l.contains("container init-perms of pod"))
+        })
+        .await
+        .unwrap_or_else(|| panic!("init-perms's log in the view:\n{}", observed.screen()));
+    assert!(
+        !view_texts(&observed.state())
+            .iter()
+            .any(|l| l.contains("[ConfigProxy]")),
+        "chp's lines are gone from init-perms's log"
+    );
+    // And round to traefik.
+    observed.key(KeyCode::Char('c'));
+    observed
+        .until(deadline, |s| {
+            view_texts(s)
+                .iter()
+                .any(|l| l.contains("container traefik of pod"))
+        })
+        .await
+        .unwrap_or_else(|| panic!("traefik's log in the view:\n{}", observed.screen()));
+}
+
+#[tokio::test]
+async fn a_crash_loops_previous_run_is_read_and_its_diagnosis_quotes_it() {
+    use crate::support::observed::{Observed, deploy_config};
+    use crossterm::event::KeyCode;
+    use jhub_cockpit::kube::diagnosis::DiagnosisKind;
+
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "logscrash").await;
+    let work = Workdir::new(&kubeconfig(), None);
+    let observed = Observed::start(
+        kubeconfig(),
+        &ns.name,
+        deploy_config(&kubeconfig(), &ns.name, &work.path("")),
+    );
+    let pod = create_pod(&client, &ns.name, crash_looping_hub()).await;
+
+    // The only pod, so the selected one: once it crash-loops, the cockpit
+    // reads its previous run's last lines and the diagnosis quotes them.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    observed
+        .until(deadline, |s| {
+            s.resources
+                .pods
+                .get(&pod)
+                .and_then(|e| e.diagnosis.as_ref())
+                .is_some_and(|d| d.kind == DiagnosisKind::CrashLoop && d.line.contains("last log:"))
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "a crash-loop diagnosis with its log:\n{}",
+                observed.screen()
+            )
+        });
+    let line = observed
+        .state()
+        .resources
+        .pods
+        .get(&pod)
+        .unwrap()
+        .diagnosis
+        .clone()
+        .unwrap()
+        .line;
+    assert!(line.contains("unable to open database file"), "{line}");
+
+    // kubectl logs --previous --tail 3, and the same from the cockpit.
+    let kubectl = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .args(["-n", &ns.name, "logs", &pod, "--previous", "--tail", "3"])
+        .output()
+        .unwrap();
+    let expected = String::from_utf8_lossy(&kubectl.stdout).into_owned();
+    assert!(
+        expected.contains("Failed to start JupyterHub"),
+        "{expected}"
+    );
+    let run = work.run(&["-n", &ns.name, "logs", &pod, "--previous", "--tail", "3"]);
+    assert!(run.ok(), "{run}");
+    assert_eq!(run.stdout, expected);
+
+    // In the view: p shows the run that died.
+    observed.key(KeyCode::Char('l'));
+    observed.key(KeyCode::Char('p'));
+    observed
+        .until(deadline, |s| {
+            s.logs.as_ref().is_some_and(|v| v.request.previous)
+                && view_texts(s)
+                    .iter()
+                    .any(|l| l.contains("Failed to start JupyterHub"))
+        })
+        .await
+        .unwrap_or_else(|| panic!("the previous run in the view:\n{}", observed.screen()));
+    let screen = observed.screen();
+    assert!(screen.contains("previous run"), "{screen}");
+}
+
+#[tokio::test]
+async fn the_view_keeps_ten_thousand_of_fifty_thousand_lines_and_says_so() {
+    use crate::support::observed::{Observed, deploy_config};
+    use crossterm::event::KeyCode;
+    use std::io::Write;
+
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "logsbound").await;
+    install_release(&fixture_chart(), &ns.name);
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns.name);
+    let hub = hub_pod(&pods).await;
+    let work = Workdir::new(&kubeconfig(), None);
+    let observed = Observed::start(
+        kubeconfig(),
+        &ns.name,
+        deploy_config(&kubeconfig(), &ns.name, &work.path("")),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // The hub is the first row (the chart's pods come first).
+    observed
+        .until(deadline, |s| {
+            jhub_cockpit::app::lists::pods(s)
+                .next()
+                .is_some_and(|e| e.row.name == hub)
+        })
+        .await
+        .expect("the hub listed first");
+    observed.key(KeyCode::Char('l'));
+    observed
+        .until(deadline, |s| {
+            view_texts(s)
+                .iter()
+                .any(|l| l.contains("JupyterHub is now running"))
+        })
+        .await
+        .unwrap_or_else(|| panic!("the hub's log in the view:\n{}", observed.screen()));
+    let before = view_texts(&observed.state()).len();
+
+    let mut append = Command::new(repo_root().join("dev/cluster"))
+        .args(["log", "-n", &ns.name, &hub])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut stdin = append.stdin.take().unwrap();
+        for i in 1..=50_000 {
+            writeln!(stdin, "appended {i}").unwrap();
+        }
+    }
+    assert!(append.wait().unwrap().success());
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    observed
+        .until(deadline, |s| {
+            view_texts(s).last().is_some_and(|l| l == "appended 50000")
+        })
+        .await
+        .unwrap_or_else(|| panic!("the last appended line in the view:\n{}", observed.screen()));
+    let state = observed.state();
+    let view = state.logs.as_ref().unwrap();
+    assert_eq!(view.lines.len(), jhub_cockpit::app::logs::MAX_LOG_LINES);
+    assert_eq!(view.dropped, before + 50_000 - view.lines.len());
+    assert_eq!(view.lines.front().unwrap().text(), "appended 40001");
+    drop(state);
+    let screen = observed.screen();
+    assert!(
+        screen.contains(&format!("… {} earlier lines dropped", before + 40_000)),
+        "{screen}"
     );
 }

@@ -2,6 +2,7 @@
 //! snapshot, and the panes and the workloads view on a live release.
 
 mod keys;
+mod log_view;
 mod logs_on_rig;
 mod on_rig;
 mod views;

@@ -155,15 +155,15 @@ fn pod_details_of_an_unschedulable_pod() {
 fn logs_view() {
     let mut state = deployed();
     press(&mut state, KeyCode::Char('l'));
-    let pod = state.logs.as_ref().unwrap().pod.clone();
+    let stream = state.logs.as_ref().unwrap().stream;
     app::update(
         &mut state,
-        Msg::LogLines {
-            pod,
+        Msg::Log(jhub_cockpit::kube::logs::LogEvent::Lines {
+            stream,
             lines: (1..=30)
                 .map(|i| format!("[I 2026-12-01 11:{i:02}:00 JupyterHub app:1] line {i}"))
                 .collect(),
-        },
+        }),
     );
     assert_snapshot!(draw(&state, 80, 24));
     sizes::draws_at_every_size(&state);

@@ -310,3 +310,92 @@ async fn the_guides_workflow_by_keys_with_the_real_chart() {
         .collect();
     assert_eq!(calls, ["upgrade", "upgrade", "rollback", "uninstall"]);
 }
+
+/// The log view in a real terminal: `l` on the hub shows its log, a line
+/// the hub writes is on screen while the view follows, `s` saves the view
+/// to a file only the operator can read, and when the pod is deleted the
+/// view says the stream ended.
+#[tokio::test]
+async fn the_log_view_follows_live_saves_and_says_when_the_pod_goes() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "e2elogs").await;
+    install_release(&fixture_chart(), &ns.name);
+    let state_home = tempfile::tempdir().unwrap();
+    let command = format!(
+        "XDG_STATE_HOME={} {} --kubeconfig {} -n {}; sleep 60",
+        state_home.path().display(),
+        binary().display(),
+        kubeconfig().display(),
+        ns.name
+    );
+    let tmux = Tmux::start(&format!("jhub-e2e-{}", ns.name), &command);
+    tmux.wait_for("the hub Running", Duration::from_secs(60), |s| {
+        s.lines()
+            .any(|l| l.contains("hub-") && l.contains("Running"))
+    });
+    // Pick the hub by name, as an operator would.
+    tmux.keys(&["/", "hub-", "Enter", "l"]);
+    tmux.wait_for("the hub's log", Duration::from_secs(30), |s| {
+        s.contains("JupyterHub is now running")
+    });
+    let screen = tmux.screen();
+    let hub = screen
+        .lines()
+        .find_map(|l| l.split_once("Logs ").map(|(_, rest)| rest))
+        .and_then(|rest| rest.split('/').next())
+        .expect("the pod's name in the view's title")
+        .to_owned();
+
+    let line = format!(
+        "[W 2026-12-05 10:00:00.000 JupyterHub base:1200] typed-in {}",
+        ns.name
+    );
+    let sent = Instant::now();
+    let out = Command::new(support::repo_root().join("dev/cluster"))
+        .args(["log", "-n", &ns.name, &hub, &line])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tmux.wait_for("the appended line", Duration::from_secs(10), |s| {
+        s.contains(&format!("typed-in {}", ns.name))
+    });
+    eprintln!(
+        "dev/cluster log started -> on screen: {:?} (25 ms sampling)",
+        sent.elapsed()
+    );
+
+    tmux.keys(&["s"]);
+    tmux.wait_for("the save said", Duration::from_secs(10), |s| {
+        s.contains("saved ") && s.contains(" lines to ")
+    });
+    let dir = state_home.path().join("jhub-cockpit/saved-logs");
+    let saved: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let mode = std::fs::metadata(&saved[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let text = std::fs::read_to_string(&saved[0]).unwrap();
+    assert!(text.ends_with(&format!("{line}\n")), "{text}");
+    assert!(text.contains("JupyterHub is now running"), "{text}");
+
+    let deleted = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig())
+        .args(["-n", &ns.name, "delete", "pod", &hub, "--wait=false"])
+        .output()
+        .unwrap();
+    assert!(deleted.status.success());
+    tmux.wait_for("the stream's end", Duration::from_secs(30), |s| {
+        s.contains("the stream ended: the container stopped or the pod is gone")
+    });
+    let screen = tmux.screen();
+    assert!(screen.contains("Received signal SIGTERM"), "{screen}");
+}
