@@ -12,12 +12,18 @@ use tokio::time::Instant;
 
 use super::executor::Executor;
 use super::terminal::{self, Tui};
+use crate::app::msg::LogEvent;
 use crate::app::{self, Command, Msg, State, WatchMsg};
 use crate::time_text::next_change_within;
 use crate::ui;
 
 /// At most one frame per this long: bursts of watch events coalesce.
 pub const FRAME: Duration = Duration::from_millis(16);
+
+/// At most one frame per this long when only log lines came: a chatty pod
+/// scrolls the whole view with every frame (every cell changes), which over
+/// SSH is a screenful per frame; ten a second reads as live.
+pub const LOG_FRAME: Duration = Duration::from_millis(100);
 
 fn spawn_input(tx: UnboundedSender<Msg>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -114,6 +120,9 @@ pub async fn run(
         // no text on screen is not worth a frame (the render would walk
         // every pod to find nothing changed).
         let only_ticks = batch.iter().all(|m| matches!(m, Msg::Tick(_)));
+        let only_log_lines = batch
+            .iter()
+            .all(|m| matches!(m, Msg::Tick(_) | Msg::Log(LogEvent::Lines { .. })));
         for msg in batch {
             // Keys can suspend, run an editor, or move a cursor: the frame
             // after them is drawn in full.
@@ -174,12 +183,12 @@ pub async fn run(
         if only_ticks && painter.still_reads_true_at(state.now) {
             continue;
         }
-        let due = last_draw + FRAME;
+        let due = last_draw + if only_log_lines { LOG_FRAME } else { FRAME };
         if Instant::now() >= due {
             painter.draw(&mut tui, &state, forced)?;
             forced = false;
             last_draw = Instant::now();
-        } else if pending_frame.is_none() {
+        } else if pending_frame.is_none_or(|pending| pending > due) {
             pending_frame = Some(due);
         }
     }

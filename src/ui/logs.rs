@@ -75,10 +75,11 @@ fn title(view: &LogView) -> String {
     if view.request.previous {
         title.push_str(" · previous run");
     }
-    title.push_str(if view.following() {
-        " · following "
-    } else {
-        " · paused, G follows "
+    title.push_str(match (&view.ended, view.following()) {
+        (Some(_), true) => " · ended ",
+        (Some(_), false) => " · ended, G to its end ",
+        (None, true) => " · following ",
+        (None, false) => " · paused, G follows ",
     });
     if view.wrap {
         title.push_str("· wrap ");
