@@ -14,9 +14,11 @@ use kube::api::{Api, DeleteParams, ListParams};
 use tokio::sync::mpsc;
 
 use crate::support::headless::Workdir;
+use crate::support::observed::{Observed, deploy_config};
 use crate::support::{
     TestNamespace, client, fixture_chart, install_release, kubeconfig, repo_root,
 };
+use crossterm::event::KeyCode;
 use jhub_cockpit::kube::logs::{LogEvent, LogRequest, stream};
 
 /// The fixture chart's hub pod, by its component label.
@@ -210,11 +212,25 @@ fn view_texts(state: &jhub_cockpit::app::State) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The cockpit on `ns` as the TUI runs it (the real executor).
+fn observe(ns: &str, work: &Workdir) -> Observed {
+    Observed::start(
+        kubeconfig(),
+        ns,
+        deploy_config(&kubeconfig(), ns, &work.path("")),
+    )
+}
+
+/// Waits until a line of the log view has `text`; fails with the screen.
+async fn until_view_has(observed: &Observed, deadline: Instant, text: &str) {
+    observed
+        .until(deadline, |s| view_texts(s).iter().any(|l| l.contains(text)))
+        .await
+        .unwrap_or_else(|| panic!("no \"{text}\" in the view:\n{}", observed.screen()));
+}
+
 #[tokio::test]
 async fn a_two_container_pod_opens_on_its_default_and_c_chooses_another() {
-    use crate::support::observed::{Observed, deploy_config};
-    use crossterm::event::KeyCode;
-
     let client = client().await;
     let ns = TestNamespace::new(&client, "logs2c").await;
     let pod = create_pod(&client, &ns.name, two_container_pod()).await;
@@ -238,23 +254,14 @@ async fn a_two_container_pod_opens_on_its_default_and_c_chooses_another() {
     assert!(run.stdout.contains("[ConfigProxy]"), "{run}");
 
     // The view, as the TUI runs it.
-    let observed = Observed::start(
-        kubeconfig(),
-        &ns.name,
-        deploy_config(&kubeconfig(), &ns.name, &work.path("")),
-    );
+    let observed = observe(&ns.name, &work);
     let deadline = Instant::now() + Duration::from_secs(30);
     observed
         .until(deadline, |s| s.resources.pods.get(&pod).is_some())
         .await
         .expect("the pod listed");
     observed.key(KeyCode::Char('l'));
-    observed
-        .until(deadline, |s| {
-            view_texts(s).iter().any(|l| l.contains("[ConfigProxy]"))
-        })
-        .await
-        .unwrap_or_else(|| panic!("chp's log in the view:\n{}", observed.screen()));
+    until_view_has(&observed, deadline, "[ConfigProxy]").await;
     let screen = observed.screen();
     assert!(
         screen.contains(&format!("Logs {pod}/chp (3 of c)")),
@@ -263,14 +270,7 @@ async fn a_two_container_pod_opens_on_its_default_and_c_chooses_another() {
 
     // c: the next one is the init container, with its own log.
     observed.key(KeyCode::Char('c'));
-    observed
-        .until(deadline, |s| {
-            view_texts(s)
-                .iter()
-                .any(|l| l.contains("container init-perms of pod"))
-        })
-        .await
-        .unwrap_or_else(|| panic!("init-perms's log in the view:\n{}", observed.screen()));
+    until_view_has(&observed, deadline, "container init-perms of pod").await;
     assert!(
         !view_texts(&observed.state())
             .iter()
@@ -279,30 +279,17 @@ async fn a_two_container_pod_opens_on_its_default_and_c_chooses_another() {
     );
     // And round to traefik.
     observed.key(KeyCode::Char('c'));
-    observed
-        .until(deadline, |s| {
-            view_texts(s)
-                .iter()
-                .any(|l| l.contains("container traefik of pod"))
-        })
-        .await
-        .unwrap_or_else(|| panic!("traefik's log in the view:\n{}", observed.screen()));
+    until_view_has(&observed, deadline, "container traefik of pod").await;
 }
 
 #[tokio::test]
 async fn a_crash_loops_previous_run_is_read_and_its_diagnosis_quotes_it() {
-    use crate::support::observed::{Observed, deploy_config};
-    use crossterm::event::KeyCode;
     use jhub_cockpit::kube::diagnosis::DiagnosisKind;
 
     let client = client().await;
     let ns = TestNamespace::new(&client, "logscrash").await;
     let work = Workdir::new(&kubeconfig(), None);
-    let observed = Observed::start(
-        kubeconfig(),
-        &ns.name,
-        deploy_config(&kubeconfig(), &ns.name, &work.path("")),
-    );
+    let observed = observe(&ns.name, &work);
     let pod = create_pod(&client, &ns.name, crash_looping_hub()).await;
 
     // The only pod, so the selected one: once it crash-loops, the cockpit
@@ -369,8 +356,6 @@ async fn a_crash_loops_previous_run_is_read_and_its_diagnosis_quotes_it() {
 
 #[tokio::test]
 async fn the_view_keeps_ten_thousand_of_fifty_thousand_lines_and_says_so() {
-    use crate::support::observed::{Observed, deploy_config};
-    use crossterm::event::KeyCode;
     use std::io::Write;
 
     let client = client().await;
@@ -379,11 +364,7 @@ async fn the_view_keeps_ten_thousand_of_fifty_thousand_lines_and_says_so() {
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns.name);
     let hub = hub_pod(&pods).await;
     let work = Workdir::new(&kubeconfig(), None);
-    let observed = Observed::start(
-        kubeconfig(),
-        &ns.name,
-        deploy_config(&kubeconfig(), &ns.name, &work.path("")),
-    );
+    let observed = observe(&ns.name, &work);
     let deadline = Instant::now() + Duration::from_secs(60);
     // The hub is the first row (the chart's pods come first).
     observed
@@ -395,14 +376,7 @@ async fn the_view_keeps_ten_thousand_of_fifty_thousand_lines_and_says_so() {
         .await
         .expect("the hub listed first");
     observed.key(KeyCode::Char('l'));
-    observed
-        .until(deadline, |s| {
-            view_texts(s)
-                .iter()
-                .any(|l| l.contains("JupyterHub is now running"))
-        })
-        .await
-        .unwrap_or_else(|| panic!("the hub's log in the view:\n{}", observed.screen()));
+    until_view_has(&observed, deadline, "JupyterHub is now running").await;
     let before = view_texts(&observed.state()).len();
 
     let mut append = Command::new(repo_root().join("dev/cluster"))
