@@ -45,6 +45,13 @@ pub enum Action {
     BindClusterAdmin {
         user: String,
     },
+    /// Stop a user's server through the hub's API (at `hub_url`, the hub's
+    /// address as the users view read it); its pod goes.
+    StopServer {
+        user: String,
+        hub_url: String,
+        base_url: String,
+    },
 }
 
 impl Action {
@@ -63,6 +70,7 @@ impl Action {
             Action::CreateCluster(spec) => format!("create GKE cluster {}", spec.name),
             Action::DeleteCluster { name, .. } => format!("delete GKE cluster {name}"),
             Action::BindClusterAdmin { user } => format!("make {user} cluster-admin"),
+            Action::StopServer { user, .. } => format!("stop {user}'s server"),
         }
     }
 }

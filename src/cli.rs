@@ -125,10 +125,28 @@ pub enum Subcommands {
         #[arg(long)]
         timestamps: bool,
     },
+    /// The hub's users: their servers, pods and claims (with the
+    /// jhub-cockpit service's token from the Secret `hub`).
+    Users {
+        #[command(subcommand)]
+        command: Option<UsersCommand>,
+        #[arg(long)]
+        json: bool,
+    },
     /// GKE clusters: create, list, delete.
     Cluster {
         #[command(subcommand)]
         command: ClusterCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Stop a user's server (the hub deletes its pod; the claim stays).
+    Stop {
+        name: String,
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -245,6 +245,76 @@ pub async fn logs(
     Ok(code)
 }
 
+/// `jhub-cockpit users`: the hub's users joined with the pods and claims
+/// of `state` (a snapshot), as a table or JSON rows.
+pub async fn users(
+    client: &kube::Client,
+    state: &mut crate::app::State,
+    json: bool,
+) -> Result<ExitCode> {
+    let Some(address) = crate::app::hub_view::address(state) else {
+        bail!(
+            "the hub has no address yet: proxy-public has no external IP (jhub-cockpit status shows it)"
+        );
+    };
+    let token = crate::hub::token::read(client, &state.target.namespace)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hub = crate::hub::HubClient::new(&address.url, &address.base_url)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let users = hub
+        .users(&token)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the hub's users at {}: {e}", hub.url()))?;
+    crate::app::update(state, crate::app::Msg::HubUsers(Ok(users)));
+    let rows = crate::app::hub_state::user_rows(state, crate::app::hub_state::UserSort::State);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<20} {:<14} {:<8} {:<24} {:<10} WHY",
+        "NAME", "SERVER", "IDLE", "POD", "PHASE"
+    );
+    for r in &rows {
+        let idle = match r.last_activity {
+            Some(_) => crate::time_text::format_age(r.last_activity, state.now),
+            None => "never".into(),
+        };
+        println!(
+            "{:<20} {:<14} {:<8} {:<24} {:<10} {}",
+            format!("{}{}", r.name, if r.admin { " (admin)" } else { "" }),
+            r.server.label(),
+            idle,
+            r.pod.as_deref().unwrap_or("-"),
+            r.phase.as_deref().unwrap_or("-"),
+            r.diagnosis.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `jhub-cockpit users stop NAME`: the same plan as `s` in the users view.
+pub async fn stop_server(
+    state: &crate::app::State,
+    config: &DeployConfig,
+    name: &str,
+    yes: bool,
+    readonly: bool,
+) -> Result<ExitCode> {
+    refuse_readonly(readonly, &format!("stopping {name}'s server"))?;
+    let Some(address) = crate::app::hub_view::address(state) else {
+        bail!(
+            "the hub has no address yet: proxy-public has no external IP (jhub-cockpit status shows it)"
+        );
+    };
+    let plan = plan::stop_server(name, &address.url, &address.base_url);
+    if !ask(&plan, yes)? {
+        return Ok(ExitCode::FAILURE);
+    }
+    run_action(plan.action, config).await
+}
+
 /// The release's revisions, read from its Secrets (no helm needed).
 pub async fn read_history(
     client: &kube::Client,

@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod gke;
 pub mod headless;
 pub mod helm;
+pub mod hub;
 pub mod kube;
 pub mod logging;
 pub mod plan;

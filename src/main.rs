@@ -6,7 +6,9 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use jhub_cockpit::app::{State, Target};
-use jhub_cockpit::cli::{Cli, ClusterCommand, Resolved, SecretsCommand, Subcommands, resolve};
+use jhub_cockpit::cli::{
+    Cli, ClusterCommand, Resolved, SecretsCommand, Subcommands, UsersCommand, resolve,
+};
 use jhub_cockpit::deploy::DeployConfig;
 use jhub_cockpit::helm::release::ReleaseRecord;
 use jhub_cockpit::kube::client;
@@ -50,6 +52,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 | Subcommands::Rollback { .. }
                 | Subcommands::Uninstall { .. }
                 | Subcommands::History { .. }
+                | Subcommands::Users { .. }
         )
     );
     if touches_cluster {
@@ -120,6 +123,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     .await?;
             headless::print_history(&records, json)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Subcommands::Users { command, json }) => {
+            let connected =
+                client::connect(resolved.kubeconfig.as_ref(), resolved.context.as_deref()).await?;
+            let target = Target {
+                context: connected.context.clone(),
+                ..initial_target(&resolved)
+            };
+            let mut state = State::new(target, chrono::Utc::now());
+            status::snapshot(&connected, &mut state).await?;
+            match command {
+                None => headless::users(&connected.client, &mut state, json).await,
+                Some(UsersCommand::Stop { name, yes }) => {
+                    headless::stop_server(&state, &config, &name, yes, readonly).await
+                }
+            }
         }
         Some(Subcommands::Logs {
             pod,
@@ -252,6 +271,7 @@ async fn status_command(resolved: Resolved, json: bool) -> Result<ExitCode> {
         chrono::Utc::now(),
     );
     status::snapshot(&connected, &mut state).await?;
+    status::check_hub(&mut state).await;
     let report = status::report(&state);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

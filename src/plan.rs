@@ -199,6 +199,24 @@ pub fn delete_namespace(namespace: &str) -> Plan {
     )
 }
 
+/// `s` in the users view, `users stop NAME`: the hub stops the server and
+/// KubeSpawner deletes the pod; the user's files stay on their claim.
+pub fn stop_server(user: &str, hub_url: &str, base_url: &str) -> Plan {
+    Plan::new(
+        Action::StopServer {
+            user: user.into(),
+            hub_url: hub_url.into(),
+            base_url: base_url.into(),
+        },
+        vec![
+            format!("Stop {user}'s server: DELETE /hub/api/users/{user}/server at {hub_url}"),
+            "Unsaved work in their notebooks is lost; their files stay on their".into(),
+            "claim, and they can start the server again from the hub.".into(),
+        ],
+        Confirmation::YesNo,
+    )
+}
+
 /// A new GKE cluster's account lacks cluster-admin: the z2jh guide's
 /// binding.
 pub fn bind_cluster_admin(user: &str, binding: &str) -> Plan {

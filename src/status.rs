@@ -28,6 +28,21 @@ pub struct StatusReport {
     /// of the namespace's when no release is followed), hooks first.
     pub workloads: Vec<WorkloadSummary>,
     pub public_url: Option<String>,
+    /// The hub's health at the public URL; absent until it has one.
+    pub hub: Option<HubSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HubSummary {
+    pub url: String,
+    /// `public` (proxy-public's address).
+    pub route: String,
+    /// `ok` or `failing`.
+    pub health: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -232,7 +247,32 @@ pub fn report(state: &State) -> StatusReport {
             })
             .collect(),
         public_url: state.resources.public_url(),
+        hub: state.hub.health.as_ref().map(|h| HubSummary {
+            url: h.url.clone(),
+            route: "public".into(),
+            health: if h.ok() { "ok" } else { "failing" }.into(),
+            latency_ms: h.result.as_ref().ok().copied(),
+            error: h.result.as_ref().err().cloned(),
+        }),
     }
+}
+
+/// The hub's health, checked once the snapshot says where it answers.
+pub async fn check_hub(state: &mut State) {
+    let Some(address) = app::hub_view::address(state) else {
+        return;
+    };
+    let result = match crate::hub::HubClient::new(&address.url, &address.base_url) {
+        Ok(hub) => hub.health().await.map(|h| h.latency_ms),
+        Err(e) => Err(e),
+    };
+    app::update(
+        state,
+        Msg::HubHealth {
+            url: address.url,
+            result: result.map_err(|e| e.to_string()),
+        },
+    );
 }
 
 /// The plain-text form, for a terminal.
@@ -289,5 +329,12 @@ pub fn text(report: &StatusReport) -> String {
         "public url {}\n",
         report.public_url.as_deref().unwrap_or("<pending>")
     ));
+    if let Some(hub) = &report.hub {
+        match (&hub.latency_ms, &hub.error) {
+            (Some(ms), _) => out.push_str(&format!("hub ✓ {ms} ms\n")),
+            (None, Some(e)) => out.push_str(&format!("hub ✗ {e}\n")),
+            (None, None) => {}
+        }
+    }
     out
 }

@@ -22,6 +22,16 @@ pub enum Command {
         lines: usize,
         text: String,
     },
+    /// `GET /hub/health`; answered with `Msg::HubHealth`.
+    CheckHub(crate::app::hub_view::HubAddress),
+    /// The hub's users, with the cockpit service's token; answered with
+    /// `Msg::HubUsers`.
+    ReadHubUsers(crate::app::hub_view::HubAddress),
+    /// Follow a pending spawn's progress events (`Msg::HubProgress`).
+    FollowSpawn {
+        user: String,
+        address: crate::app::hub_view::HubAddress,
+    },
     /// Read the last lines of a crash-looping container's log, for its
     /// diagnosis; answered with `Msg::CrashLog`.
     FetchCrashLog(crate::app::crash_logs::CrashedRun),

@@ -41,6 +41,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
         &[
             key("Enter", "details / history"),
             key("l", "pod logs"),
+            key("U", "hub users, servers"),
             key("n", "release NOTES"),
             key("w", "release workloads"),
             key("o", "operation panel"),
@@ -173,6 +174,7 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         }
         KeyCode::Enter => return open_details(state),
         KeyCode::Char('l') => return open_logs(state),
+        KeyCode::Char('U') => return super::hub_view::open_users(state),
         KeyCode::Char('n') => state.overlays.push(Overlay::Notes { scroll: 0 }),
         KeyCode::Char('w') => state.overlays.push(Overlay::Workloads { scroll: 0 }),
         _ => {}
@@ -191,6 +193,14 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     // The log view has its own keys, a search to type among them.
     if overlay == Overlay::Logs {
         return super::logs::flow::key(state, key);
+    }
+    // So has the users view, with its filter.
+    if let Overlay::Users { selected } = overlay {
+        return super::hub_view::users_key(state, selected, key);
+    }
+    if let Overlay::UserDetails { user, scroll } = overlay {
+        super::hub_view::user_details_key(state, user, scroll, key);
+        return Vec::new();
     }
     if matches!(overlay, Overlay::History { .. }) && key.code == KeyCode::Char('r') {
         return write_flow::request(state, 'r');
@@ -264,7 +274,9 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
                 *top = Overlay::History { selected };
             }
         }
-        Overlay::Logs => unreachable!("handled above"),
+        Overlay::Logs | Overlay::Users { .. } | Overlay::UserDetails { .. } => {
+            unreachable!("handled above")
+        }
     }
     Vec::new()
 }

@@ -4,6 +4,8 @@ pub mod command;
 pub mod crash_logs;
 pub mod gke_state;
 pub mod gke_view;
+pub mod hub_state;
+pub mod hub_view;
 pub mod keys;
 pub mod layout;
 pub mod lists;

@@ -29,6 +29,18 @@ pub enum Msg {
     Watch(WatchMsg),
     /// What a log stream said (see `Command::FollowLogs`).
     Log(LogEvent),
+    /// The hub's health at `url`: the answer's time in ms, or why not.
+    HubHealth {
+        url: String,
+        result: Result<u64, String>,
+    },
+    /// The hub's users, or why they could not be read.
+    HubUsers(Result<Vec<crate::hub::HubUser>, String>),
+    /// An event of a user's pending spawn.
+    HubProgress {
+        user: String,
+        event: crate::hub::ProgressEvent,
+    },
     /// A saved log: what to tell the operator, or why it failed.
     LogSaved(Result<String, String>),
     /// The last lines of a crashed run's log (see `Command::FetchCrashLog`).

@@ -59,6 +59,15 @@ pub enum Overlay {
         service: String,
     },
     Logs,
+    /// The hub's users joined with their pods (U).
+    Users {
+        selected: usize,
+    },
+    /// One user: server, pod and its diagnosis, claim, a spawn's progress.
+    UserDetails {
+        user: String,
+        scroll: u16,
+    },
     Notes {
         scroll: u16,
     },
@@ -177,6 +186,9 @@ pub struct State {
     pub logs: Option<LogView>,
     /// The id the last log stream was given (see `logs::flow`).
     pub log_streams: u64,
+    /// The hub itself: health, users, a spawn's progress.
+    pub hub: super::hub_state::HubState,
+    pub users_view: super::hub_view::UsersView,
     pub footer: Footer,
     /// Rows the pods pane showed last frame, so PgUp/PgDn move a page.
     pub page_rows: usize,
@@ -215,6 +227,8 @@ impl State {
             resources: Resources::default(),
             logs: None,
             log_streams: 0,
+            hub: Default::default(),
+            users_view: Default::default(),
             footer: Footer::default(),
             page_rows: 10,
             confirm: None,

@@ -12,6 +12,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     let mut commands = apply(state, msg);
     // A crash-looping pod the operator now looks at gets its last lines read.
     commands.extend(super::crash_logs::wanted(state));
+    // The hub's health and users, when due.
+    commands.extend(super::hub_view::wanted(state));
     commands
 }
 
@@ -54,6 +56,18 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Log(event) => {
             super::logs::flow::event(state, event);
+            Vec::new()
+        }
+        Msg::HubHealth { url, result } => {
+            super::hub_view::health_checked(state, url, result);
+            Vec::new()
+        }
+        Msg::HubUsers(result) => {
+            super::hub_view::users_read(state, result);
+            Vec::new()
+        }
+        Msg::HubProgress { user, event } => {
+            super::hub_view::progress(state, user, event);
             Vec::new()
         }
         Msg::LogSaved(result) => {

@@ -123,6 +123,16 @@ fn request_rollback(state: &mut State) -> Vec<Command> {
     Vec::new()
 }
 
+/// A write asked for from a view of its own (a user's server in the users
+/// view): refused in read-only mode or while an operation runs, else its
+/// dialog opens.
+pub fn request_plan(state: &mut State, plan: Plan) {
+    if refuse_if_busy_or_readonly(state, &plan.action.title()) {
+        return;
+    }
+    open_confirm(state, plan);
+}
+
 /// Opens the plan as the dialog every write passes through.
 fn open_confirm(state: &mut State, plan: Plan) {
     state.confirm = Some(plan.into_dialog());
@@ -300,6 +310,10 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) -> Vec
             state.connection = super::state::Connection::Connecting;
             return vec![Command::Reconnect { context }];
         }
+    }
+    if succeeded && matches!(action, Action::Deploy | Action::Rollback { .. }) {
+        // The tutorial's last step, checked: does the hub answer now?
+        state.hub.next_check = None;
     }
     if succeeded && action == Action::Uninstall {
         let ns = state.target.namespace.clone();

@@ -35,6 +35,34 @@ pub async fn bind_cluster_admin(
     })
 }
 
+/// Stops a user's server with the cockpit service's token, read from the
+/// release's Secret for this one call.
+pub async fn stop_server(
+    config: &DeployConfig,
+    user: &str,
+    hub_url: &str,
+    base_url: &str,
+    on_line: &mut impl FnMut(String),
+) -> Result<(), Failure> {
+    let connected = connect_target(&config.kube).await?;
+    let token = crate::hub::token::read(&connected.client, &config.namespace)
+        .await
+        .map_err(|e| Failure {
+            error: e.to_string(),
+            hint: None,
+        })?;
+    let hub = crate::hub::HubClient::new(hub_url, base_url).map_err(hub_failure)?;
+    on_line(format!("DELETE {}api/users/{user}/server", hub.url()));
+    hub.stop_server(&token, user).await.map_err(hub_failure)
+}
+
+fn hub_failure(e: crate::hub::HubError) -> Failure {
+    Failure {
+        error: e.to_string(),
+        hint: None,
+    }
+}
+
 /// How long the namespace may take to go before the cluster is deleted:
 /// its LoadBalancer must be released by the cluster, or it outlives it.
 pub const NAMESPACE_GONE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);

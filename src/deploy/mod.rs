@@ -27,7 +27,7 @@ pub use gke_cluster::{cluster_config, connect_cluster, gke_client, refresh_token
 use gke_cluster::{create_cluster, delete_cluster};
 use helm_run::run_helm;
 pub use kube_api::NAMESPACE_GONE_TIMEOUT;
-use kube_api::{bind_cluster_admin, delete_namespace, wait_namespace_gone};
+use kube_api::{bind_cluster_admin, delete_namespace, stop_server, wait_namespace_gone};
 pub use prepare::{prepare_deploy, prepare_move, secrets_warning};
 
 /// Everything the write actions need to know, resolved from flags and the
@@ -178,6 +178,14 @@ pub async fn run(
             Ok(format!(
                 "ClusterRoleBinding {CLUSTER_ADMIN_BINDING} made: {user} is cluster-admin"
             ))
+        }
+        Action::StopServer {
+            user,
+            hub_url,
+            base_url,
+        } => {
+            stop_server(config, user, hub_url, base_url, &mut on_line).await?;
+            Ok(format!("{user}'s server is stopping; its pod goes"))
         }
     }
 }

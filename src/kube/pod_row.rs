@@ -85,6 +85,24 @@ pub struct PodRow {
     pub deleting: bool,
     pub requests: Resources,
     pub resource_version: String,
+    /// The JupyterHub user a KubeSpawner pod serves: the
+    /// `hub.jupyter.org/username` annotation (the name as the hub knows it),
+    /// else the label of that name (the name escaped for a label value).
+    pub user: Option<String>,
+}
+
+/// The annotation and label KubeSpawner puts on a user's pod and claim.
+pub const USERNAME_KEY: &str = "hub.jupyter.org/username";
+
+/// The hub user an object (a user's pod or claim) belongs to, as KubeSpawner
+/// marks it: the annotation holds the hub's own name for the user, the
+/// label an escaped form of it.
+pub fn user_of(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> Option<String> {
+    let annotated = meta.annotations.as_ref().and_then(|a| a.get(USERNAME_KEY));
+    let labelled = meta.labels.as_ref().and_then(|l| l.get(USERNAME_KEY));
+    annotated.or(labelled).cloned()
 }
 
 impl PodRow {
@@ -125,6 +143,7 @@ impl PodRow {
             deleting: meta.deletion_timestamp.is_some(),
             requests: pod_requests(pod),
             resource_version: meta.resource_version.clone().unwrap_or_default(),
+            user: user_of(meta),
         }
     }
 

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use crate::app::actions::Action;
 use crate::app::{Command, Msg, State};
 use crate::deploy::{self, DeployConfig};
+use crate::hub::HubClient;
 use crate::kube::{client, logs, watch};
 
 pub struct Executor {
@@ -252,6 +253,59 @@ impl Executor {
                     }
                 }
             }
+            Command::CheckHub(address) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = match HubClient::new(&address.url, &address.base_url) {
+                        Ok(hub) => hub.health().await.map(|h| h.latency_ms),
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = &result {
+                        tracing::info!(url = %address.url, error = %e, "hub health check failed");
+                    }
+                    let _ = tx.send(Msg::HubHealth {
+                        url: address.url,
+                        result: result.map_err(|e| e.to_string()),
+                    });
+                });
+            }
+            Command::ReadHubUsers(address) => {
+                let tx = self.tx.clone();
+                let namespace = self.namespace.clone();
+                let client = self.client.get().cloned();
+                tokio::spawn(async move {
+                    let result = read_hub_users(client, &namespace, &address).await;
+                    let _ = tx.send(Msg::HubUsers(result));
+                });
+            }
+            Command::FollowSpawn { user, address } => {
+                let tx = self.tx.clone();
+                let namespace = self.namespace.clone();
+                let Some(client) = self.client.get().cloned() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let Ok(token) = crate::hub::token::read(&client, &namespace).await else {
+                        return;
+                    };
+                    let Ok(hub) = HubClient::new(&address.url, &address.base_url) else {
+                        return;
+                    };
+                    let events = tx.clone();
+                    let name = user.clone();
+                    let followed = hub
+                        .progress(&token, &user, move |event| {
+                            let _ = events.send(Msg::HubProgress {
+                                user: name.clone(),
+                                event,
+                            });
+                        })
+                        .await;
+                    if let Err(e) = followed {
+                        tracing::info!(%user, error = %e, "spawn progress ended");
+                    }
+                });
+            }
             Command::SaveLog { stem, lines, text } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -304,6 +358,21 @@ impl Executor {
             }
         }
     }
+}
+
+/// The hub's users, with the token read from the release's Secret for this
+/// one read (it is kept nowhere else).
+async fn read_hub_users(
+    client: Option<kube::Client>,
+    namespace: &str,
+    address: &crate::app::hub_view::HubAddress,
+) -> Result<Vec<crate::hub::HubUser>, String> {
+    let client = client.ok_or("not connected to the cluster yet")?;
+    let token = crate::hub::token::read(&client, namespace)
+        .await
+        .map_err(|e| e.to_string())?;
+    let hub = HubClient::new(&address.url, &address.base_url).map_err(|e| e.to_string())?;
+    hub.users(&token).await.map_err(|e| e.to_string())
 }
 
 fn spawn_connector(

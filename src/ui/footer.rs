@@ -15,7 +15,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .as_ref()
         .and_then(|v| v.search.as_ref())
         .filter(|s| s.typing);
-    let line = if let Some(search) = log_search {
+    let line = if state.users_view.filter_editing
+        && matches!(state.top_overlay(), Some(Overlay::Users { .. }))
+    {
+        Line::from(vec![
+            Span::styled("/", theme.key()),
+            Span::raw(state.users_view.filter.clone()),
+            Span::styled("▏ Enter keep · Esc clear", theme.dim()),
+        ])
+    } else if let Some(search) = log_search {
         Line::from(vec![
             Span::styled("/", theme.key()),
             Span::raw(search.query.clone()),
@@ -93,6 +101,14 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
             ("Esc", "back"),
         ],
         Some(Overlay::PodDetails { .. }) => &[("j/k", "scroll"), ("l", "logs"), ("Esc", "back")],
+        Some(Overlay::Users { .. }) => &[
+            ("j/k", "select"),
+            ("Enter", "details"),
+            ("s", "stop server"),
+            ("o", "sort"),
+            ("/", "filter"),
+            ("Esc", "back"),
+        ],
         Some(_) => &[("j/k", "move"), ("Esc", "back")],
         None => &[
             ("Tab", "pane"),

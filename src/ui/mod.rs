@@ -19,6 +19,7 @@ pub mod service_details;
 pub mod services_pane;
 pub mod text_view;
 pub mod theme;
+pub mod users;
 pub mod widgets;
 pub mod workloads;
 
@@ -92,6 +93,10 @@ pub fn render(frame: &mut Frame, state: &State) {
                 if let Some(view) = &state.logs {
                     logs::render(frame, body, view, &theme)
                 }
+            }
+            Overlay::Users { selected } => users::render(frame, body, state, *selected, &theme),
+            Overlay::UserDetails { user, scroll } => {
+                users::render_details(frame, body, state, user, *scroll, &theme)
             }
             Overlay::Notes { scroll } => notes::render(frame, body, state, *scroll, &theme),
             Overlay::Workloads { scroll } => workloads::render(frame, body, state, *scroll, &theme),

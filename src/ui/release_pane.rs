@@ -74,10 +74,20 @@ fn record_lines<'a>(
         lines.push(Line::styled(pending_line(state), theme.warn()));
     }
     lines.push(match state.resources.public_url() {
-        Some(url) => Line::from(vec![
-            Span::raw("URL "),
-            Span::styled(url, theme.highlight()),
-        ]),
+        Some(url) => {
+            let mut spans = vec![Span::raw("URL "), Span::styled(url, theme.highlight())];
+            // The tutorial's last step ("open it in a browser"), checked.
+            if let Some(health) = &state.hub.health {
+                spans.push(match &health.result {
+                    Ok(ms) => Span::styled(format!(" hub ✓ {ms} ms"), theme.good()),
+                    Err(e) => Span::styled(
+                        format!(" hub ✗ {}", crate::hub::client::short_failure(e)),
+                        theme.bad(),
+                    ),
+                });
+            }
+            Line::from(spans)
+        }
         None => Line::styled("URL waiting for proxy-public…", theme.dim()),
     });
     lines

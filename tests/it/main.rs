@@ -33,6 +33,7 @@ mod deploy;
 mod diagnosis_on_rig;
 mod faults_on_rig;
 mod gke;
+mod hub;
 mod panes;
 mod support;
 mod terminal;
