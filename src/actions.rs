@@ -45,6 +45,11 @@ pub enum Action {
     BindClusterAdmin {
         user: String,
     },
+    /// Add the hub service `jhub-cockpit` and its role to config.yaml
+    /// (`path`), its comments kept; the upgrade is the operator's next step.
+    AddHubAccess {
+        path: PathBuf,
+    },
     /// Stop a user's server through the hub's API (at `hub_url`, the hub's
     /// address as the users view read it); its pod goes.
     StopServer {
@@ -71,6 +76,9 @@ impl Action {
             Action::DeleteCluster { name, .. } => format!("delete GKE cluster {name}"),
             Action::BindClusterAdmin { user } => format!("make {user} cluster-admin"),
             Action::StopServer { user, .. } => format!("stop {user}'s server"),
+            Action::AddHubAccess { path } => {
+                format!("add the jhub-cockpit hub service to {}", path.display())
+            }
         }
     }
 }
@@ -259,6 +267,14 @@ pub struct PreparedDeploy {
     pub diff: Vec<DiffLine>,
     pub warnings: Vec<String>,
     pub command_line: String,
+}
+
+/// The hub service and role config.yaml would get, for the dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedAccess {
+    pub path: PathBuf,
+    /// config.yaml's values now → with the service and role.
+    pub diff: Vec<DiffLine>,
 }
 
 /// What moving the secrets out of config.yaml will do, for the dialog.

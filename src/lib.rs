@@ -23,3 +23,4 @@ pub mod status;
 pub mod time_text;
 pub mod ui;
 pub mod values;
+pub mod yaml_tree;

@@ -199,6 +199,26 @@ pub fn delete_namespace(namespace: &str) -> Plan {
     )
 }
 
+/// `A` in the users view: the service and role the cockpit's hub views
+/// need, added to config.yaml; the upgrade after it makes the token.
+pub fn add_hub_access(prepared: crate::actions::PreparedAccess) -> Plan {
+    let path = prepared.path.display().to_string();
+    let mut plan = Plan::new(
+        Action::AddHubAccess {
+            path: prepared.path,
+        },
+        vec![
+            format!("Adds the hub service jhub-cockpit and its role to {path}, comments kept:"),
+            "the role grants only listing and reading users and their servers, and".into(),
+            "stopping a server. Then u upgrades: the chart makes the service's token".into(),
+            "and keeps it in the Secret hub, where the cockpit reads it.".into(),
+        ],
+        Confirmation::YesNo,
+    );
+    plan.diff = prepared.diff;
+    plan
+}
+
 /// `s` in the users view, `users stop NAME`: the hub stops the server and
 /// KubeSpawner deletes the pod; the user's files stay on their claim.
 pub fn stop_server(user: &str, hub_url: &str, base_url: &str) -> Plan {

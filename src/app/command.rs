@@ -22,6 +22,9 @@ pub enum Command {
         lines: usize,
         text: String,
     },
+    /// Work out the config.yaml change that adds the cockpit's hub service;
+    /// answered with `Msg::HubAccessPrepared`.
+    PrepareHubAccess,
     /// `GET /hub/health`; answered with `Msg::HubHealth`.
     CheckHub(crate::app::hub_view::HubAddress),
     /// The hub's users, with the cockpit service's token; answered with

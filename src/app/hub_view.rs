@@ -202,6 +202,7 @@ pub fn users_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Comma
             set_selected(state, 0);
         }
         KeyCode::Char('s') => stop(state, rows.get(selected)),
+        KeyCode::Char('A') => return access(state),
         KeyCode::Enter => {
             if let Some(row) = rows.get(selected) {
                 state.overlays.push(Overlay::UserDetails {
@@ -230,6 +231,16 @@ fn set_selected(state: &mut State, selected: usize) {
     if let Some(Overlay::Users { selected: s }) = state.overlays.last_mut() {
         *s = selected;
     }
+}
+
+/// `A`: the config.yaml change that gives the cockpit its hub service
+/// (refused in read-only mode, like every write).
+fn access(state: &mut State) -> Vec<Command> {
+    if state.target.readonly {
+        state.warn("read-only mode: adding the hub service to config.yaml refused (started with --readonly)");
+        return Vec::new();
+    }
+    vec![Command::PrepareHubAccess]
 }
 
 /// `s` on a user: their server stops after the confirm dialog.

@@ -54,6 +54,8 @@ pub enum Msg {
         exists: bool,
     },
     DeployPrepared(Result<crate::actions::PreparedDeploy, crate::actions::Failure>),
+    /// What `A` would add to config.yaml, or why it cannot.
+    HubAccessPrepared(Result<crate::actions::PreparedAccess, crate::actions::Failure>),
     MoveSecretsPrepared(Result<crate::actions::PreparedMove, crate::actions::Failure>),
     /// The editor closed; the file was checked.
     ConfigChecked(Result<Vec<String>, crate::actions::Failure>),

@@ -62,6 +62,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             super::hub_view::health_checked(state, url, result);
             Vec::new()
         }
+        Msg::HubAccessPrepared(result) => {
+            write_flow::hub_access_prepared(state, result);
+            Vec::new()
+        }
         Msg::HubUsers(result) => {
             super::hub_view::users_read(state, result);
             Vec::new()

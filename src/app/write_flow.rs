@@ -251,6 +251,22 @@ pub fn offer_cluster_admin(state: &mut State, user: Option<String>) {
     open_confirm(state, plan::bind_cluster_admin(&user, binding));
 }
 
+pub fn hub_access_prepared(
+    state: &mut State,
+    prepared: Result<crate::actions::PreparedAccess, Failure>,
+) {
+    match prepared {
+        Ok(p) => {
+            state.footer.message = None;
+            open_confirm(state, plan::add_hub_access(p));
+        }
+        Err(failure) => state.warn(match failure.hint {
+            Some(hint) => format!("{}; {hint}", failure.error),
+            None => failure.error,
+        }),
+    }
+}
+
 pub fn move_prepared(state: &mut State, prepared: Result<PreparedMove, Failure>) {
     let prepared = match prepared {
         Ok(p) => p,

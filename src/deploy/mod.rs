@@ -28,7 +28,7 @@ use gke_cluster::{create_cluster, delete_cluster};
 use helm_run::run_helm;
 pub use kube_api::NAMESPACE_GONE_TIMEOUT;
 use kube_api::{bind_cluster_admin, delete_namespace, stop_server, wait_namespace_gone};
-pub use prepare::{prepare_deploy, prepare_move, secrets_warning};
+pub use prepare::{prepare_deploy, prepare_hub_access, prepare_move, secrets_warning};
 
 /// Everything the write actions need to know, resolved from flags and the
 /// settings file.
@@ -177,6 +177,15 @@ pub async fn run(
             bind_cluster_admin(config, user, &mut on_line).await?;
             Ok(format!(
                 "ClusterRoleBinding {CLUSTER_ADMIN_BINDING} made: {user} is cluster-admin"
+            ))
+        }
+        Action::AddHubAccess { path } => {
+            // Worked out again from the file as it is now.
+            let (checked, _, edited) = prepare::hub_access_edit(config)?;
+            crate::secrets::replace_keeping_mode(&checked, &edited)?;
+            Ok(format!(
+                "{} has the jhub-cockpit hub service and role: u upgrades, then U lists the users",
+                path.display()
             ))
         }
         Action::StopServer {

@@ -145,6 +145,50 @@ pub fn secrets_warning(config: &DeployConfig) -> Option<String> {
 /// Works the move out without writing anything: refused when there is
 /// nothing to move, a value conflicts, or helm would never read the
 /// secrets file (the secrets would then silently leave the release).
+/// What `A` (the hub service for the cockpit) would change in config.yaml.
+pub fn prepare_hub_access(
+    config: &DeployConfig,
+) -> Result<crate::actions::PreparedAccess, Failure> {
+    let (path, text, edited) = hub_access_edit(config)?;
+    let before = values::parse(&text, &path).map_err(|e| Failure {
+        error: e.to_string(),
+        hint: None,
+    })?;
+    let after = values::parse(&edited, &path).map_err(|e| Failure {
+        error: e.to_string(),
+        hint: None,
+    })?;
+    Ok(crate::actions::PreparedAccess {
+        path,
+        diff: values::diff(&before, &after),
+    })
+}
+
+/// config.yaml's path, its text now, and its text with the hub service.
+pub fn hub_access_edit(
+    config: &DeployConfig,
+) -> Result<(std::path::PathBuf, String, String), Failure> {
+    let path = config.config_file().ok_or_else(|| Failure {
+        error: "no config.yaml is among the values files: the hub service has nowhere to go".into(),
+        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
+    })?;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(Failure {
+                error: format!("cannot read {}: {e}", path.display()),
+                hint: None,
+            });
+        }
+    };
+    let edited = crate::hub::access_config::add_access(path, &text).map_err(|e| Failure {
+        error: e.to_string(),
+        hint: None,
+    })?;
+    Ok((path.to_path_buf(), text, edited))
+}
+
 pub fn prepare_move(config: &DeployConfig) -> Result<PreparedMove, Failure> {
     let from = config.config_file().ok_or_else(|| Failure {
         error: "no config.yaml is among the values files: there is nothing to move secrets out of"

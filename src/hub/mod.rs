@@ -4,6 +4,7 @@
 //! cockpit's service holds ([`token`]). Like `kube` and `helm`, an adapter:
 //! it knows nothing of the cockpit's state.
 
+pub mod access_config;
 pub mod api;
 pub mod client;
 pub mod token;

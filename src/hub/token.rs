@@ -80,7 +80,7 @@ impl std::fmt::Display for TokenError {
             ),
             TokenError::NoService => write!(
                 f,
-                "the hub has no {SERVICE} service: add it to config.yaml (hub.services.{SERVICE} and a role in hub.loadRoles) and upgrade"
+                "the hub has no {SERVICE} service yet: A in the users view (U) adds it and its role to config.yaml, then u upgrades"
             ),
             TokenError::Api { error } => write!(f, "cannot read Secret {SECRET}: {error}"),
         }

@@ -184,6 +184,10 @@ impl Executor {
                 let exists = path.exists();
                 let _ = self.tx.send(Msg::SecretsPrepared { path, exists });
             }
+            Command::PrepareHubAccess => {
+                let result = deploy::prepare_hub_access(&self.deploy);
+                let _ = self.tx.send(Msg::HubAccessPrepared(result));
+            }
             Command::PrepareMoveSecrets => {
                 let result = deploy::prepare_move(&self.deploy);
                 let _ = self.tx.send(Msg::MoveSecretsPrepared(result));

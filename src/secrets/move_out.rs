@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::key_paths::{Held, get_path, held_at, insert_path, remove_path, secret_paths};
 use super::private_file::{replace_keeping_mode, write_private};
 use crate::values::{self, ValuesError};
+use crate::yaml_tree::{node_at, remove_node, root_mapping, set_node};
 
 /// The new texts of config.yaml and the secrets file after the secret keys
 /// moved from one to the other. Debug shows only which keys: the texts hold
@@ -195,67 +196,6 @@ pub fn move_secrets(
         moved: dotted,
         already_there,
     })
-}
-
-fn root_mapping(file: &yaml_edit::YamlFile) -> Option<yaml_edit::Mapping> {
-    file.documents().next()?.as_mapping()
-}
-
-/// The mappings from the root down to the parent of `path`'s last key.
-fn mapping_chain(root: &yaml_edit::Mapping, path: &[String]) -> Option<Vec<yaml_edit::Mapping>> {
-    let mut chain = vec![root.clone()];
-    for key in &path[..path.len().saturating_sub(1)] {
-        let next = chain.last()?.get_mapping(key.as_str())?;
-        chain.push(next);
-    }
-    Some(chain)
-}
-
-fn node_at(root: &yaml_edit::Mapping, path: &[String]) -> Option<yaml_edit::YamlNode> {
-    mapping_chain(root, path)?
-        .last()?
-        .get(path.last()?.as_str())
-}
-
-fn remove_node(root: &yaml_edit::Mapping, path: &[String]) -> bool {
-    let Some(chain) = mapping_chain(root, path) else {
-        return false;
-    };
-    let Some(last) = path.last() else {
-        return false;
-    };
-    if chain.last().and_then(|m| m.remove(last.as_str())).is_none() {
-        return false;
-    }
-    // Upwards, each mapping the removal emptied goes from its parent.
-    for depth in (1..chain.len()).rev() {
-        if !chain[depth].is_empty() {
-            break;
-        }
-        chain[depth - 1].remove(path[depth - 1].as_str());
-    }
-    true
-}
-
-fn set_node(root: &yaml_edit::Mapping, path: &[String], node: &yaml_edit::YamlNode) -> bool {
-    let Some((last, parents)) = path.split_last() else {
-        return false;
-    };
-    let mut mapping = root.clone();
-    for key in parents {
-        mapping = match mapping.get_mapping(key.as_str()) {
-            Some(m) => m,
-            None => {
-                mapping.set(key.as_str(), yaml_edit::Mapping::new());
-                match mapping.get_mapping(key.as_str()) {
-                    Some(m) => m,
-                    None => return false,
-                }
-            }
-        };
-    }
-    mapping.set(last.as_str(), node);
-    true
 }
 
 /// Moves the secret keys from `config_path` to `secrets_path`: the secrets

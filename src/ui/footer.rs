@@ -106,6 +106,7 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
             ("Enter", "details"),
             ("s", "stop server"),
             ("o", "sort"),
+            ("A", "access"),
             ("/", "filter"),
             ("Esc", "back"),
         ],

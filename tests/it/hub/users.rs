@@ -361,3 +361,59 @@ fn a_users_read_failure_is_said_and_the_list_kept() {
     let screen = draw(&s, 120, 30);
     assert!(screen.contains("requires any of [list:users]"), "{screen}");
 }
+
+#[test]
+fn a_offers_the_hub_service_as_a_config_change_and_read_only_refuses_it() {
+    let mut s = with_users(false);
+    char_key(&mut s, 'U');
+    assert_eq!(char_key(&mut s, 'A'), vec![Command::PrepareHubAccess]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        "# mine\nsingleuser:\n  image:\n    tag: \"4.4.0\"\n",
+    )
+    .unwrap();
+    let deploy = jhub_cockpit::deploy::DeployConfig {
+        values: vec![config.clone()],
+        ..support::observed::deploy_config(std::path::Path::new("/nonexistent"), "jhub", dir.path())
+    };
+    app::update(
+        &mut s,
+        Msg::HubAccessPrepared(jhub_cockpit::deploy::prepare_hub_access(&deploy)),
+    );
+    let dialog = s.confirm.clone().expect("the dialog");
+    assert_eq!(
+        dialog.action,
+        Action::AddHubAccess {
+            path: config.clone()
+        }
+    );
+    let added: Vec<&str> = dialog
+        .diff
+        .iter()
+        .filter(|d| d.tag == jhub_cockpit::values::DiffTag::Added)
+        .map(|d| d.text.trim())
+        .collect();
+    assert!(added.contains(&"jhub-cockpit: {}"), "{added:?}");
+    assert!(added.contains(&"- servers"), "{added:?}");
+    // Confirmed, the action writes config.yaml with its comment kept.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let done = rt
+        .block_on(jhub_cockpit::deploy::run(
+            &dialog.action,
+            &deploy,
+            0,
+            |_| {},
+        ))
+        .unwrap();
+    assert!(done.contains("u upgrades"), "{done}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.starts_with("# mine\n"), "{text}");
+    assert!(text.contains("loadRoles"), "{text}");
+
+    let mut s = with_users(true);
+    char_key(&mut s, 'U');
+    assert!(char_key(&mut s, 'A').is_empty());
+    assert!(footer(&s).starts_with("read-only mode: adding the hub service"));
+}
