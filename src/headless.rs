@@ -252,9 +252,9 @@ pub async fn users(
     state: &mut crate::app::State,
     json: bool,
 ) -> Result<ExitCode> {
-    let Some(address) = crate::app::hub_view::address(state) else {
+    let Some((address, _forward)) = crate::status::reach_hub(client, state).await else {
         bail!(
-            "the hub has no address yet: proxy-public has no external IP (jhub-cockpit status shows it)"
+            "the hub cannot be reached: proxy-public has no external IP and no hub pod is ready to port-forward to (jhub-cockpit status shows them)"
         );
     };
     let token = crate::hub::token::read(client, &state.target.namespace)
@@ -296,16 +296,18 @@ pub async fn users(
 
 /// `jhub-cockpit users stop NAME`: the same plan as `s` in the users view.
 pub async fn stop_server(
-    state: &crate::app::State,
+    client: &kube::Client,
+    state: &mut crate::app::State,
     config: &DeployConfig,
     name: &str,
     yes: bool,
     readonly: bool,
 ) -> Result<ExitCode> {
     refuse_readonly(readonly, &format!("stopping {name}'s server"))?;
-    let Some(address) = crate::app::hub_view::address(state) else {
+    // A port-forward, when that is the way, stays open until the stop ran.
+    let Some((address, _forward)) = crate::status::reach_hub(client, state).await else {
         bail!(
-            "the hub has no address yet: proxy-public has no external IP (jhub-cockpit status shows it)"
+            "the hub cannot be reached: proxy-public has no external IP and no hub pod is ready to port-forward to (jhub-cockpit status shows them)"
         );
     };
     let plan = plan::stop_server(name, &address.url, &address.base_url);

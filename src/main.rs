@@ -136,7 +136,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             match command {
                 None => headless::users(&connected.client, &mut state, json).await,
                 Some(UsersCommand::Stop { name, yes }) => {
-                    headless::stop_server(&state, &config, &name, yes, readonly).await
+                    headless::stop_server(
+                        &connected.client,
+                        &mut state,
+                        &config,
+                        &name,
+                        yes,
+                        readonly,
+                    )
+                    .await
                 }
             }
         }
@@ -271,7 +279,7 @@ async fn status_command(resolved: Resolved, json: bool) -> Result<ExitCode> {
         chrono::Utc::now(),
     );
     status::snapshot(&connected, &mut state).await?;
-    status::check_hub(&mut state).await;
+    status::check_hub(&connected.client, &mut state).await;
     let report = status::report(&state);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -35,7 +35,8 @@ pub struct StatusReport {
 #[derive(Debug, Serialize)]
 pub struct HubSummary {
     pub url: String,
-    /// `public` (proxy-public's address).
+    /// `public` (proxy-public's address) or `port-forward` (to the hub
+    /// pod's 8081 through the API server).
     pub route: String,
     /// `ok` or `failing`.
     pub health: String,
@@ -249,7 +250,7 @@ pub fn report(state: &State) -> StatusReport {
         public_url: state.resources.public_url(),
         hub: state.hub.health.as_ref().map(|h| HubSummary {
             url: h.url.clone(),
-            route: "public".into(),
+            route: h.route.label().into(),
             health: if h.ok() { "ok" } else { "failing" }.into(),
             latency_ms: h.result.as_ref().ok().copied(),
             error: h.result.as_ref().err().cloned(),
@@ -257,9 +258,53 @@ pub fn report(state: &State) -> StatusReport {
     }
 }
 
+/// Where the hub answers for a one-off command: the public URL, else a
+/// port-forward to the hub pod, kept open as long as the returned guard.
+pub async fn reach_hub(
+    client: &kube::Client,
+    state: &mut State,
+) -> Option<(
+    app::hub_view::HubAddress,
+    Option<crate::kube::port_forward::LocalForward>,
+)> {
+    if let Some(address) = app::hub_view::address(state) {
+        return Some((address, None));
+    }
+    let pod = app::hub_view::hub_pod(state)?;
+    let namespace = state.target.namespace.clone();
+    let forward = crate::kube::port_forward::forward(
+        client.clone(),
+        &namespace,
+        &pod,
+        app::hub_state::HUB_PORT,
+    )
+    .await;
+    let forward = match forward {
+        Ok(f) => f,
+        Err(e) => {
+            app::update(
+                state,
+                Msg::HubForwarded {
+                    pod,
+                    result: Err(e.to_string()),
+                },
+            );
+            return None;
+        }
+    };
+    app::update(
+        state,
+        Msg::HubForwarded {
+            pod,
+            result: Ok(forward.url.clone()),
+        },
+    );
+    app::hub_view::address(state).map(|a| (a, Some(forward)))
+}
+
 /// The hub's health, checked once the snapshot says where it answers.
-pub async fn check_hub(state: &mut State) {
-    let Some(address) = app::hub_view::address(state) else {
+pub async fn check_hub(client: &kube::Client, state: &mut State) {
+    let Some((address, _forward)) = reach_hub(client, state).await else {
         return;
     };
     let result = match crate::hub::HubClient::new(&address.url, &address.base_url) {

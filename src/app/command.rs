@@ -25,6 +25,11 @@ pub enum Command {
     /// Work out the config.yaml change that adds the cockpit's hub service;
     /// answered with `Msg::HubAccessPrepared`.
     PrepareHubAccess,
+    /// Listen on a loopback port forwarded to the hub pod's 8081; answered
+    /// with `Msg::HubForwarded`.
+    ForwardHub {
+        pod: String,
+    },
     /// `GET /hub/health`; answered with `Msg::HubHealth`.
     CheckHub(crate::app::hub_view::HubAddress),
     /// The hub's users, with the cockpit service's token; answered with

@@ -20,9 +20,40 @@ pub const HEALTH_EVERY_SECONDS: i64 = 30;
 /// has no watch; the pods' side is live from the watches anyway).
 pub const USERS_EVERY_SECONDS: i64 = 5;
 
+/// How the cockpit reaches the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HubRoute {
+    /// proxy-public's address, as a browser would.
+    Public,
+    /// A local port forwarded to the hub pod's 8081 through the API server
+    /// (no public address: pending, or a ClusterIP proxy).
+    PortForward { pod: String },
+}
+
+impl HubRoute {
+    pub fn label(&self) -> &'static str {
+        match self {
+            HubRoute::Public => "public",
+            HubRoute::PortForward { .. } => "port-forward",
+        }
+    }
+}
+
+/// The hub's port in its pod (and Service `hub`).
+pub const HUB_PORT: u16 = 8081;
+
+/// A port-forward to the hub pod, once the runtime has it listening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubForward {
+    pub pod: String,
+    pub url: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HubHealth {
     pub url: String,
+    pub route: HubRoute,
     /// The answer's time in ms, or the failure in plain words.
     pub result: Result<u64, String>,
     pub at: DateTime<Utc>,
@@ -50,6 +81,12 @@ pub struct HubState {
     pub users_read_at: Option<DateTime<Utc>>,
     /// A pending spawn's events, by user, while their details are open.
     pub progress: BTreeMap<String, Vec<ProgressEvent>>,
+    /// The port-forward to the hub pod, when there is no public address.
+    pub forward: Option<HubForward>,
+    /// A forward was asked for and has not answered.
+    pub forwarding: bool,
+    /// When the last forward failed: the next try waits a health period.
+    pub forward_failed_at: Option<DateTime<Utc>>,
 }
 
 /// The idle culler's settings, as deployed (the chart's defaults where the

@@ -9,7 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::Command;
 use super::hub_state::{
-    Culler, HEALTH_EVERY_SECONDS, HubHealth, USERS_EVERY_SECONDS, UserRow, UserSort, user_rows,
+    Culler, HEALTH_EVERY_SECONDS, HUB_PORT, HubForward, HubHealth, HubRoute, USERS_EVERY_SECONDS,
+    UserRow, UserSort, user_rows,
 };
 use super::scroll::ScrollMove;
 use super::state::{Overlay, State};
@@ -23,21 +24,88 @@ pub struct UsersView {
     pub filter_editing: bool,
 }
 
-/// Where the hub answers: the public URL and the chart's `hub.baseUrl`.
+/// Where the hub answers: the public URL (or a port-forward's) and the
+/// chart's `hub.baseUrl`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HubAddress {
     pub url: String,
     pub base_url: String,
+    pub route: HubRoute,
 }
 
+/// The public URL when proxy-public has one, else the port-forward to the
+/// hub pod once it listens.
 pub fn address(state: &State) -> Option<HubAddress> {
-    let url = state.resources.public_url()?;
     let base_url = deployed_values(state)
         .and_then(|v| v.pointer("/hub/baseUrl"))
         .and_then(|v| v.as_str())
         .unwrap_or("/")
         .to_owned();
-    Some(HubAddress { url, base_url })
+    if let Some(url) = state.resources.public_url() {
+        return Some(HubAddress {
+            url,
+            base_url,
+            route: HubRoute::Public,
+        });
+    }
+    let forward = state.hub.forward.as_ref()?;
+    (hub_pod(state).as_deref() == Some(forward.pod.as_str())).then(|| HubAddress {
+        url: forward.url.clone(),
+        base_url,
+        route: HubRoute::PortForward {
+            pod: forward.pod.clone(),
+        },
+    })
+}
+
+/// The hub pod a port-forward goes to: the chart's hub, running and ready.
+pub fn hub_pod(state: &State) -> Option<String> {
+    state
+        .resources
+        .pods
+        .in_group(crate::kube::pod_row::PodGroup::Hub)
+        .find(|e| e.row.is_healthy() && e.row.phase == "Running")
+        .map(|e| e.row.name.clone())
+}
+
+/// With no public address, a port-forward to the hub pod is asked for
+/// (again when the hub pod is another one, and a health period after a
+/// failure).
+fn forward_wanted(state: &mut State) -> Option<Command> {
+    if state.resources.public_url().is_some() || state.hub.forwarding {
+        return None;
+    }
+    let pod = hub_pod(state)?;
+    if state.hub.forward.as_ref().is_some_and(|f| f.pod == pod) {
+        return None;
+    }
+    let now = state.now;
+    if state
+        .hub
+        .forward_failed_at
+        .is_some_and(|at| (now - at).num_seconds() < HEALTH_EVERY_SECONDS)
+    {
+        return None;
+    }
+    state.hub.forwarding = true;
+    Some(Command::ForwardHub { pod })
+}
+
+/// The answer to [`Command::ForwardHub`].
+pub fn forwarded(state: &mut State, pod: String, result: Result<String, String>) {
+    state.hub.forwarding = false;
+    match result {
+        Ok(url) => {
+            state.hub.forward = Some(HubForward { pod, url });
+            state.hub.forward_failed_at = None;
+            state.hub.next_check = None;
+        }
+        Err(e) => {
+            state.hub.forward = None;
+            state.hub.forward_failed_at = Some(state.now);
+            state.warn(format!("hub: cannot port-forward to {pod}:{HUB_PORT}: {e}"));
+        }
+    }
 }
 
 /// The release's user-supplied values, as deployed.
@@ -56,14 +124,14 @@ pub fn culler(state: &State) -> Culler {
 
 /// The hub reads due now: called after every update, so a few comparisons.
 pub fn wanted(state: &mut State) -> Vec<Command> {
+    let mut commands: Vec<Command> = forward_wanted(state).into_iter().collect();
     let Some(address) = address(state) else {
-        return Vec::new();
+        return commands;
     };
-    let mut commands = Vec::new();
     let now = state.now;
     let hub = &mut state.hub;
     // A new address (the first, or another after a reinstall) is checked at once.
-    if hub.health.as_ref().is_some_and(|h| h.url != address.url) {
+    if hub.health.as_ref().is_some_and(|h| h.url != address.url) && !hub.checking {
         hub.next_check = None;
     }
     if !hub.checking && hub.next_check.is_none_or(|due| now >= due) {
@@ -109,11 +177,16 @@ pub fn health_checked(state: &mut State, url: String, result: Result<u64, String
         (Ok(ms), Some(false)) => state.info(format!("hub answers again ({ms} ms)")),
         _ => {}
     }
+    let route = match &state.hub.forward {
+        Some(f) if f.url == url => HubRoute::PortForward { pod: f.pod.clone() },
+        _ => HubRoute::Public,
+    };
     let hub = &mut state.hub;
     hub.checking = false;
     hub.next_check = Some(state.now + chrono::Duration::seconds(HEALTH_EVERY_SECONDS));
     hub.health = Some(HubHealth {
         url,
+        route,
         result,
         at: state.now,
     });
@@ -147,7 +220,9 @@ pub fn progress(state: &mut State, user: String, event: ProgressEvent) {
 /// `U`: the users view, read at once.
 pub fn open_users(state: &mut State) -> Vec<Command> {
     if address(state).is_none() {
-        state.info("the hub has no address yet: proxy-public is waiting for its external IP");
+        state.info(
+            "the hub has no address yet: proxy-public has no external IP and no hub pod is ready to port-forward to",
+        );
         return Vec::new();
     }
     state.users_view = UsersView::default();

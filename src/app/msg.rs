@@ -34,6 +34,11 @@ pub enum Msg {
         url: String,
         result: Result<u64, String>,
     },
+    /// A port-forward to the hub pod listens at the URL, or why not.
+    HubForwarded {
+        pod: String,
+        result: Result<String, String>,
+    },
     /// The hub's users, or why they could not be read.
     HubUsers(Result<Vec<crate::hub::HubUser>, String>),
     /// An event of a user's pending spawn.

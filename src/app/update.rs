@@ -66,6 +66,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             write_flow::hub_access_prepared(state, result);
             Vec::new()
         }
+        Msg::HubForwarded { pod, result } => {
+            super::hub_view::forwarded(state, pod, result);
+            Vec::new()
+        }
         Msg::HubUsers(result) => {
             super::hub_view::users_read(state, result);
             Vec::new()

@@ -8,6 +8,7 @@ pub mod diagnosis;
 pub mod logs;
 pub mod node_row;
 pub mod pod_row;
+pub mod port_forward;
 pub mod quantity;
 pub mod service_row;
 pub mod trim;

@@ -27,6 +27,9 @@ pub struct Executor {
     /// keeps (a GKE cluster reached without gke-gcloud-auth-plugin).
     token_refresher: Option<JoinHandle<()>>,
     logs: Option<JoinHandle<()>>,
+    /// The port-forward to the hub pod, when the hub has no public address;
+    /// dropped (closing its port) with the executor or when replaced.
+    hub_forward: std::sync::Arc<std::sync::Mutex<Option<crate::kube::port_forward::LocalForward>>>,
 }
 
 impl Drop for Executor {
@@ -80,6 +83,7 @@ impl Executor {
             connector,
             token_refresher,
             logs: None,
+            hub_forward: Default::default(),
         }
     }
 
@@ -256,6 +260,27 @@ impl Executor {
                         }));
                     }
                 }
+            }
+            Command::ForwardHub { pod } => {
+                let tx = self.tx.clone();
+                let namespace = self.namespace.clone();
+                let slot = self.hub_forward.clone();
+                let Some(client) = self.client.get().cloned() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let port = crate::app::hub_state::HUB_PORT;
+                    let result = crate::kube::port_forward::forward(client, &namespace, &pod, port)
+                        .await
+                        .map(|forward| {
+                            let url = forward.url.clone();
+                            // The old forward (another hub pod) closes here.
+                            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(forward);
+                            url
+                        })
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::HubForwarded { pod, result });
+                });
             }
             Command::CheckHub(address) => {
                 let tx = self.tx.clone();

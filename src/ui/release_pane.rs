@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use super::widgets::pane_block;
+use crate::app::hub_state::HubRoute;
 use crate::app::{Kind, Pane, State};
 use crate::helm::release::{ReleaseRecord, ReleaseStatus};
 use crate::time_text::format_age;
@@ -88,7 +89,26 @@ fn record_lines<'a>(
             }
             Line::from(spans)
         }
-        None => Line::styled("URL waiting for proxy-public…", theme.dim()),
+        None => match state
+            .hub
+            .health
+            .as_ref()
+            .filter(|h| h.route != HubRoute::Public)
+        {
+            // No public address, but the hub answers through the API server.
+            Some(health) => Line::from(vec![
+                Span::styled("no URL · ", theme.dim()),
+                match &health.result {
+                    Ok(ms) => Span::styled(format!("hub ✓ {ms} ms"), theme.good()),
+                    Err(e) => Span::styled(
+                        format!("hub ✗ {}", crate::hub::client::short_failure(e)),
+                        theme.bad(),
+                    ),
+                },
+                Span::styled(" (port-forward)", theme.dim()),
+            ]),
+            None => Line::styled("URL waiting for proxy-public…", theme.dim()),
+        },
     });
     lines
 }

@@ -345,7 +345,7 @@ fn without_an_address_u_says_why() {
     assert!(s.overlays.is_empty());
     assert_eq!(
         footer(&s),
-        "the hub has no address yet: proxy-public is waiting for its external IP"
+        "the hub has no address yet: proxy-public has no external IP and no hub pod is ready to port-forward to"
     );
 }
 
@@ -416,4 +416,96 @@ fn a_offers_the_hub_service_as_a_config_change_and_read_only_refuses_it() {
     char_key(&mut s, 'U');
     assert!(char_key(&mut s, 'A').is_empty());
     assert!(footer(&s).starts_with("read-only mode: adding the hub service"));
+}
+
+#[test]
+fn without_a_public_address_the_hub_is_reached_through_a_port_forward() {
+    use jhub_cockpit::app::hub_state::HubRoute;
+    use support::objects::service;
+    let mut s = deployed(false);
+    // The builder lists the pods before the services, so it already asked
+    // for a forward (and dropped the command): start from no hub state.
+    s.hub = Default::default();
+    let commands = app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Service,
+            vec![service(
+                "proxy-public",
+                "LoadBalancer",
+                "10.96.0.12",
+                80,
+                None,
+            )],
+        )),
+    );
+    assert_eq!(
+        commands,
+        vec![Command::ForwardHub {
+            pod: "hub-7d9f8c6b5-abcde".into()
+        }]
+    );
+    // Asked once until it answers.
+    assert!(app::update(&mut s, Msg::Tick(now())).is_empty());
+    let commands = app::update(
+        &mut s,
+        Msg::HubForwarded {
+            pod: "hub-7d9f8c6b5-abcde".into(),
+            result: Ok("http://127.0.0.1:41234".into()),
+        },
+    );
+    match commands.as_slice() {
+        [Command::CheckHub(address)] => {
+            assert_eq!(address.url, "http://127.0.0.1:41234");
+            assert_eq!(
+                address.route,
+                HubRoute::PortForward {
+                    pod: "hub-7d9f8c6b5-abcde".into()
+                }
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    app::update(
+        &mut s,
+        Msg::HubHealth {
+            url: "http://127.0.0.1:41234".into(),
+            result: Ok(4),
+        },
+    );
+    let screen = draw(&s, 80, 24);
+    assert!(
+        screen.contains("no URL · hub ✓ 4 ms (port-forward)"),
+        "{screen}"
+    );
+    // A failed forward is said, and tried again a health period later.
+    let mut s = deployed(false);
+    s.hub = Default::default();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Service,
+            vec![service(
+                "proxy-public",
+                "LoadBalancer",
+                "10.96.0.12",
+                80,
+                None,
+            )],
+        )),
+    );
+    let commands = app::update(
+        &mut s,
+        Msg::HubForwarded {
+            pod: "hub-7d9f8c6b5-abcde".into(),
+            result: Err("pods \"hub-7d9f8c6b5-abcde\" is forbidden".into()),
+        },
+    );
+    assert!(commands.is_empty(), "{commands:?}");
+    assert!(footer(&s).starts_with("hub: cannot port-forward to hub-7d9f8c6b5-abcde:8081"));
+    let later = app::update(&mut s, Msg::Tick(now() + chrono::Duration::seconds(31)));
+    assert!(
+        matches!(later.as_slice(), [Command::ForwardHub { .. }]),
+        "{later:?}"
+    );
 }
