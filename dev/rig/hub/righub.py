@@ -21,6 +21,10 @@ Run with the hub venv's Python (dev/build hub); stdlib only.
         state.env        ports, IPs and pod names, for dev/cluster
       Files are 0600 and directories 0700. Nothing secret is printed.
 
+  righub.py fingerprint --namespace NS --release R ...
+      Prints what a change of the hub's or proxy's pod template changes
+      (dev/cluster hub up restarts a running hub when it differs).
+
   righub.py exec FILE.json
       Becomes the process FILE describes (os.execve), so that the pid that
       dev/cluster recorded is the process itself.
@@ -32,11 +36,13 @@ Run with the hub venv's Python (dev/build hub); stdlib only.
 
 import argparse
 import base64
+import hashlib
 import http.server
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import socketserver
 import subprocess
@@ -215,19 +221,40 @@ def wait_lb_ip(kube, service, timeout):
         time.sleep(0.5)
 
 
+def fingerprint_of(hub_deploy, proxy_deploy):
+    """What a hub pod restart follows: the hub and proxy Deployments' pod
+    templates (the chart puts its ConfigMap's and Secret's checksums in the
+    hub's), so a helm upgrade that replaces the pods restarts the rig's hub."""
+    templates = [d["spec"]["template"] if d else None for d in (hub_deploy, proxy_deploy)]
+    return hashlib.sha256(json.dumps(templates, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def release_names(kube, release):
+    sel = f"component=hub,release={release}"
+    cms = [cm for cm in kube.get("configmaps", "-l", sel)["items"] if "jupyterhub_config.py" in (cm.get("data") or {})]
+    if not cms:
+        die(f"no hub ConfigMap (labels {sel}, key jupyterhub_config.py) in namespace {kube.namespace}: is {release} a z2jh release there?")
+    if len(cms) > 1:
+        die(f"{len(cms)} hub ConfigMaps match {sel} in namespace {kube.namespace}")
+    return cms[0]
+
+
+def fingerprint(a):
+    kube = Kube(a.kubectl, a.kubeconfig, a.namespace)
+    names = release_names(kube, a.release)["data"]
+    print(fingerprint_of(kube.get("deployment", names["hub"], check=False),
+                         kube.get("deployment", names.get("proxy", "proxy"), check=False)))
+
+
 def prepare(a):
     kube = Kube(a.kubectl, a.kubeconfig, a.namespace)
     sel = f"component=hub,release={a.release}"
-    cms = [cm for cm in kube.get("configmaps", "-l", sel)["items"] if "jupyterhub_config.py" in (cm.get("data") or {})]
-    if not cms:
-        die(f"no hub ConfigMap (labels {sel}, key jupyterhub_config.py) in namespace {a.namespace}: is {a.release} a z2jh release there?")
-    if len(cms) > 1:
-        die(f"{len(cms)} hub ConfigMaps match {sel} in namespace {a.namespace}")
-    cm = cms[0]["data"]
+    cm_obj = release_names(kube, a.release)
+    cm = cm_obj["data"]
     names = {k: v for k, v in cm.items() if "\n" not in v}
     for key in ("hub", "proxy", "proxy-api", "proxy-public"):
         if not names.get(key):
-            die(f"the hub ConfigMap {cms[0]['metadata']['name']} has no name for {key}")
+            die(f"the hub ConfigMap {cm_obj['metadata']['name']} has no name for {key}")
     secret = kube.get("secret", names["hub"], check=False)
     if secret is None:
         die(f"no Secret {names['hub']} (the hub's) in namespace {a.namespace}")
@@ -357,7 +384,10 @@ def prepare(a):
               f"--error-target=http://127.0.0.1:{hub_port}/hub/error", f"--port={lb_port or 80}"]
     write_private(os.path.join(d, "run/proxy.json"), json.dumps({"argv": pargv, "env": penv, "cwd": os.path.join(d, "home")}))
 
-    version = subprocess.run([os.path.join(venv_bin, "jupyterhub"), "--version"], capture_output=True, text=True).stdout.strip()
+    # The venv's JupyterHub, read from its metadata (`jupyterhub --version`
+    # imports the whole application: seconds).
+    version = subprocess.run([os.path.join(venv_bin, "python"), "-c", "import importlib.metadata as m; print(m.version('jupyterhub'))"],
+                             capture_output=True, text=True).stdout.strip()
     sargv = [os.path.join(venv_bin, "python"), os.path.abspath(__file__), "standin",
              "--listen", f"127.0.0.1:{standin_port}", "--hub-version", version]
     write_private(os.path.join(d, "run/standin.json"), json.dumps({"argv": sargv, "env": base, "cwd": os.path.join(d, "home")}))
@@ -387,6 +417,7 @@ def prepare(a):
         "HUB_POD": hub_pod["metadata"]["name"] if hub_pod else "",
         "PROXY_POD": proxy_pod["metadata"]["name"] if proxy_pod else "",
         "NAMESPACE": a.namespace, "RELEASE": a.release,
+        "FINGERPRINT": fingerprint_of(hub_deploy, proxy_deploy),
     }
     write_private(os.path.join(d, "state.env"), "".join(f"{k}={v}\n" for k, v in state.items()))
 
@@ -395,6 +426,13 @@ def do_exec(a):
     spec = json.load(open(a.file))
     # What the processes write (the database, caches) is theirs alone.
     os.umask(0o077)
+    # A background job of a non-interactive shell starts with SIGINT and
+    # SIGQUIT ignored, and that is inherited through exec: the hub's
+    # managed services (the idle culler) would then ignore the SIGINT the
+    # hub stops them with, and every hub shutdown would wait 10 s for them.
+    # A container starts with neither ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.chdir(spec["cwd"])
     os.execve(spec["argv"][0], spec["argv"], spec["env"])
 
@@ -463,13 +501,16 @@ def main():
     pp.add_argument("--wrapper", required=True)
     pp.add_argument("--port-from", type=int, required=True)
     pp.add_argument("--lb-timeout", type=int, default=90)
+    pf = sub.add_parser("fingerprint")
+    for arg in ("--namespace", "--release", "--kubectl", "--kubeconfig"):
+        pf.add_argument(arg, required=True)
     pe = sub.add_parser("exec")
     pe.add_argument("file")
     ps = sub.add_parser("standin")
     ps.add_argument("--listen", required=True)
     ps.add_argument("--hub-version", default="")
     a = p.parse_args()
-    {"prepare": prepare, "exec": do_exec, "standin": standin}[a.cmd](a)
+    {"prepare": prepare, "fingerprint": fingerprint, "exec": do_exec, "standin": standin}[a.cmd](a)
 
 
 if __name__ == "__main__":
