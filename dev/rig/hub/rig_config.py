@@ -21,6 +21,7 @@
 # Everything else (authenticator, spawner settings, services, roles,
 # secrets, database) is the release's.
 import os
+from urllib.parse import urlsplit
 
 c = get_config()  # noqa: F821 (traitlets provides it)
 load_subconfig(os.environ["JHUB_RIG_RELEASE_CONFIG"])  # noqa: F821
@@ -31,6 +32,14 @@ c.JupyterHub.hub_connect_url = _hub
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ['JHUB_RIG_PROXY_API_PORT']}"
 
 for _service in c.JupyterHub.get("services", []):
+    # The hub checks a service's URL at start and then every so often: on
+    # the rig it may reach loopback only.
+    _host = urlsplit(_service.get("url") or "http://127.0.0.1").hostname or ""
+    if not (_host == "localhost" or _host.startswith("127.")):
+        raise ValueError(
+            f"rig: service {_service.get('name')}'s url {_service['url']} is not on"
+            " this machine; the rig's hub reaches loopback addresses only"
+        )
     if "command" in _service:
         _service["command"] = [
             arg.replace("http://localhost:8081", _hub) for arg in _service["command"]

@@ -1,6 +1,7 @@
 """The rig's real hub: the parts of `dev/cluster hub` that read API objects.
 
-Run with the hub venv's Python (dev/build hub); stdlib only.
+Run with the hub venv's Python (dev/build hub): the standard library and
+pyyaml (which the chart's z2jh.py needs too).
 
   righub.py prepare --namespace NS --release R --dir DIR ...
       Reads the release's hub ConfigMap and Secret, its hub and proxy
@@ -12,7 +13,8 @@ Run with the hub venv's Python (dev/build hub); stdlib only.
           config/KEY      every ConfigMap key (the `config` volume)
           secret/KEY      every Secret key (the `secret` volume)
           rig_config.py   the wrapper (dev/rig/hub/rig_config.py)
-        srv/             = /srv/jupyterhub, the working directory (sqlite)
+        srv/claim-UID/   = /srv/jupyterhub (the hub-db-dir claim, by uid),
+                         the working directory: the sqlite database
         kubeconfig       the rig's API server with a token of the hub's
                          ServiceAccount (what the pod's projected token is)
         run/{hub,proxy,standin}.json   argv, env and working directory of
@@ -48,6 +50,8 @@ import socketserver
 import subprocess
 import sys
 import time
+
+import yaml
 
 MOUNT = "/usr/local/etc/jupyterhub/"
 
@@ -259,6 +263,12 @@ def prepare(a):
     if secret is None:
         die(f"no Secret {names['hub']} (the hub's) in namespace {a.namespace}")
     secret_data = {k: base64.b64decode(v) for k, v in (secret.get("data") or {}).items()}
+    # The hub may reach nothing beyond loopback: a database server would be
+    # somewhere else.
+    values = yaml.safe_load(secret_data.get("values.yaml", b"")) or {}
+    db_type = ((values.get("hub") or {}).get("db") or {}).get("type")
+    if db_type not in ("sqlite-pvc", "sqlite-memory"):
+        die(f"hub.db.type is {db_type}: the rig's hub runs with sqlite only (sqlite-pvc, sqlite-memory)")
     hub_deploy = kube.get("deployment", names["hub"])
     proxy_deploy = kube.get("deployment", names["proxy"], check=False)
     if proxy_deploy is None:
@@ -361,7 +371,15 @@ def prepare(a):
     argv = [x.replace(etc + "jupyterhub_config.py", etc + "rig_config.py") for x in argv]
     if etc + "rig_config.py" not in " ".join(argv):
         die(f"the hub's args do not load {MOUNT}jupyterhub_config.py: not supported on the rig")
-    write_private(os.path.join(d, "run/hub.json"), json.dumps({"argv": argv, "env": env, "cwd": os.path.join(d, "srv")}))
+    # /srv/jupyterhub is the hub-db-dir claim (hub.db.type sqlite-pvc): one
+    # directory per claim, so a release installed anew (a new claim) starts
+    # with an empty database, as on GKE, and an upgrade keeps it.
+    srv = os.path.join(d, "srv")
+    claim = kube.get("pvc", names.get("hub-pvc", ""), check=False) if names.get("hub-pvc") else None
+    if claim:
+        srv = os.path.join(srv, f"claim-{claim['metadata']['uid']}")
+        private_dir(srv)
+    write_private(os.path.join(d, "run/hub.json"), json.dumps({"argv": argv, "env": env, "cwd": srv}))
 
     # The proxy: the chart's configurable-http-proxy flags, with its
     # addresses moved: public on the load balancer's IP (the Service's port,
