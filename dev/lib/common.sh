@@ -20,6 +20,17 @@ k8s_bin_dir() { echo "$CACHE_DIR/bin/kubernetes-$K8S_VERSION"; }
 kwok_bin_dir() { echo "$CACHE_DIR/bin/kwok-$KWOK_VERSION"; }
 helm_bin_dir() { echo "$CACHE_DIR/bin/helm-$HELM_VERSION"; }
 etcd_bin_dir() { echo "$CACHE_DIR/bin/etcd-$ETCD_CRATE_VERSION"; }
+# The real hub: a Python venv (venv/) and configurable-http-proxy (chp/).
+hub_bin_dir() { echo "$CACHE_DIR/bin/hub-$JUPYTERHUB_VERSION-$CHP_VERSION"; }
+# What the hub's build is made from besides the two versions in its
+# directory's name: the pinned packages. A change to any of them rebuilds it
+# (dev/build compares this with the stamp it wrote).
+hub_build_key() {
+  {
+    echo "$JUPYTERHUB_VERSION $KUBESPAWNER_VERSION $IDLE_CULLER_VERSION $CHP_VERSION"
+    cat "$DEV_DIR/rig/hub/requirements.txt" "$DEV_DIR/rig/hub/chp/package.json" "$DEV_DIR/rig/hub/chp/package-lock.json"
+  } | sha256sum | cut -c1-16
+}
 # The rig helpers (load-balancer controller, pod-logs): their own Go module, keyed by
 # the Kubernetes version its client-go follows and by its sources, go.mod and
 # go.sum included, so a dependency bump rebuilds it.

@@ -6,3 +6,13 @@ HELM_VERSION=v4.3.2
 ETCD_CRATE_VERSION=3.7.2
 # The fuzzing driver (dev/fuzz); installed into the cache, keyed by version.
 CARGO_FUZZ_VERSION=0.13.1
+# The rig's real hub (dev/build hub, dev/cluster hub): what the z2jh 4.4.0
+# chart runs. JupyterHub is the chart's appVersion, the proxy its
+# proxy.chp.image tag; KubeSpawner and the idle culler are the hub image's
+# pins (images/hub/requirements.txt at z2jh 4.4.0), as are the other Python
+# packages (dev/rig/hub/requirements.txt). configurable-http-proxy's own
+# dependencies are locked in dev/rig/hub/chp/package-lock.json.
+JUPYTERHUB_VERSION=5.5.0
+KUBESPAWNER_VERSION=7.0.0
+IDLE_CULLER_VERSION=1.4.0
+CHP_VERSION=5.2.0

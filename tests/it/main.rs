@@ -26,6 +26,8 @@
 //! - `diagnosis_on_rig`: why a pod is Pending or failing, on captured and
 //!   live pods;
 //! - `faults_on_rig`: components stopped and started under the cockpit;
+//! - `rig_hub_on_rig`: the rig's real hub (`dev/cluster hub`) for a release
+//!   of the real chart: health, REST API, a spawn, at the load balancer;
 //! - `bad_input`: the operator's files wrong in every way we know.
 
 mod bad_input;
@@ -35,5 +37,6 @@ mod faults_on_rig;
 mod gke;
 mod hub;
 mod panes;
+mod rig_hub_on_rig;
 mod support;
 mod terminal;
