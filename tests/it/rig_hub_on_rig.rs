@@ -9,17 +9,14 @@
 //!
 //! Every request goes to the load balancer's IP (127.0.1.N): loopback only.
 
-use crate::support::{
-    TestNamespace, UninstallOnDrop, client, eventually, kubeconfig, repo_root, run_helm, z2jh_chart,
-};
+use crate::support::real_hub::{RealHub, dev_cluster, http, must, request_text};
+use crate::support::{client, eventually, kubeconfig};
 
 use std::net::{IpAddr, SocketAddr};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret};
 use kube::api::Api;
-use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -38,128 +35,6 @@ scheduling:
   userScheduler:
     enabled: false
 ";
-
-fn dev_cluster(args: &[&str]) -> Output {
-    Command::new(repo_root().join("dev/cluster"))
-        .args(args)
-        .output()
-        .expect("cannot run dev/cluster")
-}
-
-/// Stops the release's hub when dropped (and removes its directory), so a
-/// failed test leaves no process behind.
-struct HubDown {
-    namespace: String,
-    release: String,
-}
-
-impl Drop for HubDown {
-    fn drop(&mut self) {
-        let _ = dev_cluster(&[
-            "hub",
-            "down",
-            "-n",
-            &self.namespace,
-            "--release",
-            &self.release,
-            "--purge",
-        ]);
-    }
-}
-
-/// One HTTP/1.1 answer: status, headers (names lower case), body (chunked
-/// bodies decoded).
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-fn request_text(method: &str, ip: IpAddr, path: &str, token: Option<&str>) -> String {
-    let auth = token
-        .map(|t| format!("Authorization: token {t}\r\n"))
-        .unwrap_or_default();
-    format!(
-        "{method} {path} HTTP/1.1\r\nHost: {ip}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-}
-
-fn dechunk(mut raw: &str) -> String {
-    let mut out = String::new();
-    loop {
-        let Some((size, rest)) = raw.split_once("\r\n") else {
-            return out;
-        };
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 || rest.len() < size {
-            return out;
-        }
-        out.push_str(&rest[..size]);
-        raw = rest[size..].trim_start_matches("\r\n");
-    }
-}
-
-/// A request to the load balancer's port 80; Err when nothing answers
-/// (connection refused).
-async fn http(
-    method: &str,
-    ip: IpAddr,
-    path: &str,
-    token: Option<&str>,
-) -> std::io::Result<Answer> {
-    assert!(ip.is_loopback(), "{ip}: tests send to loopback only");
-    let mut conn = TcpStream::connect(SocketAddr::new(ip, 80)).await?;
-    conn.write_all(request_text(method, ip, path, token).as_bytes())
-        .await?;
-    let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(20), conn.read_to_end(&mut raw))
-        .await
-        .unwrap_or_else(|_| panic!("{method} {path}: no complete answer in 20 s"))?;
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("{method} {path}: not HTTP: {raw:?}"));
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
-    Ok(Answer {
-        status,
-        headers,
-        body,
-    })
-}
-
-async fn must(method: &str, ip: IpAddr, path: &str, token: Option<&str>) -> Answer {
-    http(method, ip, path, token)
-        .await
-        .unwrap_or_else(|e| panic!("{method} http://{ip}{path}: {e}"))
-}
 
 /// Reads the server-sent events of a spawn until one says ready; returns
 /// every `data:` line seen.
@@ -211,46 +86,9 @@ async fn a_real_hub_answers_at_the_load_balancer_and_spawns_on_the_rig() {
         "dev/cluster (JHUB_RIG_DIR) drives another rig than JHUB_RIG_KUBECONFIG"
     );
 
-    let ns = TestNamespace::new(&client, "hub").await;
-    let ns = ns.name.clone();
-    // The chart's cluster-wide objects are named after the release.
-    let release = format!("jh{}", ns.rsplit('-').next().unwrap());
-    let _uninstall = UninstallOnDrop::new(&release, &ns);
-    let values = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(values.path(), VALUES).unwrap();
-    let chart = z2jh_chart();
-    let (ok, said) = run_helm(&[
-        "install",
-        &release,
-        chart.to_str().unwrap(),
-        "-n",
-        &ns,
-        "-f",
-        values.path().to_str().unwrap(),
-        "--wait",
-        "--timeout",
-        "2m",
-    ]);
-    assert!(ok, "helm install: {said}");
-    eprintln!("installed in {:?}", t0.elapsed());
-
-    // hub up: the URL is its last line.
-    let _down = HubDown {
-        namespace: ns.clone(),
-        release: release.clone(),
-    };
-    let up = Instant::now();
-    let out = dev_cluster(&["hub", "up", "-n", &ns, "--release", &release]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "dev/cluster hub up:\n{stderr}");
-    eprintln!("hub up in {:?}", up.elapsed());
-    let url = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let ip: IpAddr = url
-        .strip_prefix("http://")
-        .and_then(|u| u.strip_suffix('/'))
-        .and_then(|h| h.parse().ok())
-        .unwrap_or_else(|| panic!("hub up printed {url:?}, not http://IP/"));
-    assert!(url.starts_with("http://127.0.1."), "{url}");
+    let hub = RealHub::start(&client, "hub", VALUES).await;
+    let (ns, ip) = (hub.namespace.clone(), hub.ip);
+    assert!(hub.url.starts_with("http://127.0.1."), "{}", hub.url);
 
     // The health check, as on GKE: through the proxy at the load balancer.
     let health = must("GET", ip, "/hub/health", None).await;
@@ -344,12 +182,7 @@ async fn a_real_hub_answers_at_the_load_balancer_and_spawns_on_the_rig() {
     );
 
     // hub down: nothing listens at the load balancer any more.
-    let out = dev_cluster(&["hub", "down", "-n", &ns, "--release", &release]);
-    assert!(
-        out.status.success(),
-        "hub down: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    hub.stop();
     match http("GET", ip, "/hub/health", None).await {
         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionRefused, "{e}"),
         Ok(a) => panic!("after hub down /hub/health answered {}", a.status),

@@ -2,4 +2,5 @@
 //! view and its keys (pure), and the same against a real JupyterHub on the
 //! rig (`on_rig`).
 
+mod on_rig;
 mod users;

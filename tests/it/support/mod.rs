@@ -21,6 +21,7 @@ pub mod headless;
 pub mod objects;
 pub mod observed;
 pub mod private_rig;
+pub mod real_hub;
 pub mod sizes;
 
 use std::path::{Path, PathBuf};
