@@ -9,8 +9,8 @@
 //!
 //! Every request goes to the load balancer's IP (127.0.1.N): loopback only.
 
-use crate::support::real_hub::{RealHub, dev_cluster, http, must, request_text};
-use crate::support::{client, eventually, kubeconfig};
+use crate::support::real_hub::{RealHub, dev_cluster, http, must, pod_goes, request_text};
+use crate::support::{client, kubeconfig};
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -166,18 +166,8 @@ async fn a_real_hub_answers_at_the_load_balancer_and_spawns_on_the_rig() {
         stop.status,
         stop.body
     );
-    let gone = eventually(Duration::from_secs(30), || {
-        let pods = pods.clone();
-        async move {
-            match pods.get_opt("jupyter-alice").await.unwrap() {
-                None => Some(()),
-                Some(p) => p.metadata.deletion_timestamp.map(|_| ()),
-            }
-        }
-    })
-    .await;
     assert!(
-        gone.is_some(),
+        pod_goes(&client, &ns, "jupyter-alice", Duration::from_secs(30)).await,
         "jupyter-alice not deleted 30 s after the stop"
     );
 

@@ -7,13 +7,13 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
-use k8s_openapi::api::core::v1::{Pod, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 use serde_json::Value;
 
 use crate::support::headless::{Workdir, status};
 use crate::support::observed::{Observed, deploy_config};
-use crate::support::real_hub::{RealHub, must};
+use crate::support::real_hub::{RealHub, must, pod_goes};
 use crate::support::{client, eventually, kubeconfig};
 use jhub_cockpit::app::Overlay;
 use jhub_cockpit::hub::ServerState;
@@ -75,6 +75,26 @@ fn observe(hub: &RealHub, work: &Workdir) -> Observed {
     Observed::start(kubeconfig(), &hub.namespace, deploy)
 }
 
+/// Waits until the users view's list has `user` in `server` state.
+async fn until_user(observed: &Observed, deadline: Instant, user: &str, server: ServerState) {
+    observed
+        .until(deadline, |s| {
+            s.hub
+                .users
+                .iter()
+                .flatten()
+                .any(|u| u.name == user && u.server == server)
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "{user} {} in the users view:\n{}",
+                server.label(),
+                observed.screen()
+            )
+        });
+}
+
 #[tokio::test]
 async fn health_users_and_a_stop_through_the_view_on_a_real_hub() {
     let t0 = Instant::now();
@@ -120,6 +140,31 @@ async fn health_users_and_a_stop_through_the_view_on_a_real_hub() {
     );
     assert_eq!(alice["admin"], false);
 
+    // Without a public address the cockpit goes through the API server to
+    // the hub pod's 8081: the same hub answers there.
+    let hub_pod = Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), &ns)
+        .list(&kube::api::ListParams::default().labels("component=hub"))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find_map(|p| p.metadata.name)
+        .expect("the hub pod");
+    let forward = jhub_cockpit::kube::port_forward::forward(client.clone(), &ns, &hub_pod, 8081)
+        .await
+        .unwrap();
+    let via_pod = jhub_cockpit::hub::HubClient::new(&forward.url, "/").unwrap();
+    via_pod
+        .health()
+        .await
+        .expect("health through the port-forward");
+    let listed = via_pod
+        .users(&jhub_cockpit::hub::HubToken::new(cockpit_token.clone()))
+        .await
+        .expect("users through the port-forward");
+    assert!(listed.iter().any(|u| u.name == "alice"), "{listed:?}");
+    drop(forward);
+
     // Read-only mode refuses the stop, and nothing changes.
     let refused = work.run(
         &[
@@ -144,16 +189,7 @@ async fn health_users_and_a_stop_through_the_view_on_a_real_hub() {
         observed.screen()
     );
     observed.key(KeyCode::Char('U'));
-    observed
-        .until(deadline, |s| {
-            s.hub
-                .users
-                .iter()
-                .flatten()
-                .any(|u| u.name == "alice" && u.server == ServerState::Ready)
-        })
-        .await
-        .unwrap_or_else(|| panic!("alice in the users view:\n{}", observed.screen()));
+    until_user(&observed, deadline, "alice", ServerState::Ready).await;
     let mut screens = vec![observed.screen()];
     assert!(screens[0].contains("jupyter-alice"), "{}", screens[0]);
     observed.key(KeyCode::Char('s'));
@@ -163,32 +199,12 @@ async fn health_users_and_a_stop_through_the_view_on_a_real_hub() {
         .expect("the stop's dialog");
     screens.push(observed.screen());
     observed.key(KeyCode::Char('y'));
-    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
-    let gone = eventually(Duration::from_secs(60), || {
-        let pods = pods.clone();
-        async move {
-            match pods.get_opt("jupyter-alice").await.unwrap() {
-                None => Some(()),
-                Some(p) => p.metadata.deletion_timestamp.map(|_| ()),
-            }
-        }
-    })
-    .await;
     assert!(
-        gone.is_some(),
+        pod_goes(&client, &ns, "jupyter-alice", Duration::from_secs(60)).await,
         "jupyter-alice still there:\n{}",
         observed.screen()
     );
-    observed
-        .until(deadline, |s| {
-            s.hub
-                .users
-                .iter()
-                .flatten()
-                .any(|u| u.name == "alice" && u.server == ServerState::Stopped)
-        })
-        .await
-        .unwrap_or_else(|| panic!("alice stopped in the view:\n{}", observed.screen()));
+    until_user(&observed, deadline, "alice", ServerState::Stopped).await;
     screens.push(observed.screen());
 
     // The token is in no frame, no output, no log line and no file.
@@ -264,16 +280,7 @@ async fn a_pending_spawn_shows_the_hubs_progress_beside_the_pods_diagnosis() {
         .await
         .expect("the hub's address");
     observed.key(KeyCode::Char('U'));
-    observed
-        .until(deadline, |s| {
-            s.hub
-                .users
-                .iter()
-                .flatten()
-                .any(|u| u.name == "bob" && u.server == ServerState::PendingSpawn)
-        })
-        .await
-        .unwrap_or_else(|| panic!("bob's pending spawn:\n{}", observed.screen()));
+    until_user(&observed, deadline, "bob", ServerState::PendingSpawn).await;
     observed.key(KeyCode::Enter);
     observed
         .until(deadline, |s| {

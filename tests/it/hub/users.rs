@@ -418,19 +418,13 @@ fn a_offers_the_hub_service_as_a_config_change_and_read_only_refuses_it() {
     assert!(footer(&s).starts_with("read-only mode: adding the hub service"));
 }
 
-#[test]
-fn without_a_public_address_the_hub_is_reached_through_a_port_forward() {
-    use jhub_cockpit::app::hub_state::HubRoute;
-    use support::objects::service;
-    let mut s = deployed(false);
-    // The builder lists the pods before the services, so it already asked
-    // for a forward (and dropped the command): start from no hub state.
-    s.hub = Default::default();
-    let commands = app::update(
-        &mut s,
+/// proxy-public loses its external IP (or never had one).
+fn without_public_ip(s: &mut State) -> Vec<Command> {
+    app::update(
+        s,
         Msg::Watch(WatchMsg::Relisted(
             Kind::Service,
-            vec![service(
+            vec![support::objects::service(
                 "proxy-public",
                 "LoadBalancer",
                 "10.96.0.12",
@@ -438,7 +432,17 @@ fn without_a_public_address_the_hub_is_reached_through_a_port_forward() {
                 None,
             )],
         )),
-    );
+    )
+}
+
+#[test]
+fn without_a_public_address_the_hub_is_reached_through_a_port_forward() {
+    use jhub_cockpit::app::hub_state::HubRoute;
+    let mut s = deployed(false);
+    // The builder lists the pods before the services, so it already asked
+    // for a forward (and dropped the command): start from no hub state.
+    s.hub = Default::default();
+    let commands = without_public_ip(&mut s);
     assert_eq!(
         commands,
         vec![Command::ForwardHub {
@@ -481,19 +485,7 @@ fn without_a_public_address_the_hub_is_reached_through_a_port_forward() {
     // A failed forward is said, and tried again a health period later.
     let mut s = deployed(false);
     s.hub = Default::default();
-    app::update(
-        &mut s,
-        Msg::Watch(WatchMsg::Relisted(
-            Kind::Service,
-            vec![service(
-                "proxy-public",
-                "LoadBalancer",
-                "10.96.0.12",
-                80,
-                None,
-            )],
-        )),
-    );
+    without_public_ip(&mut s);
     let commands = app::update(
         &mut s,
         Msg::HubForwarded {

@@ -29,17 +29,27 @@ pub struct HubDown {
     pub release: String,
 }
 
-impl Drop for HubDown {
-    fn drop(&mut self) {
-        let _ = dev_cluster(&[
+impl HubDown {
+    /// `dev/cluster hub down` for this release (`--purge`: its directory too).
+    pub fn run(&self, purge: bool) -> Output {
+        let mut args = vec![
             "hub",
             "down",
             "-n",
             &self.namespace,
             "--release",
             &self.release,
-            "--purge",
-        ]);
+        ];
+        if purge {
+            args.push("--purge");
+        }
+        dev_cluster(&args)
+    }
+}
+
+impl Drop for HubDown {
+    fn drop(&mut self) {
+        let _ = self.run(true);
     }
 }
 
@@ -211,18 +221,33 @@ impl RealHub {
 
     /// Stops the hub (its URL then refuses connections).
     pub fn stop(&self) {
-        let out = dev_cluster(&[
-            "hub",
-            "down",
-            "-n",
-            &self.namespace,
-            "--release",
-            &self.release,
-        ]);
+        let out = self._down.run(false);
         assert!(
             out.status.success(),
             "dev/cluster hub down:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Whether `pod` is gone (or being deleted) within `timeout`.
+pub async fn pod_goes(
+    client: &kube::Client,
+    namespace: &str,
+    pod: &str,
+    timeout: Duration,
+) -> bool {
+    let pods: kube::api::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::api::Api::namespaced(client.clone(), namespace);
+    super::eventually(timeout, || {
+        let pods = pods.clone();
+        async move {
+            match pods.get_opt(pod).await.unwrap() {
+                None => Some(()),
+                Some(p) => p.metadata.deletion_timestamp.map(|_| ()),
+            }
+        }
+    })
+    .await
+    .is_some()
 }
