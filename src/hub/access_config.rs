@@ -38,7 +38,7 @@ fn access_values() -> Value {
     json!({"hub": {
         "services": {SERVICE: {}},
         "loadRoles": {SERVICE: {
-            "description": "jhub-cockpit: read users and their servers, stop a server",
+            "description": "The cockpit's users view: list users and servers, stop a server",
             "scopes": SCOPES,
             "services": [SERVICE],
         }},

@@ -92,19 +92,38 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize, the
         title.push_str(&format!("· /{} ", state.users_view.filter));
     }
     let mut block = Block::default().borders(Borders::ALL).title(title);
-    if let Some(error) = &state.hub.users_error {
-        block = block.title_bottom(Line::styled(format!(" {error} "), theme.bad()));
-    }
     if state.hub.users.is_none() {
-        let text = match &state.hub.users_error {
-            Some(_) => "the hub's users could not be read (below)",
-            None => "reading the hub's users…",
+        // Nothing to list yet: the whole view says why, wrapped.
+        let line = match &state.hub.users_error {
+            Some(error) => {
+                Line::styled(format!("cannot read the hub's users: {error}"), theme.bad())
+            }
+            None => Line::styled("reading the hub's users…", theme.dim()),
         };
         frame.render_widget(
-            Paragraph::new(Line::styled(text, theme.dim())).block(block),
+            Paragraph::new(line)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
             area,
         );
         return;
+    }
+    if rows.is_empty() && state.users_view.filter.is_empty() {
+        let url = crate::app::hub_view::address(state).map_or(String::new(), |a| a.url);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("no users yet: they appear once they log in at {url}"),
+                theme.dim(),
+            ))
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(block),
+            area,
+        );
+        return;
+    }
+    if let Some(error) = &state.hub.users_error {
+        // The list stays as last read; the bottom line says the read failed.
+        block = block.title_bottom(Line::styled(format!(" {error} "), theme.bad()));
     }
     let table = Table::new(
         table_rows,

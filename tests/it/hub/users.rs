@@ -501,3 +501,27 @@ fn without_a_public_address_the_hub_is_reached_through_a_port_forward() {
         "{later:?}"
     );
 }
+
+#[test]
+fn before_the_first_list_the_view_says_why_in_full_and_an_empty_hub_says_so() {
+    let mut s = deployed(false);
+    char_key(&mut s, 'U');
+    app::update(
+        &mut s,
+        Msg::HubUsers(Err(jhub_cockpit::hub::TokenError::NoService.to_string())),
+    );
+    let screen = draw(&s, 80, 24);
+    // Wrapped over lines at 80 columns, none of it cut.
+    for part in [
+        "cannot read the hub's users: the hub has no jhub-cockpit",
+        "then u upgrades",
+    ] {
+        assert!(screen.contains(part), "{part}:\n{screen}");
+    }
+    app::update(&mut s, Msg::HubUsers(Ok(Vec::new())));
+    let screen = draw(&s, 80, 24);
+    assert!(
+        screen.contains("no users yet: they appear once they log in at http://127.0.1.1"),
+        "{screen}"
+    );
+}
