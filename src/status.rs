@@ -307,10 +307,9 @@ pub async fn check_hub(client: &kube::Client, state: &mut State) {
     let Some((address, _forward)) = reach_hub(client, state).await else {
         return;
     };
-    let result = match crate::hub::HubClient::new(&address.url, &address.base_url) {
-        Ok(hub) => hub.health().await.map(|h| h.latency_ms),
-        Err(e) => Err(e),
-    };
+    let result = crate::hub::HubClient::check(&address.url, &address.base_url)
+        .await
+        .map(|h| h.latency_ms);
     app::update(
         state,
         Msg::HubHealth {

@@ -110,11 +110,7 @@ pub fn forwarded(state: &mut State, pod: String, result: Result<String, String>)
 
 /// The release's user-supplied values, as deployed.
 fn deployed_values(state: &State) -> Option<&serde_json::Value> {
-    let releases = &state.resources.releases;
-    releases
-        .chosen(state.target.release.as_deref())
-        .and_then(|n| releases.current(n))
-        .map(|r| &r.config)
+    super::lists::current_record(state).map(|r| &r.config)
 }
 
 /// The culler as deployed.

@@ -42,6 +42,14 @@ pub fn revisions(state: &State) -> Vec<&ReleaseRecord> {
     history
 }
 
+/// The followed release's current revision (what is deployed).
+pub fn current_record(state: &State) -> Option<&ReleaseRecord> {
+    let releases = &state.resources.releases;
+    releases
+        .chosen(state.target.release.as_deref())
+        .and_then(|n| releases.current(n))
+}
+
 /// The revision a rollback should go to when the current one is pending
 /// (an interrupted helm run): the newest earlier one that was deployed.
 pub fn rollback_target(state: &State) -> Option<u32> {

@@ -54,7 +54,7 @@ pub fn request(state: &mut State, key: char) -> Vec<Command> {
         }
         'e' => vec![Command::EditConfig],
         'i' | 'u' => {
-            let deployed = current_record(state).map(|r| r.config.clone());
+            let deployed = lists::current_record(state).map(|r| r.config.clone());
             if key == 'u' && deployed.is_none() {
                 state.warn("no release to upgrade yet: press i to install");
                 return Vec::new();
@@ -81,13 +81,6 @@ fn chosen_release(state: &State) -> Option<String> {
         .releases
         .chosen(state.target.release.as_deref())
         .map(str::to_owned)
-}
-
-fn current_record(state: &State) -> Option<&crate::helm::release::ReleaseRecord> {
-    let releases = &state.resources.releases;
-    releases
-        .chosen(state.target.release.as_deref())
-        .and_then(|n| releases.current(n))
 }
 
 fn request_rollback(state: &mut State) -> Vec<Command> {
@@ -223,7 +216,7 @@ pub fn deploy_prepared(state: &mut State, prepared: Result<PreparedDeploy, Failu
             return;
         }
     };
-    let installed = current_record(state).is_some();
+    let installed = lists::current_record(state).is_some();
     state.footer.message = None;
     open_confirm(state, plan::deploy(prepared, installed));
 }

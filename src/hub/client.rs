@@ -149,6 +149,12 @@ impl HubClient {
         url
     }
 
+    /// The health of the hub at `url` under `base_url`, in one call: what
+    /// the cockpit's periodic check and `status` both ask.
+    pub async fn check(url: &str, base_url: &str) -> Result<Healthy, HubError> {
+        HubClient::new(url, base_url)?.health().await
+    }
+
     /// `GET /hub/health`, which answers without a token.
     pub async fn health(&self) -> Result<Healthy, HubError> {
         let url = self.path(&["health"]);

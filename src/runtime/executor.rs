@@ -285,10 +285,9 @@ impl Executor {
             Command::CheckHub(address) => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let result = match HubClient::new(&address.url, &address.base_url) {
-                        Ok(hub) => hub.health().await.map(|h| h.latency_ms),
-                        Err(e) => Err(e),
-                    };
+                    let result = HubClient::check(&address.url, &address.base_url)
+                        .await
+                        .map(|h| h.latency_ms);
                     if let Err(e) = &result {
                         tracing::info!(url = %address.url, error = %e, "hub health check failed");
                     }
