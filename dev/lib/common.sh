@@ -31,7 +31,7 @@ hub_build_key() {
     cat "$DEV_DIR/rig/hub/requirements.txt" "$DEV_DIR/rig/hub/chp/package.json" "$DEV_DIR/rig/hub/chp/package-lock.json"
   } | sha256sum | cut -c1-16
 }
-# The rig helpers (load-balancer controller, pod-logs): their own Go module, keyed by
+# The rig helpers (load-balancer controller, pod-logs, kubelet-images): their own Go module, keyed by
 # the Kubernetes version its client-go follows and by its sources, go.mod and
 # go.sum included, so a dependency bump rebuilds it.
 rigtools_bin_dir() { echo "$CACHE_DIR/bin/rigtools-$K8S_VERSION-$(rigtools_hash)"; }
