@@ -50,6 +50,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -296,9 +297,17 @@ func (c *controller) syncPod(ctx context.Context, key string) error {
 	}
 	c.uids[key] = pod.UID
 	c.mu.Unlock()
+	if pod.Spec.NodeName == "" {
+		return nil
+	}
 	node, err := c.nodes.Get(pod.Spec.NodeName)
-	if err != nil || node.Annotations[kwokNodeAnnotation] != "fake" {
-		return nil // unbound, or on a node that is no KWOK node
+	if err != nil {
+		// A node made just before its pod may not be in the cache yet:
+		// try again (rate-limited, so a pod bound to no node costs little).
+		return err
+	}
+	if node.Annotations[kwokNodeAnnotation] != "fake" {
+		return nil // a node that KWOK does not run
 	}
 	switch {
 	case pod.DeletionTimestamp != nil:
@@ -433,9 +442,22 @@ func (c *controller) earlierPulls(ctx context.Context, pod *corev1.Pod) (map[str
 	}
 	out := map[string]time.Time{}
 	for _, e := range list.Items {
-		out[e.InvolvedObject.FieldPath] = e.FirstTimestamp.Time
+		out[e.InvolvedObject.FieldPath] = recordedAt(&e)
 	}
 	return out, nil
+}
+
+// recordedAt is when the recorder made the event: its name ends in that
+// time in hex nanoseconds (client-go's util.GenerateEventName), finer than
+// firstTimestamp's whole seconds.
+func recordedAt(e *corev1.Event) time.Time {
+	i := strings.LastIndexByte(e.Name, '.')
+	if ns, err := strconv.ParseInt(e.Name[i+1:], 16, 64); err == nil {
+		if t := time.Unix(0, ns); t.Sub(e.FirstTimestamp.Time).Abs() < 2*time.Second {
+			return t
+		}
+	}
+	return e.FirstTimestamp.Time
 }
 
 // end is the pod's containers having started (or, failed, its pull having

@@ -1,6 +1,6 @@
 // Package rigctl holds what the rig's controllers (the load-balancer
-// controller and pod-logs) share: a work queue and the loop that drains
-// it, and the loopback-only /healthz that dev/cluster waits on.
+// controller, pod-logs and kubelet-images) share: a work queue and the loop
+// that drains it, and the loopback-only /healthz that dev/cluster waits on.
 package rigctl
 
 import (
