@@ -301,9 +301,16 @@ func (c *controller) syncPod(ctx context.Context, key string) error {
 		return nil
 	}
 	node, err := c.nodes.Get(pod.Spec.NodeName)
-	if err != nil {
+	if apierrors.IsNotFound(err) {
 		// A node made just before its pod may not be in the cache yet:
-		// try again (rate-limited, so a pod bound to no node costs little).
+		// look again in a second. A node deleted under its pods (which
+		// the pod garbage collector removes soon) is looked for until then.
+		if pod.DeletionTimestamp == nil {
+			c.podQ.AddAfter(key, time.Second)
+		}
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	if node.Annotations[kwokNodeAnnotation] != "fake" {
