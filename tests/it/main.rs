@@ -36,6 +36,7 @@ mod diagnosis_on_rig;
 mod faults_on_rig;
 mod gke;
 mod hub;
+mod image;
 mod panes;
 mod rig_hub_on_rig;
 mod support;
