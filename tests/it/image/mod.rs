@@ -9,4 +9,5 @@
 //! - `pulls_on_rig`: the real chart upgraded to an image in that registry,
 //!   and the pull view following its puller pods and the kubelet's events.
 
+mod cli;
 mod views;
