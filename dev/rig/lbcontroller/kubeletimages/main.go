@@ -88,6 +88,12 @@ const (
 	statusDelay = 300 * time.Millisecond
 )
 
+// nodeRecorder is one node's kubelet event recorder and its broadcaster.
+type nodeRecorder struct {
+	b record.EventBroadcaster
+	r record.EventRecorder
+}
+
 // What a container's image step does.
 type action int
 
@@ -125,8 +131,8 @@ type controller struct {
 	ctx    context.Context
 
 	mu        sync.Mutex
-	recorders map[string]record.EventRecorder // node -> its "kubelet"
-	uids      map[string]types.UID            // pod key -> the uid last seen behind it
+	recorders map[string]nodeRecorder // node -> its "kubelet"
+	uids      map[string]types.UID    // pod key -> the uid last seen behind it
 	pulling   map[types.UID]*podPulls
 	done      map[types.UID]map[string]int32 // pods whose steps ended -> container restart counts seen
 	initial   map[types.UID]bool             // pods of the first list: they may have begun before this process
@@ -167,7 +173,7 @@ func main() {
 		podQ:      rigctl.NewQueue("pods"),
 		nodeQ:     rigctl.NewQueue("nodes"),
 		ctx:       ctx,
-		recorders: map[string]record.EventRecorder{},
+		recorders: map[string]nodeRecorder{},
 		uids:      map[string]types.UID{},
 		pulling:   map[types.UID]*podPulls{},
 		done:      map[types.UID]map[string]int32{},
@@ -196,10 +202,17 @@ func main() {
 	_, _ = nodeInf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		DeleteFunc: func(obj any) {
 			if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
-				// A node made again under that name starts empty.
+				// A node made again under that name starts empty; its
+				// kubelet's recorder goes with it (tests make and delete
+				// nodes of their own).
 				c.mu.Lock()
 				delete(c.pulled, key)
+				nr, ok := c.recorders[key]
+				delete(c.recorders, key)
 				c.mu.Unlock()
+				if ok {
+					nr.b.Shutdown()
+				}
 			}
 		},
 	})
@@ -227,13 +240,13 @@ func main() {
 func (c *controller) recorder(node string) record.EventRecorder {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if r, ok := c.recorders[node]; ok {
-		return r
+	if nr, ok := c.recorders[node]; ok {
+		return nr.r
 	}
 	b := record.NewBroadcaster(record.WithContext(c.ctx))
 	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.events})
 	r := b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "kubelet", Host: node})
-	c.recorders[node] = r
+	c.recorders[node] = nodeRecorder{b: b, r: r}
 	return r
 }
 
