@@ -149,11 +149,15 @@ func checkLoopback(addr string) error {
 // header stays the public address, which the registry builds its absolute
 // URLs (upload Locations) from; the body streams (blob uploads).
 func registryProxy(upstream *url.URL) http.Handler {
+	// Straight to the registry: never through an HTTP(S)_PROXY.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = nil
 	return &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(upstream)
 			r.Out.Host = r.In.Host
 		},
+		Transport: transport,
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
 			httpError(w, http.StatusBadGateway, "UNAVAILABLE", "the registry behind this address does not answer: "+err.Error())
 		},
