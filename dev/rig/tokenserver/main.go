@@ -21,7 +21,7 @@
 // (--registry, a loopback address of its own), Host header unchanged, so the
 // registry's upload Locations name the public address. Clients refuse a
 // realm on a loopback or private address unless it is the registry's own
-// host:port (go-containerregistry, so crane, does since v0.21), which a
+// host:port (go-containerregistry v0.22.1, so crane, does), which a
 // token server on a port of its own would be.
 //
 // Who gets what, like a public repository on those registries: anyone,
