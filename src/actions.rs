@@ -50,6 +50,14 @@ pub enum Action {
     AddHubAccess {
         path: PathBuf,
     },
+    /// Set the users' notebook image (`singleuser.image.name` and `.tag`)
+    /// in config.yaml (`path`), its comments kept; the upgrade with its
+    /// diff is offered after it.
+    SetImage {
+        path: PathBuf,
+        name: String,
+        tag: String,
+    },
     /// Stop a user's server through the hub's API (at `hub_url`, the hub's
     /// address as the users view read it); its pod goes.
     StopServer {
@@ -79,6 +87,7 @@ impl Action {
             Action::AddHubAccess { path } => {
                 format!("add the jhub-cockpit hub service to {}", path.display())
             }
+            Action::SetImage { name, tag, .. } => format!("set the notebook image to {name}:{tag}"),
         }
     }
 }
@@ -267,6 +276,11 @@ pub struct PreparedDeploy {
     pub diff: Vec<DiffLine>,
     pub warnings: Vec<String>,
     pub command_line: String,
+    /// The images the files set (`singleuser.image`, ...), with the chart's
+    /// defaults filled in: what the registry check asks about.
+    pub images: Vec<crate::image::ImageChange>,
+    /// What the registry check found, one line per image (`✓ ...`).
+    pub notes: Vec<String>,
 }
 
 /// The hub service and role config.yaml would get, for the dialog.
@@ -275,6 +289,28 @@ pub struct PreparedAccess {
     pub path: PathBuf,
     /// config.yaml's values now → with the service and role.
     pub diff: Vec<DiffLine>,
+}
+
+/// What config.yaml sets as the users' image now, for the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredImage {
+    pub path: PathBuf,
+    pub name: Option<String>,
+    pub tag: Option<String>,
+}
+
+/// The image form's change to config.yaml, for the dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedImage {
+    pub path: PathBuf,
+    pub name: String,
+    pub tag: String,
+    /// config.yaml's values now → with the image set.
+    pub diff: Vec<DiffLine>,
+    /// The registry's answer about the image (`✓ ...`), when it was asked.
+    pub notes: Vec<String>,
+    /// A missing tag, an unreachable registry, a platform GKE cannot run.
+    pub warnings: Vec<String>,
 }
 
 /// What moving the secrets out of config.yaml will do, for the dialog.

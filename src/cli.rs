@@ -63,6 +63,10 @@ pub struct TargetArgs {
     /// Another GKE API endpoint, e.g. the emulator (anonymous credentials).
     #[arg(long, global = true, env = "JHUB_COCKPIT_GKE_ENDPOINT")]
     pub gke_endpoint: Option<String>,
+    /// Deploy without asking each image's registry whether the tag exists
+    /// (for a registry the cockpit cannot reach: an air-gapped mirror).
+    #[arg(long, global = true, env = "JHUB_COCKPIT_SKIP_IMAGE_CHECK")]
+    pub skip_image_check: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,6 +142,33 @@ pub enum Subcommands {
         #[command(subcommand)]
         command: ClusterCommand,
     },
+    /// The users' notebook image: a Dockerfile to start from, the image set
+    /// in config.yaml, the tag checked in its registry.
+    Image {
+        #[command(subcommand)]
+        command: ImageCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// Write a course image's Dockerfile (and a note) into DIR, never over
+    /// an existing file.
+    Init {
+        #[arg(default_value = "course-image")]
+        dir: PathBuf,
+    },
+    /// Set singleuser.image in config.yaml (comments kept), after asking
+    /// the image's registry about it; `deploy` applies it.
+    Set {
+        /// NAME:TAG, e.g. quay.io/jupyter/scipy-notebook:2025-12-31
+        image: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Ask the registry about an image (default: every image the values
+    /// files set); non-zero when a tag is missing.
+    Check { image: Option<String> },
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,6 +253,7 @@ pub struct Resolved {
     pub location: Option<String>,
     pub gke_endpoint: Option<String>,
     pub cluster: Option<String>,
+    pub image_check: bool,
 }
 
 pub fn resolve(args: &TargetArgs, settings: &Settings) -> Resolved {
@@ -266,6 +298,7 @@ pub fn resolve(args: &TargetArgs, settings: &Settings) -> Resolved {
             .or_else(|| settings.gcp.location.clone()),
         gke_endpoint: args.gke_endpoint.clone(),
         cluster: settings.gcp.cluster.clone(),
+        image_check: !args.skip_image_check,
     }
 }
 
@@ -357,6 +390,7 @@ impl Resolved {
             secrets_file,
             timeout: "10m".into(),
             gke: None,
+            image_check: self.image_check,
         }
     }
 }

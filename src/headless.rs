@@ -139,6 +139,10 @@ pub async fn deploy(
     })
     .await?;
     let prepared = match prepared {
+        Ok(p) => deploy::with_image_check(config, p).await,
+        Err(failure) => Err(failure),
+    };
+    let prepared = match prepared {
         Ok(p) => p,
         Err(failure) => {
             eprintln!("jhub-cockpit: not deployed:\n{failure}");
@@ -150,6 +154,109 @@ pub async fn deploy(
         return Ok(ExitCode::FAILURE);
     }
     run_action(plan.action, config).await
+}
+
+/// `image init [DIR]`: the course image's Dockerfile, never over a file.
+pub fn image_init(dir: &std::path::Path) -> Result<ExitCode> {
+    match crate::image::dockerfile::init(dir) {
+        Ok(written) => {
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "next: put the course material in {}, build and push the image (README.md there says how), then jhub-cockpit image set NAME:TAG",
+                dir.join("material").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("jhub-cockpit: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `image set NAME:TAG`: the same change as the image form's, with its
+/// diff and the registry's answer, confirmed, then written.
+pub async fn image_set(
+    config: &DeployConfig,
+    image: &str,
+    yes: bool,
+    readonly: bool,
+) -> Result<ExitCode> {
+    refuse_readonly(readonly, "image set")?;
+    let (name, tag) = crate::image::split(image.trim());
+    let Some(tag) = tag else {
+        eprintln!(
+            "jhub-cockpit: {image:?} has no tag: give NAME:TAG (a pinned tag; latest changes under the class)"
+        );
+        return Ok(ExitCode::FAILURE);
+    };
+    let prepared = match deploy::prepare_image(config, &name, &tag).await {
+        Ok(p) => p,
+        Err(failure) => {
+            eprintln!("jhub-cockpit: config.yaml was not changed:\n{failure}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let plan = plan::set_image(prepared);
+    if !ask(&plan, yes)? {
+        return Ok(ExitCode::FAILURE);
+    }
+    let code = run_action(plan.action, config).await?;
+    if code == ExitCode::SUCCESS {
+        println!(
+            "next: jhub-cockpit deploy (shows the diff, asks the registry again, then upgrades)"
+        );
+    }
+    Ok(code)
+}
+
+/// `image check [NAME:TAG]`: the registry's answer, as a deploy would get
+/// it; non-zero when a tag is missing.
+pub async fn image_check(config: &DeployConfig, image: Option<&str>) -> Result<ExitCode> {
+    let images = match image {
+        Some(image) => vec![crate::image::ImageChange {
+            key: crate::image::keys::SINGLEUSER,
+            image: image.trim().to_owned(),
+            deployed: None,
+        }],
+        None => {
+            let checked = config.clone();
+            let prepared =
+                tokio::task::spawn_blocking(move || deploy::prepare_deploy(&checked, None)).await?;
+            match prepared {
+                Ok(p) => p.images,
+                Err(failure) => {
+                    eprintln!("jhub-cockpit: the values files cannot be read:\n{failure}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    };
+    if images.is_empty() {
+        println!(
+            "the values files set no image (singleuser.image, hub.image, proxy.chp.image): the chart's own are used"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut checking = config.clone();
+    // Asked for by name: the check is the point, whatever the flag says.
+    checking.image_check = true;
+    let report = deploy::ask_about_images(&checking, &images).await;
+    for note in &report.notes {
+        println!("{note}");
+    }
+    for warning in &report.warnings {
+        println!("⚠ {warning}");
+    }
+    match report.refusal {
+        Some(missing) => {
+            eprintln!("jhub-cockpit: {missing}");
+            Ok(ExitCode::FAILURE)
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// `newest`: the release's newest revision when it could be read.

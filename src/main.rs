@@ -7,7 +7,7 @@ use clap::Parser;
 
 use jhub_cockpit::app::{State, Target};
 use jhub_cockpit::cli::{
-    Cli, ClusterCommand, Resolved, SecretsCommand, Subcommands, UsersCommand, resolve,
+    Cli, ClusterCommand, ImageCommand, Resolved, SecretsCommand, Subcommands, UsersCommand, resolve,
 };
 use jhub_cockpit::deploy::DeployConfig;
 use jhub_cockpit::helm::release::ReleaseRecord;
@@ -39,8 +39,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let log_path = logging::init()?;
     let namespace = initial_target(&resolved).namespace;
     // The TUI resolves GKE (which may ask gcloud) after its first frame.
+    // The image subcommands need no GKE either.
     let config = match cli.command {
-        None => resolved.local_deploy_config(&namespace, &cwd),
+        None | Some(Subcommands::Image { .. }) => resolved.local_deploy_config(&namespace, &cwd),
         Some(_) => resolved.deploy_config(&namespace, &cwd),
     };
     let readonly = resolved.readonly;
@@ -114,6 +115,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ClusterCommand::Delete { name, yes } => {
                 headless::cluster_delete(&config, &name, yes, readonly).await
             }
+        },
+        Some(Subcommands::Image { command }) => match command {
+            ImageCommand::Init { dir } => headless::image_init(&dir),
+            ImageCommand::Set { image, yes } => {
+                headless::image_set(&config, &image, yes, readonly).await
+            }
+            ImageCommand::Check { image } => headless::image_check(&config, image.as_deref()).await,
         },
         Some(Subcommands::History { json }) => {
             let connected =

@@ -138,6 +138,7 @@ pub fn move_secrets(prepared: PreparedMove) -> Plan {
 /// upgrade the values diff against the deployed revision.
 pub fn deploy(prepared: PreparedDeploy, installed: bool) -> Plan {
     let mut explain = vec![prepared.command_line];
+    explain.extend(prepared.notes);
     explain.extend(prepared.warnings.iter().map(|w| format!("⚠ {w}")));
     if installed && prepared.diff.is_empty() {
         explain.push("The values are the same as the deployed revision's.".into());
@@ -213,6 +214,32 @@ pub fn add_hub_access(prepared: crate::actions::PreparedAccess) -> Plan {
             "stopping a server. Then u upgrades: the chart makes the service's token".into(),
             "and keeps it in the Secret hub, where the cockpit reads it.".into(),
         ],
+        Confirmation::YesNo,
+    );
+    plan.diff = prepared.diff;
+    plan
+}
+
+/// The image form's Enter, `image set NAME:TAG`: config.yaml gets the
+/// image; the upgrade that applies it is the next step, with its own diff
+/// and the registry asked again.
+pub fn set_image(prepared: crate::actions::PreparedImage) -> Plan {
+    let path = prepared.path.display().to_string();
+    let image = format!("{}:{}", prepared.name, prepared.tag);
+    let mut explain = vec![format!(
+        "Sets singleuser.image to {image} in {path}, comments kept."
+    )];
+    explain.extend(prepared.notes);
+    explain.extend(prepared.warnings.iter().map(|w| format!("⚠ {w}")));
+    explain
+        .push("Then the upgrade is offered, with its diff: nothing is applied before it.".into());
+    let mut plan = Plan::new(
+        Action::SetImage {
+            path: prepared.path,
+            name: prepared.name,
+            tag: prepared.tag,
+        },
+        explain,
         Confirmation::YesNo,
     );
     plan.diff = prepared.diff;

@@ -43,6 +43,15 @@ pub enum Command {
     /// Read the last lines of a crash-looping container's log, for its
     /// diagnosis; answered with `Msg::CrashLog`.
     FetchCrashLog(crate::app::crash_logs::CrashedRun),
+    /// Read what config.yaml sets as the users' image, for the image form;
+    /// answered with `Msg::ImageConfigRead`.
+    ReadImageConfig,
+    /// Work out config.yaml with the image set and ask its registry about
+    /// it; answered with `Msg::ImagePrepared`.
+    PrepareImage {
+        name: String,
+        tag: String,
+    },
     /// Check whether the secrets file exists, to choose the confirmation.
     PrepareSecrets,
     /// Work out which secret keys would move out of config.yaml.

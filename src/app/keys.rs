@@ -43,7 +43,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("l", "pod logs"),
             key("U", "hub users, servers"),
             key("n", "release NOTES"),
-            key("w", "release workloads"),
+            key("w P", "workloads, image pulls"),
             key("o", "operation panel"),
             key("V", "reveal secrets"),
             key("?", "this help"),
@@ -59,7 +59,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("D", "delete GKE cluster"),
             key("S", "generate secrets"),
             key("M", "move secrets out of config"),
-            key("e", "edit config.yaml"),
+            key("e I", "edit config, set image"),
             key("i", "install chart"),
             key("u", "upgrade (diff first)"),
             key("r", "roll back (in history)"),
@@ -177,6 +177,8 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char('U') => return super::hub_view::open_users(state),
         KeyCode::Char('n') => state.overlays.push(Overlay::Notes { scroll: 0 }),
         KeyCode::Char('w') => state.overlays.push(Overlay::Workloads { scroll: 0 }),
+        KeyCode::Char('I') => return super::image_form::open(state),
+        KeyCode::Char('P') => state.overlays.push(Overlay::Pulls { scroll: 0 }),
         _ => {}
     }
     Vec::new()
@@ -189,6 +191,9 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     }
     if overlay == Overlay::CreateCluster {
         return super::gke_view::form_key(state, key);
+    }
+    if overlay == Overlay::ImageForm {
+        return super::image_form::key(state, key);
     }
     // The log view has its own keys, a search to type among them.
     if overlay == Overlay::Logs {
@@ -217,7 +222,14 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         | Overlay::NodeDetails { .. }
         | Overlay::ServiceDetails { .. }
         | Overlay::Confirm
+        | Overlay::ImageForm
         | Overlay::CreateCluster => {}
+        Overlay::Pulls { scroll } => {
+            let scroll = scrolled(scroll, key.code, page);
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::Pulls { scroll };
+            }
+        }
         Overlay::PodDetails { pod, scroll } => {
             if key.code == KeyCode::Char('l') {
                 return open_logs_of(state, pod);

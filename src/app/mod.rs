@@ -6,6 +6,8 @@ pub mod gke_state;
 pub mod gke_view;
 pub mod hub_state;
 pub mod hub_view;
+pub mod image_form;
+pub mod image_pulls;
 pub mod keys;
 pub mod layout;
 pub mod lists;

@@ -62,6 +62,10 @@ pub enum Msg {
     /// What `A` would add to config.yaml, or why it cannot.
     HubAccessPrepared(Result<crate::actions::PreparedAccess, crate::actions::Failure>),
     MoveSecretsPrepared(Result<crate::actions::PreparedMove, crate::actions::Failure>),
+    /// What config.yaml sets as the users' image (`Command::ReadImageConfig`).
+    ImageConfigRead(Result<crate::actions::ConfiguredImage, crate::actions::Failure>),
+    /// The image form's change, with the registry's answer.
+    ImagePrepared(Result<crate::actions::PreparedImage, crate::actions::Failure>),
     /// The editor closed; the file was checked.
     ConfigChecked(Result<Vec<String>, crate::actions::Failure>),
     OperationLine(String),

@@ -203,6 +203,11 @@ impl EventIndex {
         list
     }
 
+    /// Every event kept, in no order.
+    pub fn iter(&self) -> impl Iterator<Item = &Event> {
+        self.by_object.values().flatten().map(Arc::as_ref)
+    }
+
     /// The newest `FailedCreate` warning about a workload (a Deployment's
     /// from its ReplicaSets).
     pub fn create_failure(&self, kind: &str, name: &str) -> Option<&Event> {

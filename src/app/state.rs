@@ -80,6 +80,12 @@ pub enum Overlay {
     },
     /// The dialog in `State::confirm`.
     Confirm,
+    /// The image form in `State::image_form` (I).
+    ImageForm,
+    /// Per node, whether the release's users' image is pulled (P).
+    Pulls {
+        scroll: u16,
+    },
     /// The form in `State::create_form`.
     CreateCluster,
     /// A scrollable text: a revision's values, a diff of two revisions, or
@@ -201,6 +207,7 @@ pub struct State {
     /// The GKE clusters of the project, when GKE is configured.
     pub gke: Option<super::gke_state::GkeView>,
     pub create_form: Option<super::gke_state::CreateForm>,
+    pub image_form: Option<super::image_form::ImageForm>,
     /// The revision marked in the history (m) to diff against (d).
     pub history_mark: Option<u32>,
     /// The pod the details overlay shows, as last read from the API (see
@@ -236,6 +243,7 @@ impl State {
             deploy: DeployInfo::default(),
             gke: None,
             create_form: None,
+            image_form: None,
             history_mark: None,
             pod_details: None,
             monochrome: false,

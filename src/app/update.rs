@@ -94,6 +94,14 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             write_flow::deploy_prepared(state, result);
             Vec::new()
         }
+        Msg::ImageConfigRead(result) => {
+            super::image_form::config_read(state, result);
+            Vec::new()
+        }
+        Msg::ImagePrepared(result) => {
+            super::image_form::prepared(state, result);
+            Vec::new()
+        }
         Msg::MoveSecretsPrepared(result) => {
             write_flow::move_prepared(state, result);
             Vec::new()

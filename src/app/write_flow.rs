@@ -17,7 +17,7 @@ pub const WRITE_KEYS: &[char] = &['S', 'M', 'e', 'i', 'u', 'r', 'X'];
 /// The GKE write keys (create and delete cluster).
 pub const GKE_WRITE_KEYS: &[char] = &['c', 'D'];
 
-fn refuse_if_busy_or_readonly(state: &mut State, what: &str) -> bool {
+pub fn refuse_if_busy_or_readonly(state: &mut State, what: &str) -> bool {
     if state.target.readonly {
         state.warn(format!(
             "read-only mode: {what} refused (started with --readonly)"
@@ -323,6 +323,16 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) -> Vec
     if succeeded && matches!(action, Action::Deploy | Action::Rollback { .. }) {
         // The tutorial's last step, checked: does the hub answer now?
         state.hub.next_check = None;
+    }
+    if let (true, Action::SetImage { .. }) = (succeeded, &action) {
+        // config.yaml has the image; the upgrade that applies it comes
+        // next, with its diff and the registry asked again.
+        let key = if lists::current_record(state).is_some() {
+            'u'
+        } else {
+            'i'
+        };
+        return request(state, key);
     }
     if succeeded && action == Action::Uninstall {
         let ns = state.target.namespace.clone();

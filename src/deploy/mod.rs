@@ -3,12 +3,14 @@
 //!
 //! This file holds what every action shares (the resolved [`DeployConfig`])
 //! and [`run`], which hands each action to the child that does it: the
-//! plans shown before a write (`prepare`), helm runs (`helm_run`), the
+//! plans shown before a write (`prepare`, and `image_check` for the
+//! registry's answer about each image), helm runs (`helm_run`), the
 //! cockpit's own calls to the Kubernetes API (`kube_api`), and GKE clusters
 //! (`gke_cluster`).
 
 mod gke_cluster;
 mod helm_run;
+mod image_check;
 mod kube_api;
 mod prepare;
 
@@ -26,9 +28,15 @@ use crate::secrets::{self, ChartSecrets};
 pub use gke_cluster::{cluster_config, connect_cluster, gke_client, refresh_token_file};
 use gke_cluster::{create_cluster, delete_cluster};
 use helm_run::run_helm;
+pub use image_check::{
+    ImageReport, ask_about as ask_about_images, check_images, checked as with_image_check,
+};
 pub use kube_api::NAMESPACE_GONE_TIMEOUT;
 use kube_api::{bind_cluster_admin, delete_namespace, stop_server, wait_namespace_gone};
-pub use prepare::{prepare_deploy, prepare_hub_access, prepare_move, secrets_warning};
+pub use prepare::{
+    configured_image, prepare_deploy, prepare_hub_access, prepare_image, prepare_move,
+    secrets_warning,
+};
 
 /// Everything the write actions need to know, resolved from flags and the
 /// settings file.
@@ -46,6 +54,9 @@ pub struct DeployConfig {
     pub timeout: String,
     /// The GKE project and location, when known.
     pub gke: Option<GkeConfig>,
+    /// Ask each image's registry before a deploy applies it (off:
+    /// `--skip-image-check`, for air-gapped operators).
+    pub image_check: bool,
 }
 
 impl DeployConfig {
@@ -114,9 +125,14 @@ pub async fn run(
             // changed since the diff was shown. Off the async threads: the
             // chart may be pulled for its schema.
             let checked = config.clone();
-            tokio::task::spawn_blocking(move || prepare_deploy(&checked, None))
+            let prepared = tokio::task::spawn_blocking(move || prepare_deploy(&checked, None))
                 .await
                 .map_err(|e| Failure::from(anyhow::Error::from(e)))??;
+            // And the registry again: a tag may have been typed since.
+            let prepared = with_image_check(config, prepared).await?;
+            for warning in &prepared.warnings {
+                on_line(format!("⚠ {warning}"));
+            }
             run_helm(
                 config,
                 config.plan().args(),
@@ -185,6 +201,15 @@ pub async fn run(
             crate::secrets::replace_keeping_mode(&checked, &edited)?;
             Ok(format!(
                 "{} has the jhub-cockpit hub service and role: u upgrades, then U lists the users",
+                path.display()
+            ))
+        }
+        Action::SetImage { path, name, tag } => {
+            // Worked out again from the file as it is now.
+            let (checked, _, edited) = prepare::image_edit(config, name, tag)?;
+            crate::secrets::replace_keeping_mode(&checked, &edited)?;
+            Ok(format!(
+                "{} sets singleuser.image to {name}:{tag}; the upgrade applies it",
                 path.display()
             ))
         }

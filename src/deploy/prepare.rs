@@ -81,6 +81,8 @@ pub fn prepare_deploy(
             config.secrets_file.display()
         ));
     }
+    // The chart's defaults, for the images the files leave half-set.
+    let mut chart_defaults = None;
     match config.chart_files() {
         ChartCheck::Found(ChartFiles {
             schema: Some(schema),
@@ -105,9 +107,11 @@ pub fn prepare_deploy(
                     ),
                 });
             }
+            chart_defaults = Some(defaults);
         }
-        ChartCheck::Found(_) => {
-            warnings.push("schema not checked: the chart has no values.schema.json".into())
+        ChartCheck::Found(ChartFiles { defaults, .. }) => {
+            warnings.push("schema not checked: the chart has no values.schema.json".into());
+            chart_defaults = Some(defaults);
         }
         ChartCheck::Broken(failure) => return Err(failure),
         ChartCheck::Unavailable(why) => warnings.push(format!("schema not checked: {why}")),
@@ -120,11 +124,14 @@ pub fn prepare_deploy(
             .unwrap_or(Value::Object(Default::default())),
     );
     let diff = values::diff(&old, &mask_secrets(merged.clone()));
+    let images = crate::image::changed_images(chart_defaults.as_ref(), &merged, deployed);
     Ok(PreparedDeploy {
         values: merged,
         diff,
         warnings,
         command_line: format!("helm {}", config.plan().args().join(" ")),
+        images,
+        notes: Vec::new(),
     })
 }
 
@@ -172,21 +179,111 @@ pub fn hub_access_edit(
         error: "no config.yaml is among the values files: the hub service has nowhere to go".into(),
         hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
     })?;
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => {
-            return Err(Failure {
-                error: format!("cannot read {}: {e}", path.display()),
-                hint: None,
-            });
-        }
-    };
+    let text = read_or_empty(path)?;
     let edited = crate::hub::access_config::add_access(path, &text).map_err(|e| Failure {
         error: e.to_string(),
         hint: None,
     })?;
     Ok((path.to_path_buf(), text, edited))
+}
+
+/// config.yaml's path, its text now, and its text with the image set.
+pub fn image_edit(
+    config: &DeployConfig,
+    name: &str,
+    tag: &str,
+) -> Result<(std::path::PathBuf, String, String), Failure> {
+    let path = config.config_file().ok_or_else(|| Failure {
+        error: "no config.yaml is among the values files: the image has nowhere to go".into(),
+        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
+    })?;
+    let text = read_or_empty(path)?;
+    let edited = crate::image::config_edit::set_image(
+        path,
+        &text,
+        crate::image::keys::SINGLEUSER,
+        name,
+        tag,
+    )
+    .map_err(|e| Failure {
+        error: e.to_string(),
+        hint: None,
+    })?;
+    Ok((path.to_path_buf(), text, edited))
+}
+
+/// What config.yaml sets as the users' image now, for the image form.
+pub fn configured_image(config: &DeployConfig) -> Result<crate::actions::ConfiguredImage, Failure> {
+    let path = config.config_file().ok_or_else(|| Failure {
+        error: "no config.yaml is among the values files: the image has nowhere to go".into(),
+        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
+    })?;
+    let text = read_or_empty(path)?;
+    let values = values::parse(&text, path).map_err(|e| Failure {
+        error: e.to_string(),
+        hint: Some("fix config.yaml first (e opens it)".into()),
+    })?;
+    let (name, tag) =
+        crate::image::config_edit::configured(&values, crate::image::keys::SINGLEUSER);
+    Ok(crate::actions::ConfiguredImage {
+        path: path.to_path_buf(),
+        name,
+        tag,
+    })
+}
+
+/// A file's text, or nothing when it does not exist yet (the first edit
+/// makes it).
+fn read_or_empty(path: &Path) -> Result<String, Failure> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(Failure {
+            error: format!("cannot read {}: {e}", path.display()),
+            hint: None,
+        }),
+    }
+}
+
+/// What the image form's Enter (or `image set`) would change in
+/// config.yaml, with the registry's answer about the image. A missing tag
+/// is a warning here, not a refusal: writing the file applies nothing, and
+/// the upgrade refuses it until the image is pushed.
+pub async fn prepare_image(
+    config: &DeployConfig,
+    name: &str,
+    tag: &str,
+) -> Result<crate::actions::PreparedImage, Failure> {
+    let (path, text, edited) = image_edit(config, name, tag)?;
+    let parse = |t: &str| {
+        values::parse(t, &path).map_err(|e| Failure {
+            error: e.to_string(),
+            hint: None,
+        })
+    };
+    let diff = values::diff(&parse(&text)?, &parse(&edited)?);
+    let (name, tag) = (name.trim().to_owned(), tag.trim().to_owned());
+    let change = crate::image::ImageChange {
+        key: crate::image::keys::SINGLEUSER,
+        image: format!("{name}:{tag}"),
+        deployed: None,
+    };
+    let report = super::image_check::ask_about(config, &[change]).await;
+    let mut warnings = report.warnings;
+    if let Some(missing) = report.refusal {
+        warnings.push(format!(
+            "{} (the upgrade refuses it until the image is pushed)",
+            missing.error.replace('\n', " ").replace("  ", " ")
+        ));
+    }
+    Ok(crate::actions::PreparedImage {
+        path,
+        name,
+        tag,
+        diff,
+        notes: report.notes,
+        warnings,
+    })
 }
 
 pub fn prepare_move(config: &DeployConfig) -> Result<PreparedMove, Failure> {

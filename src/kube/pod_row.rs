@@ -89,7 +89,16 @@ pub struct PodRow {
     /// `hub.jupyter.org/username` annotation (the name as the hub knows it),
     /// else the label of that name (the name escaped for a label value).
     pub user: Option<String>,
+    /// The images an image-puller pod pulls (its init containers'), kept
+    /// for those pods only: the pull view reads which nodes have the new
+    /// image from them, and a healthy pod is kept as its row alone.
+    pub pulls: Option<Box<[String]>>,
 }
+
+/// The `component` labels of the z2jh chart's image pullers: DaemonSets
+/// whose init containers pull every image users will need, one pod per
+/// node (the hook one only during an install or upgrade).
+pub const IMAGE_PULLERS: [&str; 2] = ["continuous-image-puller", "hook-image-puller"];
 
 /// The annotation and label KubeSpawner puts on a user's pod and claim.
 pub const USERNAME_KEY: &str = "hub.jupyter.org/username";
@@ -123,7 +132,6 @@ impl PodRow {
             release: matches!(group, PodGroup::Hub | PodGroup::Proxy | PodGroup::Chart)
                 .then(|| label("release"))
                 .flatten(),
-            component,
             phase: status
                 .and_then(|s| s.phase.clone())
                 .unwrap_or_else(|| "Unknown".into()),
@@ -144,6 +152,17 @@ impl PodRow {
             requests: pod_requests(pod),
             resource_version: meta.resource_version.clone().unwrap_or_default(),
             user: user_of(meta),
+            pulls: component
+                .as_deref()
+                .is_some_and(|c| IMAGE_PULLERS.contains(&c))
+                .then(|| {
+                    pod.spec
+                        .iter()
+                        .flat_map(|s| s.init_containers.iter().flatten())
+                        .filter_map(|c| c.image.clone())
+                        .collect()
+                }),
+            component,
         }
     }
 

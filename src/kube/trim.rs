@@ -3,7 +3,7 @@
 //! namespace holds thousands of events; kept whole they were the second
 //! largest part of the cockpit's memory after the pods.
 
-use k8s_openapi::api::core::v1::{Event, ObjectReference};
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Resource;
 
@@ -19,7 +19,8 @@ pub fn slim<K: Resource>(obj: &mut K) {
 
 /// An event with what the pod and service details and the diagnosis read:
 /// what it is about, reason, message, type, count and its times (and its
-/// uid, by which a later version replaces it).
+/// uid, by which a later version replaces it); and the node a kubelet's
+/// event comes from (the pull view's "which nodes have the image").
 pub fn event(e: Event) -> Event {
     let Event {
         metadata,
@@ -32,6 +33,8 @@ pub fn event(e: Event) -> Event {
         last_timestamp,
         event_time,
         series,
+        source,
+        reporting_instance,
         ..
     } = e;
     Event {
@@ -55,6 +58,11 @@ pub fn event(e: Event) -> Event {
         last_timestamp,
         event_time,
         series,
+        source: source.and_then(|s| s.host).map(|host| EventSource {
+            host: Some(host),
+            component: None,
+        }),
+        reporting_instance,
         ..Default::default()
     }
 }

@@ -118,8 +118,27 @@ impl Executor {
     pub fn check_config(&self) {
         let config = self.deploy.clone();
         let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let result = deploy::prepare_deploy(&config, None).map(|p| p.warnings);
+        tokio::spawn(async move {
+            let checked = config.clone();
+            let prepared =
+                tokio::task::spawn_blocking(move || deploy::prepare_deploy(&checked, None))
+                    .await
+                    .map_err(|e| deploy::Failure::from(anyhow::Error::from(e)))
+                    .and_then(|r| r);
+            let result = match prepared {
+                // A tag just typed is asked about now, not at the upgrade:
+                // a missing one is a warning here (nothing is applied yet).
+                Ok(p) => {
+                    let report = deploy::check_images(&config, &p).await;
+                    let mut warnings = p.warnings;
+                    warnings.extend(report.warnings);
+                    if let Some(missing) = report.refusal {
+                        warnings.push(missing.error.replace('\n', " "));
+                    }
+                    Ok(warnings)
+                }
+                Err(e) => Err(e),
+            };
             let _ = tx.send(Msg::ConfigChecked(result));
         });
     }
@@ -192,6 +211,19 @@ impl Executor {
                 let result = deploy::prepare_hub_access(&self.deploy);
                 let _ = self.tx.send(Msg::HubAccessPrepared(result));
             }
+            Command::ReadImageConfig => {
+                let _ = self
+                    .tx
+                    .send(Msg::ImageConfigRead(deploy::configured_image(&self.deploy)));
+            }
+            Command::PrepareImage { name, tag } => {
+                let config = self.deploy.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = deploy::prepare_image(&config, &name, &tag).await;
+                    let _ = tx.send(Msg::ImagePrepared(result));
+                });
+            }
             Command::PrepareMoveSecrets => {
                 let result = deploy::prepare_move(&self.deploy);
                 let _ = self.tx.send(Msg::MoveSecretsPrepared(result));
@@ -199,11 +231,21 @@ impl Executor {
             Command::PrepareDeploy { deployed } => {
                 let config = self.deploy.clone();
                 let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::DeployPrepared(deploy::prepare_deploy(
-                        &config,
-                        deployed.as_ref(),
-                    )));
+                tokio::spawn(async move {
+                    let checked = config.clone();
+                    // Off the async threads: the chart may be pulled for
+                    // its schema. Then each image's registry is asked.
+                    let prepared = tokio::task::spawn_blocking(move || {
+                        deploy::prepare_deploy(&checked, deployed.as_ref())
+                    })
+                    .await
+                    .map_err(|e| deploy::Failure::from(anyhow::Error::from(e)))
+                    .and_then(|r| r);
+                    let result = match prepared {
+                        Ok(p) => deploy::with_image_check(&config, p).await,
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(Msg::DeployPrepared(result));
                 });
             }
             Command::Run(action) => {

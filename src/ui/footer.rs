@@ -92,6 +92,9 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
         ],
         Some(Overlay::Help) => &[("Esc", "close")],
         Some(Overlay::Confirm) => &[],
+        Some(Overlay::ImageForm | Overlay::CreateCluster) => {
+            &[("Tab", "field"), ("Enter", "go on"), ("Esc", "cancel")]
+        }
         Some(Overlay::History { .. }) => &[
             ("j/k", "select"),
             ("Enter", "values"),

@@ -8,6 +8,8 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod history;
+pub mod image_form;
+pub mod image_pulls;
 pub mod logs;
 pub mod node_details;
 pub mod notes;
@@ -103,6 +105,8 @@ pub fn render(frame: &mut Frame, state: &State) {
             Overlay::History { selected } => history::render(frame, body, state, *selected, &theme),
             Overlay::Confirm => confirm::render(frame, body, state, &theme),
             Overlay::CreateCluster => create_form::render(frame, body, state, &theme),
+            Overlay::ImageForm => image_form::render(frame, body, state, &theme),
+            Overlay::Pulls { scroll } => image_pulls::render(frame, body, state, *scroll, &theme),
             Overlay::Text {
                 title,
                 lines,

@@ -38,6 +38,7 @@ mod diagnosis_on_rig;
 mod faults_on_rig;
 mod gke;
 mod hub;
+mod image;
 mod panes;
 mod rig_hub_on_rig;
 mod rig_registry_on_rig;

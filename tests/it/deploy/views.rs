@@ -39,6 +39,8 @@ fn deploy_started() -> State {
     app::update(
         &mut s,
         Msg::DeployPrepared(Ok(PreparedDeploy {
+            images: Vec::new(),
+            notes: Vec::new(),
             values: json!({}),
             diff: Vec::new(),
             warnings: Vec::new(),
@@ -144,6 +146,8 @@ fn upgrade_diff_dialog() {
     app::update(
         &mut s,
         Msg::DeployPrepared(Ok(PreparedDeploy {
+            images: Vec::new(),
+            notes: Vec::new(),
             values: now,
             diff,
             warnings: vec!["schema not checked: the chart has no values.schema.json".into()],

@@ -270,8 +270,8 @@ fn sighup_restores() {
 
 #[test]
 fn a_panic_restores_and_says_where_the_log_is() {
-    let pane = running_cockpit("panic", "JHUB_COCKPIT_TEST_PANIC_KEY=P");
-    pane.keys(&["P"]);
+    let pane = running_cockpit("panic", "JHUB_COCKPIT_TEST_PANIC_KEY=Z");
+    pane.keys(&["Z"]);
     let rc = pane.assert_restored("panic");
     assert_eq!(rc, "101", "a panic exits with Rust's panic status");
     // The message is written after the restore, so it is on the shell's
@@ -288,11 +288,11 @@ fn a_panic_restores_and_says_where_the_log_is() {
 #[test]
 fn without_the_test_variable_the_panic_key_does_nothing() {
     let pane = running_cockpit("nopanic", "");
-    pane.keys(&["P"]);
+    pane.keys(&["Z"]);
     std::thread::sleep(Duration::from_millis(300));
     assert!(pane.modes().0, "still running:\n{}", pane.screen());
     pane.keys(&["q"]);
-    assert_eq!(pane.assert_restored("q after P"), "0");
+    assert_eq!(pane.assert_restored("q after Z"), "0");
 }
 
 #[test]

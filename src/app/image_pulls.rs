@@ -1,0 +1,235 @@
+//! "Is the class ready?": per node, whether the new notebook image is
+//! there. Read from two things the cluster already says: the chart's image
+//! puller pods (one per node, whose init containers pull the image: done
+//! when the pod is running) and the kubelet's Pulling / Pulled / Failed
+//! events of any pod on the node (with how long the pull took). Pure:
+//! worked out from the state when the view draws.
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::Event;
+
+use super::state::State;
+use crate::kube::diagnosis::event_time;
+
+/// Where a node stands with the image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodePull {
+    /// Pulled here: `took` as the kubelet reported it (`4.2s`), None when
+    /// only the image puller says so.
+    Pulled { took: Option<String> },
+    /// It was there already when a pod asked for it.
+    Present,
+    /// A pull under way since `since`.
+    Pulling { since: Option<DateTime<Utc>> },
+    /// The last pull failed: the kubelet's words.
+    Failed { why: String },
+    /// The node's image puller still has an older image: its new pod has
+    /// not started here yet.
+    Waiting,
+    /// Nothing on this node has asked for the image yet (no puller pod:
+    /// `prePuller.continuous.enabled` is off, or the node is not for users).
+    NotAsked,
+}
+
+impl NodePull {
+    pub fn has_image(&self) -> bool {
+        matches!(self, NodePull::Pulled { .. } | NodePull::Present)
+    }
+}
+
+/// One node's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeRow {
+    pub node: String,
+    pub pull: NodePull,
+    /// The pod that says so (an image puller's or a user's).
+    pub pod: Option<String>,
+}
+
+/// The view: the image, and every node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulls {
+    pub image: String,
+    pub rows: Vec<NodeRow>,
+}
+
+impl Pulls {
+    pub fn ready_nodes(&self) -> usize {
+        self.rows.iter().filter(|r| r.pull.has_image()).count()
+    }
+}
+
+/// The image the release deploys for users: config.yaml's, else the image
+/// its puller pulls, else the one in the hub's values (both in the
+/// revision's manifest). None before an install.
+pub fn release_image(state: &State) -> Option<String> {
+    let record = super::lists::current_record(state)?;
+    crate::image::keys::image_at(&record.config, crate::image::keys::SINGLEUSER.path)
+        .or_else(|| crate::image::keys::image_in_manifest(&record.manifest))
+}
+
+/// The image named in a kubelet event's message: `Pulling image "X"`,
+/// `Successfully pulled image "X" in ...`, `Container image "X" already
+/// present ...`, `Failed to pull image "X": ...`.
+fn quoted_image(message: &str) -> Option<&str> {
+    let start = message.find('"')? + 1;
+    let len = message[start..].find('"')?;
+    Some(&message[start..start + len])
+}
+
+/// `in 4.2s` of a Pulled message (the duration as Go prints it).
+fn took(message: &str) -> Option<String> {
+    let rest = message.split(" in ").nth(1)?;
+    let end = rest.find([' ', '.', ')']).map(|i| {
+        // `4.2s` has a dot inside the number: cut at the first space.
+        rest.find(' ').unwrap_or(i)
+    })?;
+    Some(rest[..end].trim_end_matches('.').to_owned())
+}
+
+/// What one kubelet event says about the image, if it names it.
+fn from_event(event: &Event, image: &str) -> Option<NodePull> {
+    let message = event.message.as_deref()?;
+    if quoted_image(message)? != image {
+        return None;
+    }
+    match event.reason.as_deref()? {
+        "Pulling" => Some(NodePull::Pulling {
+            since: event_time(event),
+        }),
+        "Pulled" if message.contains("already present") => Some(NodePull::Present),
+        "Pulled" => Some(NodePull::Pulled {
+            took: took(message),
+        }),
+        "Failed" => Some(NodePull::Failed {
+            why: message.to_owned(),
+        }),
+        _ => None,
+    }
+}
+
+/// The node an event happened on: the kubelet's own name for itself, else
+/// the node of the pod it is about.
+fn node_of(event: &Event, state: &State) -> Option<String> {
+    event
+        .source
+        .as_ref()
+        .and_then(|s| s.host.clone())
+        .or_else(|| event.reporting_instance.clone())
+        .filter(|n| !n.is_empty())
+        .or_else(|| {
+            let pod = event.involved_object.name.as_deref()?;
+            state.resources.pods.get(pod)?.row.node.clone()
+        })
+}
+
+/// Ranks what a node's sources say: a success anywhere wins; among the
+/// rest the newest event counts (a Pulling after a Failed is a retry).
+fn better(a: &NodePull, b: &NodePull) -> bool {
+    let rank = |p: &NodePull| match p {
+        NodePull::Pulled { took: Some(_) } => 6,
+        NodePull::Pulled { took: None } => 5,
+        NodePull::Present => 4,
+        _ => 0,
+    };
+    rank(a) > rank(b)
+}
+
+/// Per node, where the image stands.
+pub fn pulls(state: &State, image: &str) -> Pulls {
+    use std::collections::BTreeMap;
+    let mut rows: BTreeMap<String, NodeRow> = state
+        .resources
+        .nodes
+        .keys()
+        .map(|n| {
+            (
+                n.clone(),
+                NodeRow {
+                    node: n.clone(),
+                    pull: NodePull::NotAsked,
+                    pod: None,
+                },
+            )
+        })
+        .collect();
+    // The pullers first: one pod per node.
+    for entry in state.resources.pods.iter() {
+        let row = &entry.row;
+        let (Some(pulls), Some(node)) = (&row.pulls, &row.node) else {
+            continue;
+        };
+        let pull = if !pulls.iter().any(|p| p == image) {
+            NodePull::Waiting
+        } else if row.is_healthy() {
+            NodePull::Pulled { took: None }
+        } else if row.status.contains("ErrImagePull") || row.status.contains("ImagePullBackOff") {
+            NodePull::Failed {
+                why: entry
+                    .diagnosis
+                    .as_ref()
+                    .map(|d| d.line.clone())
+                    .unwrap_or_else(|| row.status.clone()),
+            }
+        } else {
+            NodePull::Pulling { since: row.created }
+        };
+        let slot = rows.entry(node.clone()).or_insert_with(|| NodeRow {
+            node: node.clone(),
+            pull: NodePull::NotAsked,
+            pod: None,
+        });
+        // A node's old puller pod may linger beside the new one.
+        if slot.pod.is_none() || pull != NodePull::Waiting {
+            slot.pull = pull;
+            slot.pod = Some(row.name.clone());
+        }
+    }
+    // Then the kubelet's events, newest last so they win among equals.
+    let mut events: Vec<(&Event, NodePull)> = state
+        .resources
+        .events
+        .iter()
+        .filter_map(|e| from_event(e, image).map(|p| (e, p)))
+        .collect();
+    events.sort_by_key(|(e, _)| event_time(e));
+    for (event, pull) in events {
+        let Some(node) = node_of(event, state) else {
+            continue;
+        };
+        let slot = rows.entry(node.clone()).or_insert_with(|| NodeRow {
+            node,
+            pull: NodePull::NotAsked,
+            pod: None,
+        });
+        if slot.pull.has_image() && !better(&pull, &slot.pull) {
+            continue;
+        }
+        slot.pull = pull;
+        slot.pod = event.involved_object.name.clone();
+    }
+    Pulls {
+        image: image.to_owned(),
+        rows: rows.into_values().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubelet_messages_are_read() {
+        let pulled = "Successfully pulled image \"r/course:w2\" in 4.21s (4.21s including waiting). Image size: 1204 bytes.";
+        assert_eq!(quoted_image(pulled), Some("r/course:w2"));
+        assert_eq!(took(pulled).as_deref(), Some("4.21s"));
+        assert_eq!(
+            took("Successfully pulled image \"x\" in 1m2.5s (1m3s including waiting)").as_deref(),
+            Some("1m2.5s")
+        );
+        assert_eq!(
+            quoted_image("Container image \"r/course:w2\" already present on machine"),
+            Some("r/course:w2")
+        );
+    }
+}
