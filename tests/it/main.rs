@@ -28,6 +28,8 @@
 //! - `faults_on_rig`: components stopped and started under the cockpit;
 //! - `rig_hub_on_rig`: the rig's real hub (`dev/cluster hub`) for a release
 //!   of the real chart: health, REST API, a spawn, at the load balancer;
+//! - `rig_registry_on_rig`: the rig's container registry (`support::registry`,
+//!   needs `dev/build registry` only): tags, the Bearer token flow, platforms;
 //! - `bad_input`: the operator's files wrong in every way we know.
 
 mod bad_input;
@@ -39,5 +41,6 @@ mod hub;
 mod image;
 mod panes;
 mod rig_hub_on_rig;
+mod rig_registry_on_rig;
 mod support;
 mod terminal;
