@@ -100,7 +100,11 @@ fn a_missing_tag_refuses_the_deploy_before_helm_runs_and_names_the_nearest_tags(
     .unwrap();
     let out = run(&work, &["deploy", "--yes"]);
     assert!(!out.ok(), "{out}");
-    assert!(out.stderr.contains("NAME_UNKNOWN"), "{out}");
+    assert!(
+        out.stderr
+            .contains("the repository no/such does not exist there"),
+        "{out}"
+    );
     assert_eq!(work.helm_calls(), Vec::<String>::new(), "helm must not run");
 
     // --skip-image-check: helm is asked (the recorder then fails it).
@@ -154,12 +158,18 @@ fn behind_token_auth_the_challenge_is_followed_to_an_anonymous_token() {
     let image = format!("{}/{REPO}", registry.addr());
     let out = run(&work, &["image", "check", &format!("{image}:2026-11-30")]);
     assert!(out.ok(), "{out}");
-    assert!(out.stdout.contains("is in its registry (linux/amd64)"), "{out}");
+    assert!(
+        out.stdout.contains("is in its registry (linux/amd64)"),
+        "{out}"
+    );
     // A miss lists the nearest tags, which needs the token too.
     let out = run(&work, &["image", "check", &format!("{image}:2026-11-31")]);
     assert!(!out.ok(), "{out}");
     assert!(out.stderr.contains("MANIFEST_UNKNOWN"), "{out}");
-    assert!(out.stderr.contains("nearest to 2026-11-31: 2026-11-30"), "{out}");
+    assert!(
+        out.stderr.contains("nearest to 2026-11-31: 2026-11-30"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -169,10 +179,16 @@ fn image_set_asks_the_registry_and_keeps_config_yaml_byte_for_byte() {
     let image = format!("{}/{REPO}", registry.addr());
     let before = config_with(&image, "2026-11-23");
     std::fs::write(work.config(), &before).unwrap();
-    let out = run(&work, &["image", "set", &format!("{image}:2026-11-30"), "--yes"]);
+    let out = run(
+        &work,
+        &["image", "set", &format!("{image}:2026-11-30"), "--yes"],
+    );
     assert!(out.ok(), "{out}");
+    // The plan (asked on stderr) carries the registry's answer.
     assert!(
-        out.stdout.contains("is in its registry (linux/amd64)"),
+        out.to_string().contains(&format!(
+            "✓ singleuser.image {image}:2026-11-30 is in its registry (linux/amd64)"
+        )),
         "{out}"
     );
     assert_eq!(
@@ -181,7 +197,10 @@ fn image_set_asks_the_registry_and_keeps_config_yaml_byte_for_byte() {
     );
     // A tag not pushed yet is written with a warning (the upgrade refuses
     // it until it is pushed).
-    let out = run(&work, &["image", "set", &format!("{image}:2026-12-07"), "--yes"]);
+    let out = run(
+        &work,
+        &["image", "set", &format!("{image}:2026-12-07"), "--yes"],
+    );
     assert!(out.ok(), "{out}");
     assert!(out.to_string().contains("the upgrade refuses it"), "{out}");
     assert_eq!(work.helm_calls(), Vec::<String>::new());
