@@ -39,6 +39,14 @@ rigtools_hash() {
   cat "$DEV_DIR"/rig/lbcontroller/*.go "$DEV_DIR"/rig/lbcontroller/*/*.go "$DEV_DIR"/rig/lbcontroller/go.mod "$DEV_DIR"/rig/lbcontroller/go.sum |
     sha256sum | cut -c1-12
 }
+# The rig's registry: distribution's registry, crane, and the token server
+# of its token mode (dev/rig/tokenserver, a Go module without dependencies,
+# keyed by its sources).
+registry_bin_dir() { echo "$CACHE_DIR/bin/registry-$DISTRIBUTION_VERSION"; }
+crane_bin_dir() { echo "$CACHE_DIR/bin/crane-$CRANE_VERSION"; }
+tokenserver_bin_dir() {
+  echo "$CACHE_DIR/bin/token-server-$(cat "$DEV_DIR"/rig/tokenserver/*.go "$DEV_DIR"/rig/tokenserver/go.mod | sha256sum | cut -c1-12)"
+}
 # The version of the k8s.io staging modules (client-go, api, ...) released
 # with K8S_VERSION: v1.36.3 -> v0.36.3.
 k8s_staging_version() {

@@ -16,3 +16,10 @@ JUPYTERHUB_VERSION=5.5.0
 KUBESPAWNER_VERSION=7.0.0
 IDLE_CULLER_VERSION=1.4.0
 CHP_VERSION=5.2.0
+# The rig's container registry (dev/build registry, dev/cluster registry,
+# tests/it/support/registry.rs): the CNCF distribution registry, and crane
+# (go-containerregistry) to push images to it. distribution v3.1.2 needs
+# Go 1.26.0, which this machine's Go is; crane v0.22.1 is the newest the
+# module proxy serves.
+DISTRIBUTION_VERSION=v3.1.2
+CRANE_VERSION=v0.22.1

@@ -123,6 +123,16 @@ fn node_of(event: &Event, state: &State) -> Option<String> {
         })
 }
 
+/// How far a puller pod got: done, under way (or failed), not started.
+fn progress(pull: &NodePull) -> u8 {
+    match pull {
+        NodePull::Pulled { .. } | NodePull::Present => 3,
+        NodePull::Pulling { .. } | NodePull::Failed { .. } => 2,
+        NodePull::Waiting => 1,
+        NodePull::NotAsked => 0,
+    }
+}
+
 /// Ranks what a node's sources say: a success anywhere wins; among the
 /// rest the newest event counts (a Pulling after a Failed is a retry).
 fn better(a: &NodePull, b: &NodePull) -> bool {
@@ -179,8 +189,9 @@ pub fn pulls(state: &State, image: &str) -> Pulls {
             pull: NodePull::NotAsked,
             pod: None,
         });
-        // A node's old puller pod may linger beside the new one.
-        if slot.pod.is_none() || pull != NodePull::Waiting {
+        // A node's old puller pod may linger beside the new one, and the
+        // hook's puller runs beside the continuous one: the furthest wins.
+        if slot.pod.is_none() || progress(&pull) > progress(&slot.pull) {
             slot.pull = pull;
             slot.pod = Some(row.name.clone());
         }

@@ -104,9 +104,15 @@ async fn ask(reference: &Reference, options: &CheckOptions) -> Verdict {
         Ok(digest) => digest,
         Err(e) => {
             return match missing(&e) {
-                Some(answer) => Verdict::Missing {
-                    nearest: tags_near(&client, reference, &auth).await,
-                    answer,
+                Some(answer) => match tags_near(&client, reference, &auth).await {
+                    Some(nearest) => Verdict::Missing { answer, nearest },
+                    None => Verdict::Missing {
+                        answer: format!(
+                            "{answer}; the repository {} does not exist there",
+                            reference.repository()
+                        ),
+                        nearest: Vec::new(),
+                    },
                 },
                 None => Verdict::Unknown {
                     why: unreachable(&registry, &e),
@@ -184,13 +190,25 @@ fn unreachable(registry: &str, error: &OciDistributionError) -> String {
     }
 }
 
-async fn tags_near(client: &Client, reference: &Reference, auth: &RegistryAuth) -> Vec<String> {
-    let Some(tag) = reference.tag() else {
-        return Vec::new();
-    };
+/// The tags nearest the missing one; None when the registry says the
+/// repository itself does not exist (a typo in the name, not the tag).
+async fn tags_near(
+    client: &Client,
+    reference: &Reference,
+    auth: &RegistryAuth,
+) -> Option<Vec<String>> {
+    let tag = reference.tag().unwrap_or("latest");
     match client.list_tags(reference, auth, None, None).await {
-        Ok(list) => nearest_tags(tag, &list.tags, super::check::NEAREST),
-        Err(_) => Vec::new(),
+        Ok(list) => Some(nearest_tags(tag, &list.tags, NEAREST)),
+        Err(OciDistributionError::RegistryError { envelope, .. })
+            if envelope
+                .errors
+                .iter()
+                .any(|e| matches!(e.code, OciErrorCode::NameUnknown)) =>
+        {
+            None
+        }
+        Err(_) => Some(Vec::new()),
     }
 }
 

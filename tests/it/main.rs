@@ -30,6 +30,8 @@
 //!   of the real chart: health, REST API, a spawn, at the load balancer;
 //! - `rig_image_events_on_rig`: the image pulls the rig reports as a kubelet
 //!   does (`kubelet-images`): Pulling/Pulled/Failed events, `status.images`;
+//! - `rig_registry_on_rig`: the rig's container registry (`support::registry`,
+//!   needs `dev/build registry` only): tags, the Bearer token flow, platforms;
 //! - `bad_input`: the operator's files wrong in every way we know.
 
 mod bad_input;
@@ -42,5 +44,6 @@ mod image;
 mod panes;
 mod rig_hub_on_rig;
 mod rig_image_events_on_rig;
+mod rig_registry_on_rig;
 mod support;
 mod terminal;

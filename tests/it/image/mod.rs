@@ -10,4 +10,5 @@
 //!   and the pull view following its puller pods and the kubelet's events.
 
 mod cli;
+mod registry_on_rig;
 mod views;

@@ -11,7 +11,9 @@
 //! - `observed`: the cockpit as the TUI runs it (executor, watchers, clock),
 //!   minus the terminal;
 //! - `private_rig`: a rig of a test's own, for tests that stop components;
-//! - `gke`: the GKE emulator in-process.
+//! - `gke`: the GKE emulator in-process;
+//! - `registry`: a container registry of a test's own (distribution, with
+//!   or without Bearer token auth), and images pushed to it.
 
 #![allow(dead_code)]
 
@@ -22,6 +24,7 @@ pub mod objects;
 pub mod observed;
 pub mod private_rig;
 pub mod real_hub;
+pub mod registry;
 pub mod sizes;
 
 use std::path::{Path, PathBuf};

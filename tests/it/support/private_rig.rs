@@ -34,16 +34,16 @@ fn port_in_use(port: u16) -> bool {
     std::net::TcpListener::bind(("127.0.0.1", port)).is_err()
 }
 
-/// The first block whose ports (base + 0..10, dev/cluster's components) are
-/// all free, after `skip` free ones.
+/// The first block whose ports (base + 0..8) are all free, after `skip`
+/// free ones.
 fn free_port_base(skip: usize) -> u16 {
     (0..PORT_BLOCKS)
         .map(|k| FIRST_PORT_BASE + 10 * k)
-        .filter(|base| !(0..10).any(|i| port_in_use(base + i)))
+        .filter(|base| !(0..8).any(|i| port_in_use(base + i)))
         .nth(skip)
         .unwrap_or_else(|| {
             panic!(
-                "no free block of 10 ports in 127.0.0.1:{FIRST_PORT_BASE}..{}: stop the private rigs left running (ss -ltnp)",
+                "no free block of 8 ports in 127.0.0.1:{FIRST_PORT_BASE}..{}: stop the private rigs left running (ss -ltnp)",
                 FIRST_PORT_BASE + 10 * PORT_BLOCKS
             )
         })

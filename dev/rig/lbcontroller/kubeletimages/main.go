@@ -143,7 +143,7 @@ type controller struct {
 
 func main() {
 	kubeconfig := flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "path to the kubeconfig")
-	healthz := flag.String("healthz-address", "", "serve /healthz on this loopback address (host:port) once the caches are synced; empty disables")
+	healthz := flag.String("healthz-address", "", "serve /healthz on this loopback address (host:port) or unix socket (an absolute path) once the caches are synced; empty disables")
 	klog.InitFlags(nil)
 	flag.Parse()
 

@@ -5,9 +5,12 @@ package rigctl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/util/workqueue"
@@ -38,16 +41,28 @@ func Work(ctx context.Context, q workqueue.TypedRateLimitingInterface[string], s
 	}
 }
 
-// ServeHealthz answers 200 on /healthz; it only binds loopback addresses.
+// ServeHealthz answers 200 on /healthz, at a loopback host:port or, given
+// an absolute path, on a unix socket there (the rig's port block is full);
+// it binds nothing else.
 func ServeHealthz(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
+	var ln net.Listener
+	var err error
+	if filepath.IsAbs(addr) {
+		// A socket left by a process that was killed is in the way.
+		if err := os.Remove(addr); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		ln, err = net.Listen("unix", addr)
+	} else {
+		host, _, serr := net.SplitHostPort(addr)
+		if serr != nil {
+			return serr
+		}
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("%s is not a loopback address", host)
+		}
+		ln, err = net.Listen("tcp", addr)
 	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%s is not a loopback address", host)
-	}
-	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,3 @@
+module jhubcockpit.local/rig/tokenserver
+
+go 1.26.0
