@@ -10,5 +10,6 @@
 //!   and the pull view following its puller pods and the kubelet's events.
 
 mod cli;
+mod pulls_on_rig;
 mod registry_on_rig;
 mod views;

@@ -17,8 +17,30 @@ use crate::support::{TestNamespace, UninstallOnDrop, client, kubeconfig, run_hel
 use jhub_cockpit::app::image_pulls::{NodePull, pulls};
 use jhub_cockpit::app::{Overlay, lists};
 use jhub_cockpit::helm::cli::ChartSource;
+use jhub_cockpit::values::DiffTag;
 
 const REPO: &str = "course/notebook";
+
+fn deadline_from_now() -> Instant {
+    Instant::now() + Duration::from_secs(30)
+}
+
+/// The open dialog's lines and diff, unwrapped.
+fn dialog_text(observed: &Observed) -> String {
+    let s = observed.state();
+    let dialog = s.confirm.as_ref().expect("a dialog");
+    let mut lines = dialog.explain.clone();
+    lines.extend(dialog.diff.iter().map(|d| {
+        let sign = match d.tag {
+            DiffTag::Added => "+",
+            DiffTag::Removed => "-",
+            DiffTag::Context => " ",
+            DiffTag::Hunk => "",
+        };
+        format!("{sign}{}", d.text)
+    }));
+    lines.join("\n")
+}
 
 #[tokio::test]
 async fn a_new_weeks_image_set_checked_upgraded_and_pulled_on_every_node() {
@@ -69,6 +91,12 @@ async fn a_new_weeks_image_set_checked_upgraded_and_pulled_on_every_node() {
 
     // P: w1 is on every node (the pullers ran at the install).
     observed.key(KeyCode::Char('P'));
+    observed
+        .until(deadline, |s| {
+            matches!(s.top_overlay(), Some(Overlay::Pulls { .. }))
+        })
+        .await
+        .unwrap_or_else(|| panic!("P opens the pull view:\n{}", observed.screen()));
     let w1 = format!("{image}:w1");
     observed
         .until(deadline, |s| {
@@ -77,7 +105,15 @@ async fn a_new_weeks_image_set_checked_upgraded_and_pulled_on_every_node() {
         })
         .await
         .unwrap_or_else(|| panic!("w1 on every node:\n{}", observed.screen()));
-    assert!(observed.screen().contains("ready: on all"), "{}", observed.screen());
+    let (overlays, footer) = {
+        let s = observed.state();
+        (s.overlays.clone(), s.footer.message.clone())
+    };
+    let screen = observed.screen();
+    assert!(
+        screen.contains("ready: on all"),
+        "overlays {overlays:?} footer {footer:?}:\n{screen}"
+    );
     observed.key(KeyCode::Esc);
 
     // I: the form starts from config.yaml's image; the tag becomes w2.
@@ -98,10 +134,12 @@ async fn a_new_weeks_image_set_checked_upgraded_and_pulled_on_every_node() {
         .until(deadline, |s| s.top_overlay() == Some(&Overlay::Confirm))
         .await
         .unwrap_or_else(|| panic!("the dialog after the registry:\n{}", observed.screen()));
-    let screen = observed.screen();
+    let explained = dialog_text(&observed);
     assert!(
-        screen.contains(&format!("✓ singleuser.image {image}:w2 is in its registry (linux/amd64)")),
-        "{screen}"
+        explained.contains(&format!(
+            "✓ singleuser.image {image}:w2 is in its registry (linux/amd64)"
+        )),
+        "{explained}"
     );
     observed.key(KeyCode::Char('y'));
 
@@ -121,11 +159,13 @@ async fn a_new_weeks_image_set_checked_upgraded_and_pulled_on_every_node() {
         config.replace("\"w1\"", "\"w2\""),
         "config.yaml's other bytes kept"
     );
-    let screen = observed.screen();
-    assert!(screen.contains("+    tag: w2"), "the diff: {screen}");
+    let explained = dialog_text(&observed);
+    assert!(explained.contains("+    tag: w2"), "the diff: {explained}");
     assert!(
-        screen.contains(&format!("(was {image}:w1) is in its registry")),
-        "{screen}"
+        explained.contains(&format!(
+            "✓ singleuser.image {image}:w2 (was {image}:w1) is in its registry"
+        )),
+        "{explained}"
     );
     observed.key(KeyCode::Char('y'));
     let upgraded = Instant::now() + Duration::from_secs(300);
@@ -141,7 +181,10 @@ async fn a_new_weeks_image_set_checked_upgraded_and_pulled_on_every_node() {
         let s = observed.state();
         let op = s.operation.as_ref().unwrap();
         assert!(
-            matches!(op.outcome, Some(jhub_cockpit::actions::Outcome::Succeeded { .. })),
+            matches!(
+                op.outcome,
+                Some(jhub_cockpit::actions::Outcome::Succeeded { .. })
+            ),
             "{op:?}"
         );
     }
@@ -149,6 +192,12 @@ async fn a_new_weeks_image_set_checked_upgraded_and_pulled_on_every_node() {
     // P again: every node has w2, and the kubelet said how long it took.
     observed.key(KeyCode::Esc);
     observed.key(KeyCode::Char('P'));
+    observed
+        .until(deadline_from_now(), |s| {
+            matches!(s.top_overlay(), Some(Overlay::Pulls { .. }))
+        })
+        .await
+        .unwrap_or_else(|| panic!("P opens the pull view:\n{}", observed.screen()));
     let w2 = format!("{image}:w2");
     observed
         .until(Instant::now() + Duration::from_secs(120), |s| {
@@ -165,5 +214,6 @@ async fn a_new_weeks_image_set_checked_upgraded_and_pulled_on_every_node() {
     let screen = observed.screen();
     assert!(screen.contains("ready: on all"), "{screen}");
     assert!(screen.contains("✓ pulled in "), "{screen}");
+    eprintln!("{screen}");
     eprintln!("the image step on the rig in {:?}", t0.elapsed());
 }
