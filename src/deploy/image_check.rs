@@ -14,6 +14,9 @@ use crate::registry::{self, CheckOptions, GKE_PLATFORM, Verdict};
 pub struct ImageReport {
     pub notes: Vec<String>,
     pub warnings: Vec<String>,
+    /// Each missing image in a line of its own: the registry's words and
+    /// the nearest tags.
+    pub missing: Vec<String>,
     pub refusal: Option<Failure>,
 }
 
@@ -75,6 +78,10 @@ pub async fn ask_about(config: &DeployConfig, images: &[ImageChange]) -> ImageRe
                 } else {
                     format!("tags there nearest to {tag}: {}", nearest.join(", "))
                 };
+                report.missing.push(format!(
+                    "{} {}: the registry says {answer}; {near}",
+                    change.key.path, change.image
+                ));
                 missing.push(format!(
                     "  {} {}: the registry says {answer}\n    {near}",
                     change.key.path, change.image

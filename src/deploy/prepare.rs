@@ -270,12 +270,11 @@ pub async fn prepare_image(
     };
     let report = super::image_check::ask_about(config, &[change]).await;
     let mut warnings = report.warnings;
-    if let Some(missing) = report.refusal {
-        warnings.push(format!(
-            "{} (the upgrade refuses it until the image is pushed)",
-            missing.error.replace('\n', " ").replace("  ", " ")
-        ));
-    }
+    // Writing it is allowed (the push may be on its way); applying it is
+    // not, until the registry has it.
+    warnings.extend(report.missing.into_iter().map(|m| {
+        format!("not in its registry: {m}. The upgrade refuses it until the image is pushed")
+    }));
     Ok(crate::actions::PreparedImage {
         path,
         name,

@@ -132,9 +132,12 @@ impl Executor {
                     let report = deploy::check_images(&config, &p).await;
                     let mut warnings = p.warnings;
                     warnings.extend(report.warnings);
-                    if let Some(missing) = report.refusal {
-                        warnings.push(missing.error.replace('\n', " "));
-                    }
+                    warnings.extend(
+                        report
+                            .missing
+                            .into_iter()
+                            .map(|m| format!("not in its registry: {m}")),
+                    );
                     Ok(warnings)
                 }
                 Err(e) => Err(e),

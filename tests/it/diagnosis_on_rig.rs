@@ -159,18 +159,16 @@ fn the_real_charts_placeholder_is_pending_by_design() {
 // ---------------------------------------------------------------------------
 // Live pods of the rig
 
-use std::process::Command;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use jhub_cockpit::app::{self, Msg, State, Target};
 use jhub_cockpit::kube::diagnosis::Diagnosis;
 use jhub_cockpit::kube::watch;
-use support::{TestNamespace, UninstallOnDrop, client, kubeconfig, run_helm, z2jh_chart};
+use support::{TestNamespace, UninstallOnDrop, client, run_helm, z2jh_chart};
 
 /// The cockpit's state of one namespace, fed by its own watchers.
 struct Cockpit {
@@ -289,51 +287,6 @@ impl Release {
     }
 }
 
-/// A node of the test's own (KWOK runs it), deleted when dropped: other
-/// tests share the rig's nodes, so only this one is tainted or filled.
-struct TestNode {
-    name: String,
-}
-
-impl TestNode {
-    async fn create(client: &kube::Client, name: &str, taint: (&str, &str), pods: u32) -> Self {
-        let node: Node = from_json(serde_json::json!({
-            "metadata": {"name": name,
-                "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
-                "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
-                    "type": "diagnosis-test"}},
-            "spec": {"taints": [{"key": taint.0, "value": taint.1, "effect": "NoSchedule"}]},
-            "status": {
-                "capacity": {"cpu": "2", "memory": "13Gi", "pods": pods.to_string()},
-                "allocatable": {"cpu": "2", "memory": "13Gi", "pods": pods.to_string()}
-            }
-        }));
-        Api::<Node>::all(client.clone())
-            .create(&PostParams::default(), &node)
-            .await
-            .unwrap_or_else(|e| panic!("cannot create node {name}: {e}"));
-        TestNode {
-            name: name.to_owned(),
-        }
-    }
-}
-
-impl Drop for TestNode {
-    fn drop(&mut self) {
-        let _ = Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(kubeconfig())
-            .args([
-                "delete",
-                "node",
-                &self.name,
-                "--wait=false",
-                "--ignore-not-found",
-            ])
-            .output();
-    }
-}
-
 /// The digits a TestNamespace's name ends with.
 fn suffix(ns: &TestNamespace) -> &str {
     ns.name.rsplit('-').next().unwrap()
@@ -419,7 +372,7 @@ async fn an_untolerated_taint_is_named_from_the_node() {
     let ns = TestNamespace::new(&client, "diag-taint").await;
     let mut cockpit = Cockpit::start(&client, &ns.name);
     let key = format!("diag.jhub-cockpit/t{}", suffix(&ns));
-    let node = TestNode::create(&client, &ns.name, (&key, "only"), 110).await;
+    let node = support::TestNode::create(&client, &ns.name, (&key, "only"), 110).await;
 
     // The pod wants only that node, and does not tolerate its taint: the
     // 1.36 scheduler says "1 node(s) had untolerated taint(s)", unnamed.
@@ -455,7 +408,7 @@ async fn a_full_node_says_too_many_pods() {
     let mut cockpit = Cockpit::start(&client, &ns.name);
     // A node that holds one pod; its taint keeps everyone else's pods off.
     let key = format!("diag.jhub-cockpit/f{}", suffix(&ns));
-    let node = TestNode::create(&client, &ns.name, (&key, "only"), 1).await;
+    let node = support::TestNode::create(&client, &ns.name, (&key, "only"), 1).await;
     let pod = |name: &str, bind: bool| {
         let mut spec = serde_json::json!({
             "nodeSelector": {"kubernetes.io/hostname": node.name},

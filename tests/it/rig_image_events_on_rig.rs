@@ -11,9 +11,8 @@
 //! images, and a taint keeps other tests' pods off it): the shared nodes
 //! hold whatever images earlier tests pulled.
 
-use crate::support::{TestNamespace, client, eventually, kubeconfig};
+use crate::support::{TestNamespace, TestNode, client, eventually};
 
-use std::process::Command;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
@@ -24,50 +23,6 @@ const TOOLS: &str = "quay.io/jupyterhub/k8s-network-tools:4.4.0";
 
 fn from_json<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
     serde_json::from_value(v).expect("a valid API object")
-}
-
-/// A KWOK node of the test's own, deleted when dropped.
-struct TestNode {
-    name: String,
-}
-
-impl TestNode {
-    async fn create(client: &kube::Client, name: &str) -> Self {
-        let node: Node = from_json(serde_json::json!({
-            "metadata": {"name": name,
-                "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
-                "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
-                    "type": "image-test"}},
-            "spec": {"taints": [{"key": "rig.jhub-cockpit/image-test", "value": name, "effect": "NoSchedule"}]},
-            "status": {
-                "capacity": {"cpu": "2", "memory": "13Gi", "pods": "110"},
-                "allocatable": {"cpu": "2", "memory": "13Gi", "pods": "110"}
-            }
-        }));
-        Api::<Node>::all(client.clone())
-            .create(&PostParams::default(), &node)
-            .await
-            .unwrap_or_else(|e| panic!("cannot create node {name}: {e}"));
-        TestNode {
-            name: name.to_owned(),
-        }
-    }
-}
-
-impl Drop for TestNode {
-    fn drop(&mut self) {
-        let _ = Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(kubeconfig())
-            .args([
-                "delete",
-                "node",
-                &self.name,
-                "--wait=false",
-                "--ignore-not-found",
-            ])
-            .output();
-    }
 }
 
 /// Makes a pod bound to `node` (as the scheduler would bind it) and returns
@@ -258,7 +213,13 @@ fn go_durations_read_as_the_kubelet_prints_them() {
 async fn a_pull_is_reported_as_a_kubelet_reports_it_and_the_next_pod_finds_the_image() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "images").await;
-    let node = TestNode::create(&client, &ns.name).await;
+    let node = TestNode::create(
+        &client,
+        &ns.name,
+        ("rig.jhub-cockpit/image-test", &ns.name),
+        110,
+    )
+    .await;
     let n = node.name.as_str();
 
     // An init container, then the notebook: the kubelet ensures each image
@@ -418,7 +379,13 @@ async fn heartbeat(client: &kube::Client, node: &str) -> String {
 async fn a_failing_pull_is_reported_failed_and_never_pulled() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "images-fail").await;
-    let node = TestNode::create(&client, &ns.name).await;
+    let node = TestNode::create(
+        &client,
+        &ns.name,
+        ("rig.jhub-cockpit/image-test", &ns.name),
+        110,
+    )
+    .await;
     let n = node.name.as_str();
     let image = "quay.io/jupyterhub/k8s-singleuser-sample:0.0.0-no-such-tag";
     let uid = create_pod(

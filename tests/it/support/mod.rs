@@ -129,6 +129,55 @@ impl Drop for TestNamespace {
     }
 }
 
+/// A node of the test's own (KWOK runs it), deleted when dropped: other
+/// tests share the rig's nodes, so only this one is tainted, filled, or
+/// starts with no images. Its taint `taint.0=taint.1:NoSchedule` keeps
+/// other tests' pods off it.
+pub struct TestNode {
+    pub name: String,
+}
+
+impl TestNode {
+    pub async fn create(client: &kube::Client, name: &str, taint: (&str, &str), pods: u32) -> Self {
+        let node: k8s_openapi::api::core::v1::Node = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name,
+                "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+                "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                    "type": "test-node"}},
+            "spec": {"taints": [{"key": taint.0, "value": taint.1, "effect": "NoSchedule"}]},
+            "status": {
+                "capacity": {"cpu": "2", "memory": "13Gi", "pods": pods.to_string()},
+                "allocatable": {"cpu": "2", "memory": "13Gi", "pods": pods.to_string()}
+            }
+        }))
+        .expect("a valid node");
+        Api::<k8s_openapi::api::core::v1::Node>::all(client.clone())
+            .create(&PostParams::default(), &node)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create node {name}: {e}"));
+        TestNode {
+            name: name.to_owned(),
+        }
+    }
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        // As for TestNamespace: kubectl, since Drop cannot drive the client.
+        let _ = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(kubeconfig())
+            .args([
+                "delete",
+                "node",
+                &self.name,
+                "--wait=false",
+                "--ignore-not-found",
+            ])
+            .output();
+    }
+}
+
 /// Runs helm with the rig's kubeconfig; returns (success, combined output).
 pub fn run_helm(args: &[&str]) -> (bool, String) {
     let out = Command::new(helm())
