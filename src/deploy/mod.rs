@@ -129,10 +129,8 @@ pub async fn run(
                 .await
                 .map_err(|e| Failure::from(anyhow::Error::from(e)))??;
             // And the registry again: a tag may have been typed since.
-            let prepared = with_image_check(config, prepared).await?;
-            for warning in &prepared.warnings {
-                on_line(format!("⚠ {warning}"));
-            }
+            // (Its warnings were in the plan the operator confirmed.)
+            with_image_check(config, prepared).await?;
             run_helm(
                 config,
                 config.plan().args(),

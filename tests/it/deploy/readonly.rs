@@ -101,11 +101,13 @@ fn key_is_live(state: &State, c: char) -> bool {
 #[test]
 fn write_keys_are_what_the_help_lists() {
     assert_eq!(WRITE_KEYS, &['S', 'M', 'e', 'i', 'u', 'r', 'X']);
+    // An entry may list several keys ("e I").
     let listed: Vec<&str> = jhub_cockpit::app::keys::HELP
         .iter()
-        .flat_map(|(_, keys)| keys.iter().map(|k| k.keys))
+        .flat_map(|(_, keys)| keys.iter().flat_map(|k| k.keys.split_whitespace()))
         .collect();
-    for c in WRITE_KEYS {
+    // I (the image form) writes config.yaml too; it asks through its form.
+    for c in WRITE_KEYS.iter().chain(&['I']) {
         assert!(
             listed.contains(&c.to_string().as_str()),
             "{c} is not in the help"

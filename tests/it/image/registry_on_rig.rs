@@ -202,6 +202,10 @@ fn image_set_asks_the_registry_and_keeps_config_yaml_byte_for_byte() {
         &["image", "set", &format!("{image}:2026-12-07"), "--yes"],
     );
     assert!(out.ok(), "{out}");
-    assert!(out.to_string().contains("the upgrade refuses it"), "{out}");
+    assert!(
+        out.to_string()
+            .contains("The upgrade refuses it until the image is pushed"),
+        "{out}"
+    );
     assert_eq!(work.helm_calls(), Vec::<String>::new());
 }
