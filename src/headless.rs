@@ -132,16 +132,7 @@ pub async fn deploy(
     readonly: bool,
 ) -> Result<ExitCode> {
     refuse_readonly(readonly, "deploy")?;
-    // Off the async threads: the chart may be pulled for its schema.
-    let (checked, deployed_values) = (config.clone(), deployed.map(|r| r.config.clone()));
-    let prepared = tokio::task::spawn_blocking(move || {
-        deploy::prepare_deploy(&checked, deployed_values.as_ref())
-    })
-    .await?;
-    let prepared = match prepared {
-        Ok(p) => deploy::with_image_check(config, p).await,
-        Err(failure) => Err(failure),
-    };
+    let prepared = deploy::prepare_checked(config, deployed.map(|r| r.config.clone())).await;
     let prepared = match prepared {
         Ok(p) => p,
         Err(failure) => {
@@ -185,6 +176,12 @@ pub async fn image_set(
     readonly: bool,
 ) -> Result<ExitCode> {
     refuse_readonly(readonly, "image set")?;
+    if image.contains('@') {
+        eprintln!(
+            "jhub-cockpit: {image:?} has a digest: image set writes NAME:TAG (the chart's singleuser.image has a name and a tag); pin by tag"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     let (name, tag) = crate::image::split(image.trim());
     let Some(tag) = tag else {
         eprintln!(

@@ -41,6 +41,10 @@ pub fn deployed(state: &State) -> Option<String> {
 }
 
 pub fn config_read(state: &mut State, read: Result<ConfiguredImage, Failure>) {
+    // I pressed twice: the form that is open keeps what was typed in it.
+    if state.image_form.is_some() {
+        return;
+    }
     let configured = match read {
         Ok(c) => c,
         Err(f) => {
@@ -125,6 +129,16 @@ pub fn prepared(state: &mut State, prepared: Result<PreparedImage, Failure>) {
         // Esc while the registry was asked: the answer is not wanted.
         return;
     };
+    // Only the answer to this form's question: after Esc and I again, a
+    // late answer to the first form's question must not open its dialog.
+    let answers_this = form.checking
+        && match &prepared {
+            Ok(p) => p.name == form.values[0].trim() && p.tag == form.values[1].trim(),
+            Err(_) => true,
+        };
+    if !answers_this {
+        return;
+    }
     form.checking = false;
     match prepared {
         Ok(p) => {

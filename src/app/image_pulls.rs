@@ -57,15 +57,27 @@ impl Pulls {
     pub fn ready_nodes(&self) -> usize {
         self.rows.iter().filter(|r| r.pull.has_image()).count()
     }
+
+    /// The nodes that pull the image: those with a puller pod or a pull of
+    /// it. A node nothing asks (a system pool, a pool for other work) would
+    /// keep the class from ever reading ready.
+    pub fn asked_nodes(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.pull != NodePull::NotAsked)
+            .count()
+    }
 }
 
-/// The image the release deploys for users: config.yaml's, else the image
-/// its puller pulls, else the one in the hub's values (both in the
-/// revision's manifest). None before an install.
+/// The users' image of the release's current revision: what its image
+/// puller pulls (rendered, so the chart's defaults are in it), else the
+/// name and tag config.yaml gave (a release without pullers). None before
+/// an install, or when neither says.
 pub fn release_image(state: &State) -> Option<String> {
     let record = super::lists::current_record(state)?;
-    crate::image::keys::image_at(&record.config, crate::image::keys::SINGLEUSER.path)
-        .or_else(|| crate::image::keys::image_in_manifest(&record.manifest))
+    crate::image::keys::image_in_manifest(&record.manifest).or_else(|| {
+        crate::image::keys::image_at(&record.config, crate::image::keys::SINGLEUSER.path)
+    })
 }
 
 /// The image named in a kubelet event's message: `Pulling image "X"`,

@@ -43,15 +43,21 @@ pub async fn ask_about(config: &DeployConfig, images: &[ImageChange]) -> ImageRe
         return report;
     }
     let options = CheckOptions::default();
+    // All registries at once: one that hangs costs its deadline once.
+    let verdicts = futures::future::join_all(
+        images
+            .iter()
+            .map(|change| registry::check(&change.image, &options)),
+    )
+    .await;
     let mut missing = Vec::new();
-    for change in images {
+    for (change, verdict) in images.iter().zip(verdicts) {
         let was = change
             .deployed
             .as_deref()
             .map(|d| format!(" (was {d})"))
             .unwrap_or_default();
         let named = format!("{} {}{was}", change.key.path, change.image);
-        let verdict = registry::check(&change.image, &options).await;
         let runs_on_gke = verdict.runs_on_gke();
         match verdict {
             Verdict::Found { platforms, .. } => {
@@ -72,7 +78,9 @@ pub async fn ask_about(config: &DeployConfig, images: &[ImageChange]) -> ImageRe
                 }
             }
             Verdict::Missing { answer, nearest } => {
-                let tag = change.image.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
+                let tag = crate::image::split(&change.image)
+                    .1
+                    .unwrap_or_else(|| "latest".into());
                 let near = if nearest.is_empty() {
                     "the repository lists no other tags".to_string()
                 } else {
@@ -93,6 +101,15 @@ pub async fn ask_about(config: &DeployConfig, images: &[ImageChange]) -> ImageRe
         }
     }
     if !missing.is_empty() {
+        // The form sets the users' image; the others are set by hand.
+        let how = if images
+            .iter()
+            .any(|c| c.key == crate::image::keys::SINGLEUSER)
+        {
+            "I sets singleuser.image; headless: jhub-cockpit image set NAME:TAG; e opens config.yaml"
+        } else {
+            "e opens config.yaml"
+        };
         report.refusal = Some(Failure {
             error: format!(
                 "{} not in {} registry; every user's server would fail with ImagePullBackOff:\n{}",
@@ -104,12 +121,41 @@ pub async fn ask_about(config: &DeployConfig, images: &[ImageChange]) -> ImageRe
                 if missing.len() == 1 { "its" } else { "their" },
                 missing.join("\n")
             ),
-            hint: Some(
-                "fix the tag (I sets the image; headless: jhub-cockpit image set NAME:TAG), or push the image first; --skip-image-check deploys without asking the registry. Nothing was applied".into(),
-            ),
+            hint: Some(format!(
+                "fix the tag ({how}), or push the image first; started with --skip-image-check, the cockpit deploys without asking the registry. Nothing was applied"
+            )),
         });
     }
     report
+}
+
+impl ImageReport {
+    /// Where nothing is applied yet (config.yaml just edited): a missing
+    /// tag is a warning too.
+    pub fn into_warnings(self) -> Vec<String> {
+        let mut warnings = self.warnings;
+        warnings.extend(
+            self.missing
+                .into_iter()
+                .map(|m| format!("not in its registry: {m}")),
+        );
+        warnings
+    }
+}
+
+/// A deploy prepared (off the async threads: the chart may be pulled for
+/// its schema) and its images asked about: what the dialog, `deploy` and
+/// the run itself all start from.
+pub async fn prepare_checked(
+    config: &DeployConfig,
+    deployed: Option<serde_json::Value>,
+) -> Result<PreparedDeploy, Failure> {
+    let reading = config.clone();
+    let prepared =
+        tokio::task::spawn_blocking(move || super::prepare_deploy(&reading, deployed.as_ref()))
+            .await
+            .map_err(|e| Failure::from(anyhow::Error::from(e)))??;
+    checked(config, prepared).await
 }
 
 /// The check applied to a prepared deploy: refused, or the plan's lines

@@ -28,9 +28,7 @@ use crate::secrets::{self, ChartSecrets};
 pub use gke_cluster::{cluster_config, connect_cluster, gke_client, refresh_token_file};
 use gke_cluster::{create_cluster, delete_cluster};
 use helm_run::run_helm;
-pub use image_check::{
-    ImageReport, ask_about as ask_about_images, check_images, checked as with_image_check,
-};
+pub use image_check::{ImageReport, ask_about as ask_about_images, check_images, prepare_checked};
 pub use kube_api::NAMESPACE_GONE_TIMEOUT;
 use kube_api::{bind_cluster_admin, delete_namespace, stop_server, wait_namespace_gone};
 pub use prepare::{
@@ -124,13 +122,9 @@ pub async fn run(
             // Checked again right before running: the files may have
             // changed since the diff was shown. Off the async threads: the
             // chart may be pulled for its schema.
-            let checked = config.clone();
-            let prepared = tokio::task::spawn_blocking(move || prepare_deploy(&checked, None))
-                .await
-                .map_err(|e| Failure::from(anyhow::Error::from(e)))??;
             // And the registry again: a tag may have been typed since.
             // (Its warnings were in the plan the operator confirmed.)
-            with_image_check(config, prepared).await?;
+            prepare_checked(config, None).await?;
             run_helm(
                 config,
                 config.plan().args(),

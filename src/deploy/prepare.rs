@@ -125,6 +125,10 @@ pub fn prepare_deploy(
     );
     let diff = values::diff(&old, &mask_secrets(merged.clone()));
     let images = crate::image::changed_images(chart_defaults.as_ref(), &merged, deployed);
+    warnings.extend(crate::image::keys::tag_warnings(
+        chart_defaults.as_ref(),
+        &merged,
+    ));
     Ok(PreparedDeploy {
         values: merged,
         diff,
@@ -175,10 +179,7 @@ pub fn prepare_hub_access(
 pub fn hub_access_edit(
     config: &DeployConfig,
 ) -> Result<(std::path::PathBuf, String, String), Failure> {
-    let path = config.config_file().ok_or_else(|| Failure {
-        error: "no config.yaml is among the values files: the hub service has nowhere to go".into(),
-        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
-    })?;
+    let path = config_yaml(config, "the hub service has nowhere to go")?;
     let text = read_or_empty(path)?;
     let edited = crate::hub::access_config::add_access(path, &text).map_err(|e| Failure {
         error: e.to_string(),
@@ -193,10 +194,7 @@ pub fn image_edit(
     name: &str,
     tag: &str,
 ) -> Result<(std::path::PathBuf, String, String), Failure> {
-    let path = config.config_file().ok_or_else(|| Failure {
-        error: "no config.yaml is among the values files: the image has nowhere to go".into(),
-        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
-    })?;
+    let path = config_yaml(config, "the image has nowhere to go")?;
     let text = read_or_empty(path)?;
     let edited = crate::image::config_edit::set_image(
         path,
@@ -214,10 +212,7 @@ pub fn image_edit(
 
 /// What config.yaml sets as the users' image now, for the image form.
 pub fn configured_image(config: &DeployConfig) -> Result<crate::actions::ConfiguredImage, Failure> {
-    let path = config.config_file().ok_or_else(|| Failure {
-        error: "no config.yaml is among the values files: the image has nowhere to go".into(),
-        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
-    })?;
+    let path = config_yaml(config, "the image has nowhere to go")?;
     let text = read_or_empty(path)?;
     let values = values::parse(&text, path).map_err(|e| Failure {
         error: e.to_string(),
@@ -229,6 +224,14 @@ pub fn configured_image(config: &DeployConfig) -> Result<crate::actions::Configu
         path: path.to_path_buf(),
         name,
         tag,
+    })
+}
+
+/// config.yaml, or why a change to it (`what` says which) cannot be made.
+fn config_yaml<'a>(config: &'a DeployConfig, what: &str) -> Result<&'a Path, Failure> {
+    config.config_file().ok_or_else(|| Failure {
+        error: format!("no config.yaml is among the values files: {what}"),
+        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
     })
 }
 
@@ -269,28 +272,26 @@ pub async fn prepare_image(
         deployed: None,
     };
     let report = super::image_check::ask_about(config, &[change]).await;
-    let mut warnings = report.warnings;
+    let notes = report.notes.clone();
     // Writing it is allowed (the push may be on its way); applying it is
     // not, until the registry has it.
-    warnings.extend(report.missing.into_iter().map(|m| {
-        format!("not in its registry: {m}. The upgrade refuses it until the image is pushed")
-    }));
+    let refused = report.refusal.is_some();
+    let mut warnings = report.into_warnings();
+    if refused {
+        warnings.push("The upgrade refuses it until the image is pushed.".into());
+    }
     Ok(crate::actions::PreparedImage {
         path,
         name,
         tag,
         diff,
-        notes: report.notes,
+        notes,
         warnings,
     })
 }
 
 pub fn prepare_move(config: &DeployConfig) -> Result<PreparedMove, Failure> {
-    let from = config.config_file().ok_or_else(|| Failure {
-        error: "no config.yaml is among the values files: there is nothing to move secrets out of"
-            .into(),
-        hint: Some("pass -f config.yaml (or set `values` in the settings)".into()),
-    })?;
+    let from = config_yaml(config, "there is nothing to move secrets out of")?;
     let to = &config.secrets_file;
     if !config.values.contains(to) {
         return Err(Failure {

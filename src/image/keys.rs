@@ -95,6 +95,8 @@ pub fn image_in_manifest(manifest: &str) -> Option<String> {
 /// `name:tag` split into its name and tag (a port's colon is the name's:
 /// `127.0.0.1:5000/course` has no tag).
 pub fn split(image: &str) -> (String, Option<String>) {
+    // A digest (`@sha256:...`) is neither: its colon is not a tag's.
+    let image = image.split('@').next().unwrap_or(image);
     let last_slash = image.rfind('/').map(|i| i + 1).unwrap_or(0);
     match image[last_slash..].rfind(':') {
         Some(i) => (
@@ -103,6 +105,33 @@ pub fn split(image: &str) -> (String, Option<String>) {
         ),
         None => (image.to_owned(), None),
     }
+}
+
+/// What the check cannot see in the operator's image keys, as warnings: a
+/// tag YAML reads as a number (`tag: 4.10` is the float 4.1, and that is
+/// what the pods get), and a tag whose image name is the chart's when the
+/// chart could not be read (nothing to ask the registry about).
+pub fn tag_warnings(defaults: Option<&Value>, operator: &Value) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for key in IMAGE_KEYS {
+        let Some(image) = at(operator, key.path) else {
+            continue;
+        };
+        match image.get("tag") {
+            Some(Value::Number(n)) => warnings.push(format!(
+                "{}.tag is the number {n} to YAML, not a string: quote it (tag: \"...\"; I writes it quoted), or the pods get :{n}",
+                key.path
+            )),
+            Some(Value::String(tag)) if defaults.is_none() && image.get("name").is_none() => {
+                warnings.push(format!(
+                    "{}.tag {tag} not checked in its registry: the chart could not be read for the image's name",
+                    key.path
+                ))
+            }
+            _ => {}
+        }
+    }
+    warnings
 }
 
 /// Whether the operator's files set the image's name or tag themselves.
@@ -237,6 +266,27 @@ mod tests {
             ("127.0.0.1:5000/course".into(), None)
         );
         assert_eq!(split("busybox"), ("busybox".into(), None));
+        // Nor a digest's.
+        assert_eq!(split("r/course@sha256:ab12"), ("r/course".into(), None));
+        assert_eq!(
+            split("r/course:w1@sha256:ab12"),
+            ("r/course".into(), Some("w1".into()))
+        );
+    }
+
+    #[test]
+    fn a_numeric_tag_and_an_unnamed_unchecked_tag_are_said() {
+        let mine = json!({"singleuser": {"image": {"tag": 4.1}}});
+        let said = tag_warnings(Some(&chart()), &mine);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].contains("singleuser.image.tag is the number 4.1"),
+            "{said:?}"
+        );
+        let mine = json!({"singleuser": {"image": {"tag": "4.5.0"}}});
+        assert!(tag_warnings(Some(&chart()), &mine).is_empty());
+        let said = tag_warnings(None, &mine);
+        assert!(said[0].contains("not checked in its registry"), "{said:?}");
     }
 
     #[test]

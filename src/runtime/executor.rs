@@ -125,19 +125,13 @@ impl Executor {
                     .await
                     .map_err(|e| deploy::Failure::from(anyhow::Error::from(e)))
                     .and_then(|r| r);
+            // A tag just typed is asked about now, not at the upgrade: a
+            // missing one is a warning here (nothing is applied yet).
             let result = match prepared {
-                // A tag just typed is asked about now, not at the upgrade:
-                // a missing one is a warning here (nothing is applied yet).
                 Ok(p) => {
                     let report = deploy::check_images(&config, &p).await;
                     let mut warnings = p.warnings;
-                    warnings.extend(report.warnings);
-                    warnings.extend(
-                        report
-                            .missing
-                            .into_iter()
-                            .map(|m| format!("not in its registry: {m}")),
-                    );
+                    warnings.extend(report.into_warnings());
                     Ok(warnings)
                 }
                 Err(e) => Err(e),
@@ -235,19 +229,7 @@ impl Executor {
                 let config = self.deploy.clone();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    let checked = config.clone();
-                    // Off the async threads: the chart may be pulled for
-                    // its schema. Then each image's registry is asked.
-                    let prepared = tokio::task::spawn_blocking(move || {
-                        deploy::prepare_deploy(&checked, deployed.as_ref())
-                    })
-                    .await
-                    .map_err(|e| deploy::Failure::from(anyhow::Error::from(e)))
-                    .and_then(|r| r);
-                    let result = match prepared {
-                        Ok(p) => deploy::with_image_check(&config, p).await,
-                        Err(e) => Err(e),
-                    };
+                    let result = deploy::prepare_checked(&config, deployed).await;
                     let _ = tx.send(Msg::DeployPrepared(result));
                 });
             }

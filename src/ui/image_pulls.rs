@@ -18,8 +18,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: 
     let view = release_image(state).map(|image| pulls(state, &image));
     let mut title = vec![Span::styled(" Image pulls ", theme.title())];
     if let Some(view) = &view {
-        let (ready, total) = (view.ready_nodes(), view.rows.len());
-        let (text, style) = if total > 0 && ready == total {
+        let (ready, total) = (view.ready_nodes(), view.asked_nodes());
+        let (text, style) = if total == 0 {
+            ("no node has asked for it yet ".to_string(), theme.warn())
+        } else if ready == total {
             (format!("ready: on all {total} nodes "), theme.good())
         } else {
             (format!("{ready} of {total} nodes have it "), theme.warn())
@@ -35,6 +37,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: 
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let lines = match &view {
+        None if crate::app::lists::current_record(state).is_some() => vec![Line::styled(
+            "the release's users' image is not known: its manifest has no image puller and config.yaml names no image",
+            theme.dim(),
+        )],
         None => vec![Line::styled(
             "no release yet: after an install, this shows which nodes have the users' image",
             theme.dim(),
@@ -56,7 +62,10 @@ fn describe(pull: &NodePull, state: &State, theme: &Theme) -> (String, Style) {
         ),
         NodePull::Failed { why } => (format!("✗ {why}"), theme.bad()),
         NodePull::Waiting => ("puller still has the old image".into(), theme.warn()),
-        NodePull::NotAsked => ("not asked for yet (no puller pod here)".into(), theme.dim()),
+        NodePull::NotAsked => (
+            "no puller pod here, no pull: not counted".into(),
+            theme.dim(),
+        ),
     }
 }
 

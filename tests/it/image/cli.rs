@@ -16,6 +16,8 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env("PATH", "/usr/bin:/bin")
         .env_remove("KUBECONFIG")
         .env_remove("JHUB_COCKPIT_SKIP_IMAGE_CHECK")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost")
         .output()
         .unwrap()
 }
@@ -113,6 +115,7 @@ fn image_set_refuses_bad_input_and_keeps_config_yaml() {
         ("127.0.0.1:9/course/notebook:-w2", "is not a tag"),
         ("127.0.0.1:9/Course:w2", "is not an image name"),
         ("127.0.0.1:9/course/notebook:w1", "nothing to change"),
+        ("127.0.0.1:9/course/notebook@sha256:ab12", "pin by tag"),
     ] {
         let out = run(
             dir.path(),
@@ -136,20 +139,23 @@ fn image_set_refuses_bad_input_and_keeps_config_yaml() {
 fn without_a_terminal_image_set_asks_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config.yaml"), CONFIG).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_jhub-cockpit"))
-        .args([
+    // run() gives no stdin (Command::output's null): the question has no
+    // one to answer it.
+    let out = run(
+        dir.path(),
+        &[
             "--skip-image-check",
             "image",
             "set",
             "127.0.0.1:9/course/notebook:w2",
-        ])
-        .current_dir(dir.path())
-        .env("HOME", dir.path())
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing without --yes"),
+        "says how to confirm without a terminal: {}",
+        text(&out)
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("config.yaml")).unwrap(),
         CONFIG

@@ -132,18 +132,21 @@ fn enter_asks_the_registry_then_the_dialog_writes_then_the_upgrade_is_offered() 
 #[test]
 fn a_bad_tag_is_refused_in_the_form_and_nothing_is_asked() {
     let mut s = form_open();
-    type_text(&mut s, "..");
+    for _ in 0.."w1".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    type_text(&mut s, "-w2");
     // Tab to the name and back keeps what was typed.
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Tab);
-    type_text(&mut s, "-");
-    let mut bad = s.clone();
-    let form = bad.image_form.as_mut().unwrap();
-    form.values[1] = "-w1".into();
-    assert!(key(&mut bad, KeyCode::Enter).is_empty());
-    let error = bad.image_form.as_ref().unwrap().error.clone().unwrap();
+    assert_eq!(s.image_form.as_ref().unwrap().values[1], "-w2");
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    let error = s.image_form.as_ref().unwrap().error.clone().unwrap();
     assert!(error.contains("is not a tag"), "{error}");
-    assert_eq!(bad.top_overlay(), Some(&Overlay::ImageForm));
+    assert_eq!(s.top_overlay(), Some(&Overlay::ImageForm));
+    // The next key clears the error.
+    key(&mut s, KeyCode::Backspace);
+    assert!(s.image_form.as_ref().unwrap().error.is_none());
 }
 
 #[test]
@@ -175,6 +178,45 @@ fn esc_leaves_the_form_and_a_late_answer_opens_nothing() {
     app::update(&mut s, Msg::ImagePrepared(Ok(prepared("w2"))));
     assert_eq!(s.top_overlay(), None);
     assert!(s.confirm.is_none());
+
+    // Esc while asked, I again: the first question's late answer does not
+    // open a dialog over the new form, which waits for its own.
+    let mut s = form_open();
+    key(&mut s, KeyCode::Backspace);
+    type_text(&mut s, "2");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    char_key(&mut s, 'I');
+    app::update(&mut s, Msg::ImageConfigRead(Ok(configured())));
+    app::update(&mut s, Msg::ImagePrepared(Ok(prepared("w2"))));
+    assert_eq!(s.top_overlay(), Some(&Overlay::ImageForm));
+    assert!(s.confirm.is_none());
+    key(&mut s, KeyCode::Backspace);
+    type_text(&mut s, "3");
+    key(&mut s, KeyCode::Enter);
+    app::update(&mut s, Msg::ImagePrepared(Ok(prepared("w2"))));
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::ImageForm),
+        "w2 is not w3's answer"
+    );
+    app::update(&mut s, Msg::ImagePrepared(Ok(prepared("w3"))));
+    assert_eq!(s.top_overlay(), Some(&Overlay::Confirm));
+}
+
+#[test]
+fn i_pressed_twice_keeps_what_the_open_form_has() {
+    let mut s = form_open();
+    type_text(&mut s, "x");
+    app::update(&mut s, Msg::ImageConfigRead(Ok(configured())));
+    assert_eq!(s.image_form.as_ref().unwrap().values[1], "w1x");
+    assert_eq!(
+        s.overlays
+            .iter()
+            .filter(|o| **o == Overlay::ImageForm)
+            .count(),
+        1
+    );
 }
 
 #[test]

@@ -151,6 +151,10 @@ impl Workdir {
             // its own tests (tests/it/image/), against a registry on
             // loopback, which remove this.
             .env("JHUB_COCKPIT_SKIP_IMAGE_CHECK", "true")
+            // The registry tests' registries are on loopback: never through
+            // a proxy of the environment.
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env("no_proxy", "127.0.0.1,localhost")
             // No terminal: a confirmation without --yes must refuse.
             .stdin(Stdio::null());
         cmd
