@@ -75,7 +75,7 @@ impl Pulls {
 /// an install, or when neither says.
 pub fn release_image(state: &State) -> Option<String> {
     let record = super::lists::current_record(state)?;
-    crate::image::keys::image_in_manifest(&record.manifest).or_else(|| {
+    record.users_image.clone().or_else(|| {
         crate::image::keys::image_at(&record.config, crate::image::keys::SINGLEUSER.path)
     })
 }

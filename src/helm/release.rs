@@ -118,6 +118,10 @@ pub struct ReleaseRecord {
     /// empty object when there were none.
     pub config: Value,
     pub manifest: String,
+    /// The users' image the manifest's image puller pulls (init container
+    /// `image-pull-singleuser`), read once here rather than at each draw of
+    /// the views that show it. None without pullers.
+    pub users_image: Option<String>,
     /// Helm 4's `apply_method`: "ssa" (server-side apply) or "csa"; None
     /// from helm 3, which only does client-side apply.
     pub apply_method: Option<String>,
@@ -214,6 +218,7 @@ fn record_from_json(v: &Value) -> Result<ReleaseRecord, ReleaseDecodeError> {
         description: string(&info["description"]),
         notes: string(&info["notes"]),
         config,
+        users_image: crate::image::keys::image_in_manifest(&string(&v["manifest"])),
         manifest: string(&v["manifest"]),
         apply_method: Some(string(&v["apply_method"])).filter(|s| !s.is_empty()),
         labels: BTreeMap::new(),
@@ -412,6 +417,26 @@ mod tests {
         assert_eq!(r.description, "Upgrade complete");
         assert_eq!(r.apply_method.as_deref(), Some("ssa"));
         assert_eq!(r.config["hub"]["db"]["type"], "sqlite-pvc");
+        // This release ran without the image pullers.
+        assert_eq!(r.users_image, None);
+    }
+
+    #[test]
+    fn the_users_image_is_read_from_the_pullers_in_the_manifest() {
+        let mut v: Value = serde_json::from_str(&fixture("helm4-jhub-v2.json")).unwrap();
+        v["manifest"] = Value::String(
+            "---\n# Source: jupyterhub/templates/image-puller/daemonset-continuous.yaml\n\
+             apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: continuous-image-puller\n\
+             spec:\n  template:\n    spec:\n      initContainers:\n\
+             \x20       - name: image-pull-singleuser\n\
+             \x20         image: \"127.0.0.1:5000/course/notebook:w2\"\n"
+                .into(),
+        );
+        let r = decode_release_data(&encode(&v.to_string())).unwrap();
+        assert_eq!(
+            r.users_image.as_deref(),
+            Some("127.0.0.1:5000/course/notebook:w2")
+        );
     }
 
     #[test]
@@ -639,6 +664,7 @@ mod tests {
             notes: String::new(),
             config: Value::Null,
             manifest: String::new(),
+            users_image: None,
             apply_method: None,
             labels: BTreeMap::new(),
         }
