@@ -101,11 +101,16 @@ fn took(message: &str) -> Option<String> {
 
 /// What one kubelet event says about the image, if it names it.
 fn from_event(event: &Event, image: &str) -> Option<NodePull> {
+    // The reason first: most events are not the kubelet's pulls.
+    let reason = event.reason.as_deref()?;
+    if !matches!(reason, "Pulling" | "Pulled" | "Failed") {
+        return None;
+    }
     let message = event.message.as_deref()?;
     if quoted_image(message)? != image {
         return None;
     }
-    match event.reason.as_deref()? {
+    match reason {
         "Pulling" => Some(NodePull::Pulling {
             since: event_time(event),
         }),
