@@ -71,23 +71,23 @@ pub fn image_at(values: &Value, key: &str) -> Option<String> {
 
 /// The users' image a revision runs, read from its rendered manifest: the
 /// image the chart's puller pulls for users (init container
-/// `image-pull-singleuser`). For a release whose config.yaml leaves the
-/// name to the chart. None when the pullers are off.
+/// `image-pull-singleuser`, whose `image:` line the chart's template writes
+/// right after its name). For a release whose config.yaml leaves the name
+/// to the chart. None when the pullers are off.
+///
+/// A scan of the lines, not a YAML parse: the manifest is every object of
+/// the release (hundreds of kilobytes), read for each revision the watch
+/// sees, and a release Secret is input the cockpit does not control.
 pub fn image_in_manifest(manifest: &str) -> Option<String> {
-    use serde::Deserialize;
-    for document in serde_yaml::Deserializer::from_str(manifest) {
-        let Ok(object) = Value::deserialize(document) else {
+    let mut lines = manifest.lines();
+    while let Some(line) = lines.next() {
+        let item = line.trim_start().trim_start_matches("- ").trim();
+        if item != "name: image-pull-singleuser" {
             continue;
-        };
-        let init = &object["spec"]["template"]["spec"]["initContainers"];
-        let image = init.as_array().and_then(|list| {
-            list.iter()
-                .find(|c| c["name"] == "image-pull-singleuser")
-                .and_then(|c| c["image"].as_str())
-        });
-        if let Some(image) = image {
-            return Some(image.to_owned());
         }
+        let value = lines.next()?.trim().strip_prefix("image:")?.trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        return (!value.is_empty()).then(|| value.to_owned());
     }
     None
 }
@@ -294,6 +294,11 @@ mod tests {
         let manifest = "---\n# Source: jupyterhub/templates/hub/secret.yaml\nkind: Secret\n---\nkind: DaemonSet\nmetadata:\n  name: continuous-image-puller\nspec:\n  template:\n    spec:\n      initContainers:\n        - name: image-pull-metadata-block\n          image: quay.io/jupyterhub/k8s-network-tools:4.4.0\n        - name: image-pull-singleuser\n          image: r/course:w2\n";
         assert_eq!(image_in_manifest(manifest).as_deref(), Some("r/course:w2"));
         assert_eq!(image_in_manifest("kind: Secret\n"), None);
+        // The profile list's pullers are other containers.
+        let other = "      initContainers:\n        - name: image-pull-singleuser-profilelist-0\n          image: r/other:1\n";
+        assert_eq!(image_in_manifest(other), None);
+        let quoted = "        - name: image-pull-singleuser\n          image: \"r/course:w3\"\n";
+        assert_eq!(image_in_manifest(quoted).as_deref(), Some("r/course:w3"));
     }
 
     #[test]
