@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::centered;
 use super::theme::Theme;
+use super::widgets::form_field;
 use crate::app::State;
 use crate::app::gke_view::FIELDS;
 
@@ -17,20 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut lines = Vec::new();
     for (i, label) in FIELDS.iter().enumerate() {
         let focused = i == form.focused;
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:>32} ", label),
-                if focused { theme.key() } else { theme.dim() },
-            ),
-            Span::styled(
-                format!("{}{}", form.values[i], if focused { "▏" } else { "" }),
-                if focused {
-                    theme.selected()
-                } else {
-                    theme.title()
-                },
-            ),
-        ]));
+        lines.push(form_field(label, 32, &form.values[i], focused, theme));
     }
     lines.push(Line::raw(""));
     if let Some(e) = &form.error {

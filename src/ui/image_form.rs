@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::centered;
 use super::theme::Theme;
+use super::widgets::form_field;
 use crate::app::State;
 use crate::app::image_form::{FIELDS, deployed};
 
@@ -42,20 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ];
     for (i, field) in FIELDS.iter().enumerate() {
         let focused = i == form.focused;
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{field:>16} "),
-                if focused { theme.key() } else { theme.dim() },
-            ),
-            Span::styled(
-                format!("{}{}", form.values[i], if focused { "▏" } else { "" }),
-                if focused {
-                    theme.selected()
-                } else {
-                    theme.title()
-                },
-            ),
-        ]));
+        lines.push(form_field(field, 16, &form.values[i], focused, theme));
     }
     lines.push(Line::raw(""));
     if form.checking {

@@ -128,6 +128,32 @@ pub fn bar(pct: u64, width: usize) -> String {
     s
 }
 
+/// A form's field: its label right-aligned in `label_width`, then the
+/// value, with a cursor when the field has the focus (the create-cluster
+/// and image forms).
+pub fn form_field<'a>(
+    label: &str,
+    label_width: usize,
+    value: &str,
+    focused: bool,
+    theme: &Theme,
+) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("{label:>label_width$} "),
+            if focused { theme.key() } else { theme.dim() },
+        ),
+        Span::styled(
+            format!("{value}{}", if focused { "▏" } else { "" }),
+            if focused {
+                theme.selected()
+            } else {
+                theme.title()
+            },
+        ),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
