@@ -38,7 +38,40 @@ pub enum Action {
     /// namespace go first (their LoadBalancer and disks outlive the cluster).
     DeleteCluster {
         name: String,
+        location: String,
         uninstall_first: bool,
+    },
+    /// Add the z2jh user pool (labelled and tainted for user pods) to an
+    /// existing cluster.
+    AddUserPool {
+        cluster: String,
+        location: String,
+        pool: crate::gke::UserPoolSpec,
+    },
+    /// Change a node pool's autoscaling bounds.
+    SetPoolAutoscaling {
+        cluster: String,
+        location: String,
+        pool: String,
+        min: i32,
+        max: i32,
+    },
+    DeleteNodePool {
+        cluster: String,
+        location: String,
+        pool: String,
+    },
+    /// Set `scheduling.userPods.nodeAffinity.matchNodePurpose: require` in
+    /// config.yaml (`path`), its comments kept: user pods then go only to
+    /// the user pool's nodes.
+    RequireUserNodes {
+        path: PathBuf,
+    },
+    /// Remove a deleted cluster's context (and its cluster and user
+    /// entries) from the kubeconfig at `path`.
+    RemoveContext {
+        path: PathBuf,
+        context: String,
     },
     /// The z2jh guide's ClusterRoleBinding `cluster-admin-binding` for the
     /// operator's account, which a new GKE cluster lacks.
@@ -82,6 +115,25 @@ impl Action {
             Action::DeleteNamespace => "delete the namespace".into(),
             Action::CreateCluster(spec) => format!("create GKE cluster {}", spec.name),
             Action::DeleteCluster { name, .. } => format!("delete GKE cluster {name}"),
+            Action::AddUserPool { cluster, pool, .. } => {
+                format!("add node pool {} to {cluster}", pool.name)
+            }
+            Action::SetPoolAutoscaling {
+                cluster,
+                pool,
+                min,
+                max,
+                ..
+            } => format!("scale node pool {pool} of {cluster} {min}..{max}"),
+            Action::DeleteNodePool { cluster, pool, .. } => {
+                format!("delete node pool {pool} of {cluster}")
+            }
+            Action::RequireUserNodes { path } => {
+                format!("require the user pool for user pods in {}", path.display())
+            }
+            Action::RemoveContext { context, .. } => {
+                format!("remove context {context} from the kubeconfig")
+            }
             Action::BindClusterAdmin { user } => format!("make {user} cluster-admin"),
             Action::StopServer { user, .. } => format!("stop {user}'s server"),
             Action::AddHubAccess { path } => {
@@ -283,11 +335,12 @@ pub struct PreparedDeploy {
     pub notes: Vec<String>,
 }
 
-/// The hub service and role config.yaml would get, for the dialog.
+/// A change to config.yaml worked out for its dialog: the hub service and
+/// role, or the user pool required for user pods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedAccess {
     pub path: PathBuf,
-    /// config.yaml's values now → with the service and role.
+    /// config.yaml's values now → with the change.
     pub diff: Vec<DiffLine>,
 }
 

@@ -199,10 +199,18 @@ pub enum ClusterCommand {
         #[arg(long)]
         yes: bool,
     },
-    /// The clusters of the project and location.
+    /// The clusters of the project, every location, and which have a
+    /// kubeconfig context.
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Write a RUNNING cluster's kubeconfig context as `gcloud container
+    /// clusters get-credentials` does (other entries and comments kept),
+    /// and make it current.
+    Connect {
+        #[arg(long)]
+        name: String,
     },
     /// Delete a cluster (typed confirmation, or --yes).
     Delete {

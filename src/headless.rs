@@ -6,12 +6,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, ListParams};
 
 use crate::actions::{Action, Confirmation};
 use crate::deploy::{self, DeployConfig};
-use crate::helm::release::{self, ReleaseRecord};
+use crate::helm::release::ReleaseRecord;
 use crate::kube::logs::{LogEvent, LogRequest};
 use crate::plan::{self, Plan, ReleaseOnCluster};
 use crate::values::DiffTag;
@@ -421,24 +419,7 @@ pub async fn stop_server(
     run_action(plan.action, config).await
 }
 
-/// The release's revisions, read from its Secrets (no helm needed).
-pub async fn read_history(
-    client: &kube::Client,
-    namespace: &str,
-    release_name: &str,
-) -> Result<Vec<ReleaseRecord>> {
-    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
-    let list = api
-        .list(&ListParams::default().labels(&format!("owner=helm,name={release_name}")))
-        .await?;
-    let mut records: Vec<ReleaseRecord> = list
-        .items
-        .iter()
-        .filter_map(|s| release::from_secret(s).ok())
-        .collect();
-    records.sort_by_key(|r| r.revision);
-    Ok(records)
-}
+pub use crate::helm::release::read_history;
 
 pub fn print_history(records: &[ReleaseRecord], json: bool) -> Result<()> {
     if json {
@@ -510,12 +491,19 @@ pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode>
     let client = crate::deploy::gke_client(gke)
         .await
         .map_err(|f| anyhow::anyhow!("{f}"))?;
-    let clusters = match client.list_clusters(&gke.project, &gke.location).await {
+    let clusters = match client.list_clusters(&gke.project, "-").await {
         Ok(c) => c,
         Err(e) => {
             eprintln!("jhub-cockpit: {e}");
             return Ok(ExitCode::FAILURE);
         }
+    };
+    // Which clusters the kubeconfig can reach already (gcloud's names).
+    let contexts: Vec<String> = crate::kube::client::read_kubeconfig(Some(&gke.kubeconfig))
+        .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default();
+    let context_of = |c: &crate::gke::GkeCluster| {
+        crate::gke::connect::context_name(&gke.project, &c.location, &c.name)
     };
     if json {
         let rows: Vec<serde_json::Value> = clusters
@@ -530,23 +518,38 @@ pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode>
                     "node_pools": c.node_pools.iter().map(|p| serde_json::json!({
                         "name": p.name,
                         "machine_type": p.machine_type,
-                        "node_count": p.node_count,
+                            "node_count": p.node_count,
                         "autoscaling": p.autoscaling.map(|(min, max)| serde_json::json!({"min": min, "max": max})),
                         "status": p.status.to_string(),
+                        "status_message": p.status_message,
+                        "version": p.version,
+                        "labels": p.labels,
+                        "taints": p.taints,
                     })).collect::<Vec<_>>(),
                     "created": c.created,
+                    "release_channel": c.release_channel.map(|r| r.to_string()),
+                    "context": contexts.iter().any(|k| *k == context_of(c)).then(|| context_of(c)),
                 })
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
+        println!(
+            "{:<24} {:<13} {:<16} {:<15} {:<7} ENDPOINT",
+            "NAME", "STATUS", "LOCATION", "VERSION", "CONTEXT"
+        );
         for c in &clusters {
             println!(
-                "{:<24} {:<13} {:<16} {:<15} {}",
+                "{:<24} {:<13} {:<16} {:<15} {:<7} {}",
                 c.name,
                 c.status.to_string(),
                 c.location,
                 c.master_version,
+                if contexts.contains(&context_of(c)) {
+                    "yes"
+                } else {
+                    "-"
+                },
                 c.endpoint
             );
         }
@@ -554,31 +557,24 @@ pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether a release is installed on cluster `name` (read through its
-/// context); None when that cannot be known (no context, no answer), with
-/// why.
-async fn release_on_cluster(
-    config: &DeployConfig,
-    name: &str,
-) -> std::result::Result<(DeployConfig, bool), String> {
-    let on_cluster = deploy::cluster_config(config, name).map_err(|f| f.to_string())?;
-    deploy::refresh_token_file(&on_cluster.kube)
+/// `cluster connect --name N`: the cluster's context written as gcloud's
+/// get-credentials writes it, and made current.
+pub async fn cluster_connect(config: &DeployConfig, name: &str) -> Result<ExitCode> {
+    let gke = gke_or_exit(config)?;
+    if let Err(e) = crate::gke::validate_cluster_name(name) {
+        bail!("{e}; nothing was sent");
+    }
+    let location = deploy::locate_cluster(config, name)
         .await
-        .map_err(|f| f.to_string())?;
-    let connected = crate::kube::client::connect(
-        on_cluster.kube.kubeconfig.as_ref(),
-        on_cluster.kube.context.as_deref(),
-    )
-    .await
-    .map_err(|e| format!("{e:#}"))?;
-    let records = read_history(
-        &connected.client,
-        &on_cluster.namespace,
-        &on_cluster.release,
-    )
-    .await
-    .map_err(|e| format!("cannot read the release's Secrets: {e:#}"))?;
-    Ok((on_cluster, !records.is_empty()))
+        .map_err(|f| anyhow::anyhow!("{f}"))?;
+    let context = deploy::connect_cluster(config, &location, name)
+        .await
+        .map_err(|f| anyhow::anyhow!("{f}"))?;
+    println!(
+        "context {context} written to {} and made current: kubectl and helm now talk to {name}",
+        gke.kubeconfig.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn cluster_delete(
@@ -594,24 +590,14 @@ pub async fn cluster_delete(
     }
     // The LoadBalancer and disks a release made are not deleted with the
     // cluster: an installed release goes first, with its namespace.
-    let release = match release_on_cluster(config, name).await {
-        Ok((on_cluster, true)) => {
-            eprintln!(
-                "release {} is installed in namespace {} of {name}",
-                on_cluster.release, on_cluster.namespace
-            );
-            ReleaseOnCluster::Installed {
-                release: on_cluster.release,
-                namespace: on_cluster.namespace,
-            }
-        }
-        Ok((_, false)) => ReleaseOnCluster::NotInstalled,
-        Err(why) => ReleaseOnCluster::NotKnown {
-            why: format!("Cannot check {name} for a JupyterHub release ({why})"),
-            instead: "uninstall it first: uninstall --delete-namespace".into(),
-        },
-    };
-    let plan = plan::delete_cluster(name, release);
+    let location = deploy::locate_cluster(config, name)
+        .await
+        .map_err(|f| anyhow::anyhow!("{f}"))?;
+    let (release, survivors) = deploy::survey_cluster(config, &location, name).await;
+    if let ReleaseOnCluster::Installed { release, namespace } = &release {
+        eprintln!("release {release} is installed in namespace {namespace} of {name}");
+    }
+    let plan = plan::delete_cluster(name, &location, release, &survivors);
     if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }

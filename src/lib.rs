@@ -24,5 +24,6 @@ pub mod secrets;
 pub mod status;
 pub mod time_text;
 pub mod ui;
+pub mod user_pool_config;
 pub mod values;
 pub mod yaml_tree;

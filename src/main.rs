@@ -112,6 +112,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 headless::cluster_create(&config, spec, yes, readonly).await
             }
             ClusterCommand::List { json } => headless::cluster_list(&config, json).await,
+            ClusterCommand::Connect { name } => headless::cluster_connect(&config, &name).await,
             ClusterCommand::Delete { name, yes } => {
                 headless::cluster_delete(&config, &name, yes, readonly).await
             }

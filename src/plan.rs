@@ -317,10 +317,37 @@ pub enum ReleaseOnCluster {
     },
 }
 
+/// What would outlive a deleted cluster and keep costing money, read from
+/// the cluster through its context before the dialog opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Survivors {
+    /// Every namespace the operator can read was looked at (`unread` names
+    /// the namespaces that could not be).
+    Listed {
+        /// `namespace/name (address)` of each LoadBalancer Service: a
+        /// forwarding rule and an external IP each.
+        load_balancers: Vec<String>,
+        /// `namespace/name (size, storage class)` of each claim: a
+        /// persistent disk each, which GKE keeps after the cluster.
+        claims: Vec<String>,
+        unread: Vec<String>,
+    },
+    /// Not read (no context for the cluster, no answer): why.
+    NotKnown(String),
+}
+
 /// `D` / `cluster delete`: the cluster's name typed; a release on it goes
-/// first, because its LoadBalancer and disks outlive the cluster.
-pub fn delete_cluster(cluster: &str, release: ReleaseOnCluster) -> Plan {
-    let mut explain = vec![format!("Deletes GKE cluster {cluster} and its nodes.")];
+/// first, because its LoadBalancer and disks outlive the cluster, and
+/// everything else that would outlive it is named.
+pub fn delete_cluster(
+    cluster: &str,
+    location: &str,
+    release: ReleaseOnCluster,
+    survivors: &Survivors,
+) -> Plan {
+    let mut explain = vec![format!(
+        "Deletes GKE cluster {cluster} ({location}) and its nodes."
+    )];
     match &release {
         ReleaseOnCluster::Installed { release, namespace } => {
             explain.push(format!(
@@ -342,11 +369,167 @@ pub fn delete_cluster(cluster: &str, release: ReleaseOnCluster) -> Plan {
             ));
         }
     }
+    let going = match &release {
+        ReleaseOnCluster::Installed { namespace, .. } => Some(format!("{namespace}/")),
+        _ => None,
+    };
+    let stays = |item: &String| going.as_ref().is_none_or(|ns| !item.starts_with(ns));
+    match survivors {
+        Survivors::Listed {
+            load_balancers,
+            claims,
+            unread,
+        } => {
+            let lbs: Vec<&String> = load_balancers.iter().filter(|i| stays(i)).collect();
+            let pvcs: Vec<&String> = claims.iter().filter(|i| stays(i)).collect();
+            if lbs.is_empty() && pvcs.is_empty() {
+                explain.push("Nothing else on it outlives the cluster: no other LoadBalancer Service or claim.".into());
+            } else {
+                explain.push(
+                    "⚠ These outlive the cluster and keep costing money (delete them first, or in the console after):".into(),
+                );
+                explain.extend(lbs.iter().map(|i| format!("  LoadBalancer {i}")));
+                explain.extend(pvcs.iter().map(|i| format!("  disk of claim {i}")));
+            }
+            if !unread.is_empty() {
+                explain.push(format!(
+                    "⚠ Not readable, so not checked: namespace {}",
+                    unread.join(", ")
+                ));
+            }
+        }
+        Survivors::NotKnown(why) => explain.push(format!(
+            "⚠ What else outlives it is not known ({why}): LoadBalancer Services and disks of claims are not deleted with the cluster."
+        )),
+    }
     let action = Action::DeleteCluster {
         name: cluster.into(),
+        location: location.into(),
         uninstall_first: matches!(release, ReleaseOnCluster::Installed { .. }),
     };
     Plan::new(action, explain, typed(cluster))
+}
+
+/// Offered after a cluster is deleted: its kubeconfig context points at
+/// nothing now. Nothing is removed without the `y`.
+pub fn remove_context(path: PathBuf, context: &str) -> Plan {
+    let shown = path.display().to_string();
+    Plan::new(
+        Action::RemoveContext {
+            path,
+            context: context.into(),
+        },
+        vec![
+            format!("Removes context {context} from {shown},"),
+            "with its cluster and user entries; the file's other entries and comments stay.".into(),
+        ],
+        Confirmation::YesNo,
+    )
+}
+
+/// `A` in the clusters view: the z2jh guide's user pool on an existing
+/// cluster. Creates only, but costs money once it scales up: asked.
+pub fn add_user_pool(cluster: &str, location: &str, pool: crate::gke::UserPoolSpec) -> Plan {
+    let (label, taint) = (
+        crate::gke::types::USER_POOL_LABEL,
+        crate::gke::types::USER_POOL_TAINT,
+    );
+    let explain = vec![
+        format!(
+            "Adds node pool {} to {cluster} ({location}): {} machines, autoscaling {}..{}.",
+            pool.name, pool.machine_type, pool.min_nodes, pool.max_nodes
+        ),
+        format!(
+            "Its nodes get the label {}={} and the taint {}={}:NoSchedule,",
+            label.0, label.1, taint.0, taint.1
+        ),
+        "so that only user pods (which the chart makes tolerate it) land there.".into(),
+        "Then config.yaml's change that requires it for user pods is offered.".into(),
+    ];
+    Plan::new(
+        Action::AddUserPool {
+            cluster: cluster.into(),
+            location: location.into(),
+            pool,
+        },
+        explain,
+        Confirmation::YesNo,
+    )
+}
+
+/// `a` on a pool in the cluster's details: new autoscaling bounds.
+pub fn set_pool_autoscaling(
+    cluster: &str,
+    location: &str,
+    pool: &str,
+    now: Option<(i32, i32)>,
+    (min, max): (i32, i32),
+) -> Plan {
+    let was = now.map_or("autoscaling off".to_owned(), |(lo, hi)| {
+        format!("{lo}..{hi}")
+    });
+    let mut explain = vec![format!(
+        "Sets node pool {pool} of {cluster} ({location}) to autoscale {min}..{max} (was {was})."
+    )];
+    if now.is_some_and(|(lo, _)| min < lo) || max < now.map_or(i32::MAX, |(_, hi)| hi) {
+        explain
+            .push("Nodes above the new bounds are drained and removed by the autoscaler:".into());
+        explain.push("user servers on them are stopped.".into());
+    }
+    Plan::new(
+        Action::SetPoolAutoscaling {
+            cluster: cluster.into(),
+            location: location.into(),
+            pool: pool.into(),
+            min,
+            max,
+        },
+        explain,
+        Confirmation::YesNo,
+    )
+}
+
+/// `d` on a pool: its nodes are drained and deleted; the pool's name typed.
+pub fn delete_node_pool(cluster: &str, location: &str, pool: &str, user_pool: bool) -> Plan {
+    let mut explain = vec![format!(
+        "Deletes node pool {pool} of {cluster} ({location}): its nodes are drained and deleted."
+    )];
+    if user_pool {
+        explain
+            .push("User servers on it stop; with matchNodePurpose: require in config.yaml,".into());
+        explain.push("new ones stay Pending until a user pool exists again.".into());
+    }
+    Plan::new(
+        Action::DeleteNodePool {
+            cluster: cluster.into(),
+            location: location.into(),
+            pool: pool.into(),
+        },
+        explain,
+        typed(pool),
+    )
+}
+
+/// After a user pool is added: config.yaml requires it for user pods.
+pub fn require_user_nodes(prepared: crate::actions::PreparedAccess) -> Plan {
+    let path = prepared.path.display().to_string();
+    let mut plan = Plan::new(
+        Action::RequireUserNodes {
+            path: prepared.path,
+        },
+        vec![
+            format!(
+                "Sets {}: {} in {path}, comments kept:",
+                crate::user_pool_config::KEY,
+                crate::user_pool_config::REQUIRE
+            ),
+            "user pods then go only to nodes of the user pool (prefer, the chart's".into(),
+            "default, lets them land anywhere). u applies it, with its diff.".into(),
+        ],
+        Confirmation::YesNo,
+    );
+    plan.diff = prepared.diff;
+    plan
 }
 
 #[cfg(test)]
@@ -365,7 +548,13 @@ mod tests {
         );
         assert_eq!(typed_name(&delete_namespace("t2")).as_deref(), Some("t2"));
         assert_eq!(
-            typed_name(&delete_cluster("c1", ReleaseOnCluster::NotInstalled)).as_deref(),
+            typed_name(&delete_cluster(
+                "c1",
+                "us-central1-b",
+                ReleaseOnCluster::NotInstalled,
+                &Survivors::NotKnown("no context".into())
+            ))
+            .as_deref(),
             Some("c1")
         );
         assert_eq!(
@@ -383,19 +572,41 @@ mod tests {
     fn a_release_on_the_cluster_goes_first() {
         let plan = delete_cluster(
             "c1",
+            "europe-west1",
             ReleaseOnCluster::Installed {
                 release: "jhub".into(),
                 namespace: "t2".into(),
+            },
+            &Survivors::Listed {
+                load_balancers: vec![
+                    "t2/proxy-public (34.1.2.3)".into(),
+                    "grafana/grafana (34.9.9.9)".into(),
+                ],
+                claims: vec!["t2/claim-alice (10Gi, standard-rwo)".into()],
+                unread: vec![],
             },
         );
         assert_eq!(
             plan.action,
             Action::DeleteCluster {
                 name: "c1".into(),
+                location: "europe-west1".into(),
                 uninstall_first: true
             }
         );
         assert!(plan.explain.iter().any(|l| l.contains("NOT deleted")));
+        // What the uninstall removes with its namespace is not listed as
+        // surviving; the other namespace's LoadBalancer is.
+        assert!(
+            plan.explain
+                .iter()
+                .any(|l| l == "  LoadBalancer grafana/grafana (34.9.9.9)")
+        );
+        assert!(
+            !plan.explain.iter().any(|l| l.contains("t2/")),
+            "{:?}",
+            plan.explain
+        );
     }
 
     #[test]

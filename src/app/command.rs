@@ -81,7 +81,25 @@ pub enum Command {
     FetchPod {
         name: String,
     },
-    /// Refresh the GKE cluster list of this project and location (known
+    /// Refresh the GKE cluster list of this project, every location (known
     /// once the start-up lookup answered); answered with `Msg::GkeClusters`.
     PollGke(crate::gke::GkeConfig),
+    /// Write a RUNNING cluster's kubeconfig context as gcloud's
+    /// get-credentials does; answered with `Msg::ClusterConnected`.
+    ConnectCluster {
+        name: String,
+        location: String,
+    },
+    /// Read the kubeconfig's contexts; answered with `Msg::Contexts`.
+    ReadContexts,
+    /// Look inside a cluster about to be deleted (through its context):
+    /// the release, and what would outlive it; answered with
+    /// `Msg::ClusterSurveyed`.
+    SurveyCluster {
+        name: String,
+        location: String,
+    },
+    /// Work out config.yaml requiring the user pool for user pods;
+    /// answered with `Msg::UserNodesPrepared`.
+    PrepareUserNodes,
 }

@@ -1,11 +1,23 @@
 //! The GKE part of the state, as data: the project's clusters as last
-//! listed and the create form. Apart from the keys and messages that change
-//! them (`gke_view`), so that the state can hold them without importing the
-//! code that updates it.
+//! listed (every location), the kubeconfig's contexts, the create form and
+//! the node pool forms. Apart from the keys and messages that change them
+//! (`gke_view`, `clusters_view`, `pool_form`), so that the state can hold
+//! them without importing the code that updates it.
+
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
 use crate::gke::{ClusterSpec, GkeCluster, UserPoolSpec};
+
+/// One context of the kubeconfig, for the context list and the clusters
+/// view's "has a context" column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KubeContext {
+    pub name: String,
+    pub cluster: String,
+    pub namespace: Option<String>,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GkeView {
@@ -19,32 +31,138 @@ pub struct GkeView {
     /// The GKE context whose cluster-admin binding was checked (once per
     /// context, at its first connection).
     pub admin_checked: Option<String>,
+    /// The kubeconfig file contexts are written to and removed from.
+    pub kubeconfig: PathBuf,
+    /// The kubeconfig's contexts, as last read (when the clusters view or
+    /// the context list opened, and after a connect).
+    pub contexts: Vec<KubeContext>,
 }
 
 impl GkeView {
-    /// The cluster the keys act on: the one in the settings, else the only
-    /// one, else the first.
-    pub fn chosen(&self) -> Option<&GkeCluster> {
-        self.preferred
-            .as_deref()
-            .and_then(|p| self.clusters.iter().find(|c| c.name == p))
+    /// gcloud's context name for a cluster of this project.
+    pub fn context_of(&self, cluster: &GkeCluster) -> String {
+        crate::gke::connect::context_name(&self.project, &cluster.location, &cluster.name)
+    }
+
+    /// Whether the kubeconfig has a context for the cluster.
+    pub fn has_context(&self, cluster: &GkeCluster) -> bool {
+        let name = self.context_of(cluster);
+        self.contexts.iter().any(|c| c.name == name)
+    }
+
+    /// The cluster the panes are on (its context is the panes').
+    pub fn connected<'a>(&'a self, context: &str) -> Option<&'a GkeCluster> {
+        self.clusters.iter().find(|c| self.context_of(c) == context)
+    }
+
+    /// The cluster the main screen's keys act on: the one the panes are
+    /// on, else the one in the settings, else the first.
+    pub fn chosen(&self, context: &str) -> Option<&GkeCluster> {
+        self.connected(context)
+            .or_else(|| {
+                self.preferred
+                    .as_deref()
+                    .and_then(|p| self.clusters.iter().find(|c| c.name == p))
+            })
             .or_else(|| self.clusters.first())
+    }
+
+    /// A cluster by name and location.
+    pub fn find(&self, name: &str, location: &str) -> Option<&GkeCluster> {
+        self.clusters
+            .iter()
+            .find(|c| c.name == name && c.location == location)
     }
 }
 
+/// Which node pool form is open, and on what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolFormKind {
+    /// The z2jh user pool, added to an existing cluster.
+    Add { cluster: String, location: String },
+    /// New autoscaling bounds for a pool (`now`: its current ones).
+    Autoscaling {
+        cluster: String,
+        location: String,
+        pool: String,
+        now: Option<(i32, i32)>,
+    },
+}
+
+/// A node pool form: fields in Tab order ([`PoolForm::labels`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolForm {
+    pub kind: PoolFormKind,
+    pub values: Vec<String>,
+    pub focused: usize,
+    pub error: Option<String>,
+}
+
+impl PoolForm {
+    /// The user pool of the z2jh guide: `user-pool`, scaled 0..3.
+    pub fn add(cluster: &str, location: &str) -> Self {
+        let d = UserPoolSpec::default();
+        PoolForm {
+            kind: PoolFormKind::Add {
+                cluster: cluster.into(),
+                location: location.into(),
+            },
+            values: vec![
+                d.name,
+                d.machine_type,
+                d.min_nodes.to_string(),
+                d.max_nodes.to_string(),
+            ],
+            focused: 0,
+            error: None,
+        }
+    }
+
+    pub fn autoscaling(cluster: &str, location: &str, pool: &str, now: Option<(i32, i32)>) -> Self {
+        let (min, max) = now.unwrap_or((0, 3));
+        PoolForm {
+            kind: PoolFormKind::Autoscaling {
+                cluster: cluster.into(),
+                location: location.into(),
+                pool: pool.into(),
+                now,
+            },
+            values: vec![min.to_string(), max.to_string()],
+            focused: 0,
+            error: None,
+        }
+    }
+
+    pub fn labels(&self) -> &'static [&'static str] {
+        match self.kind {
+            PoolFormKind::Add { .. } => &["pool name", "machine type", "min nodes", "max nodes"],
+            PoolFormKind::Autoscaling { .. } => &["min nodes", "max nodes"],
+        }
+    }
+}
+
+/// A number typed in a form, or what is wrong with it.
+pub fn parse_count(label: &str, text: &str) -> Result<i32, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{label}: '{}' is not a number", text.trim()))
+}
+
 /// The create form's fields, in Tab order.
-pub const FIELDS: [&str; 6] = [
+pub const FIELDS: [&str; 8] = [
     "name",
     "zone",
     "machine type",
     "nodes",
     "user pool (max nodes, 0 = none)",
+    "user pool min nodes",
+    "user pool machine type",
     "release channel",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateForm {
-    pub values: [String; 6],
+    pub values: [String; 8],
     pub focused: usize,
     pub error: Option<String>,
 }
@@ -64,6 +182,8 @@ impl CreateForm {
                 d.machine_type,
                 d.node_count.to_string(),
                 "0".into(),
+                UserPoolSpec::default().min_nodes.to_string(),
+                UserPoolSpec::default().machine_type,
                 d.release_channel.to_string(),
             ],
             focused: 0,
@@ -73,21 +193,16 @@ impl CreateForm {
 
     /// The spec, or what is wrong (checked before anything is sent).
     pub fn spec(&self) -> Result<ClusterSpec, String> {
-        let nodes: i32 = self.values[3]
-            .trim()
-            .parse()
-            .map_err(|_| format!("nodes: '{}' is not a number", self.values[3]))?;
-        let pool_max: i32 = self.values[4]
-            .trim()
-            .parse()
-            .map_err(|_| format!("user pool: '{}' is not a number", self.values[4]))?;
+        let nodes = parse_count("nodes", &self.values[3])?;
+        let pool_max = parse_count("user pool", &self.values[4])?;
+        let pool_min = parse_count("user pool min nodes", &self.values[5])?;
         let channel = crate::gke::ReleaseChannel::from_name(
-            self.values[5].trim().to_ascii_uppercase().as_str(),
+            self.values[7].trim().to_ascii_uppercase().as_str(),
         )
         .ok_or_else(|| {
             format!(
                 "release channel: '{}' is not one of RAPID, REGULAR, STABLE, NONE",
-                self.values[5].trim()
+                self.values[7].trim()
             )
         })?;
         let spec = ClusterSpec {
@@ -97,7 +212,8 @@ impl CreateForm {
             node_count: nodes,
             user_pool: (pool_max > 0).then(|| UserPoolSpec {
                 max_nodes: pool_max,
-                machine_type: self.values[2].trim().to_owned(),
+                min_nodes: pool_min,
+                machine_type: self.values[6].trim().to_owned(),
                 ..Default::default()
             }),
             release_channel: channel,

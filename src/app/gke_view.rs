@@ -8,7 +8,7 @@ use super::state::{Overlay, State};
 use crate::gke::GkeCluster;
 use crate::plan::{self, ReleaseOnCluster};
 
-pub use super::gke_state::{CreateForm, FIELDS, GkeView};
+pub use super::gke_state::{CreateForm, FIELDS, GkeView, KubeContext};
 
 /// The GKE project and location are known (or known to be unknown): the
 /// pane shows the project's clusters, polled from now on. Connected panes
@@ -24,10 +24,11 @@ pub fn resolved(
     state.gke = Some(GkeView {
         project: gke.project.clone(),
         location: gke.location.clone(),
+        kubeconfig: gke.kubeconfig.clone(),
         preferred,
         ..Default::default()
     });
-    let mut commands = vec![Command::PollGke(gke)];
+    let mut commands = vec![Command::PollGke(gke), Command::ReadContexts];
     if state.connection == super::state::Connection::Live {
         commands.extend(connected(state));
     }
@@ -65,7 +66,7 @@ pub fn clusters_listed(state: &mut State, result: Result<Vec<GkeCluster>, String
     }
 }
 
-fn refuse(state: &mut State, what: &str) -> bool {
+pub(super) fn refuse(state: &mut State, what: &str) -> bool {
     if state.target.readonly {
         state.warn(format!(
             "read-only mode: {what} refused (started with --readonly)"
@@ -134,44 +135,69 @@ pub fn form_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     Vec::new()
 }
 
-/// `D`: delete the cluster, typed name; the release goes first when there
-/// is one, because its LoadBalancer and disks outlive the cluster.
+/// `D`: delete the cluster the panes are on (else the settings', else the
+/// first); in the clusters view, the selected one.
 pub fn request_delete(state: &mut State) -> Vec<Command> {
-    if refuse(state, "cluster delete") {
-        return Vec::new();
-    }
-    let Some(cluster) = state
+    let context = state.target.context.clone();
+    let Some((name, location)) = state
         .gke
         .as_ref()
-        .and_then(|g| g.chosen())
-        .map(|c| c.name.clone())
+        .and_then(|g| g.chosen(&context))
+        .map(|c| (c.name.clone(), c.location.clone()))
     else {
-        state.warn("no GKE cluster to delete");
+        if !refuse(state, "cluster delete") {
+            state.warn("no GKE cluster to delete");
+        }
         return Vec::new();
     };
-    // The panes show the releases of their own context: they say whether
-    // one is installed on this cluster only when they are on it.
-    let on_cluster = state.gke.as_ref().is_some_and(|g| {
-        state.target.context == crate::gke::connect::context_name(&g.project, &g.location, &cluster)
-    });
-    let release = state
-        .resources
-        .releases
-        .chosen(state.target.release.as_deref())
-        .filter(|n| on_cluster && state.resources.releases.current(n).is_some())
-        .map(str::to_owned);
-    let release = match release {
-        Some(release) => ReleaseOnCluster::Installed {
-            release,
-            namespace: state.target.namespace.clone(),
-        },
-        None if on_cluster => ReleaseOnCluster::NotInstalled,
-        None => ReleaseOnCluster::NotKnown {
-            why: format!("The panes are not on {cluster}"),
-            instead: "connect to it first".into(),
-        },
-    };
-    state.confirm = Some(plan::delete_cluster(&cluster, release).into_dialog());
+    request_delete_of(state, &name, &location)
+}
+
+/// Deleting a cluster starts with a look inside it, through its own
+/// context: whether the release is installed there (it goes first), and
+/// what else would outlive it and keep costing money. The dialog opens
+/// with the answer ([`cluster_surveyed`]).
+pub fn request_delete_of(state: &mut State, name: &str, location: &str) -> Vec<Command> {
+    if refuse(state, "cluster delete")
+        || super::write_flow::refuse_if_busy_or_readonly(state, "cluster delete")
+    {
+        return Vec::new();
+    }
+    state.info(format!(
+        "looking inside {name} for a release, LoadBalancers and disks before the delete…"
+    ));
+    vec![Command::SurveyCluster {
+        name: name.into(),
+        location: location.into(),
+    }]
+}
+
+/// The look inside a cluster about to be deleted answered: the typed-name
+/// dialog, with what goes first and what would survive.
+pub fn cluster_surveyed(
+    state: &mut State,
+    name: String,
+    location: String,
+    release: ReleaseOnCluster,
+    survivors: plan::Survivors,
+) {
+    if state.top_overlay() == Some(&Overlay::Confirm) {
+        return;
+    }
+    state.footer.message = None;
+    state.confirm = Some(plan::delete_cluster(&name, &location, release, &survivors).into_dialog());
     state.overlays.push(Overlay::Confirm);
-    Vec::new()
+}
+
+/// Points the panes at another kubeconfig context: what they showed goes,
+/// the watches restart there.
+pub fn switch_context(state: &mut State, context: String) -> Vec<Command> {
+    state.target.context = context.clone();
+    state.resources = Default::default();
+    state.listed.clear();
+    state.stale.clear();
+    state.server_version = None;
+    state.connection = super::state::Connection::Connecting;
+    state.info(format!("switching the panes to context {context}…"));
+    vec![Command::Reconnect { context }]
 }

@@ -42,6 +42,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("Enter", "details / history"),
             key("l", "pod logs"),
             key("U", "hub users, servers"),
+            key("K C", "GKE clusters, kube contexts"),
             key("n", "release NOTES"),
             key("w P", "workloads, image pulls"),
             key("o", "operation panel"),
@@ -169,6 +170,8 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         }
         KeyCode::Char('c') => return super::gke_view::open_create(state),
         KeyCode::Char('D') => return super::gke_view::request_delete(state),
+        KeyCode::Char('K') => return super::clusters_view::open(state),
+        KeyCode::Char('C') => return super::clusters_view::open_contexts(state),
         KeyCode::Char(c) if write_flow::WRITE_KEYS.contains(&c) => {
             return write_flow::request(state, c);
         }
@@ -191,6 +194,24 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     }
     if overlay == Overlay::CreateCluster {
         return super::gke_view::form_key(state, key);
+    }
+    if overlay == Overlay::PoolForm {
+        return super::pool_form::key(state, key);
+    }
+    // The GKE views have keys of their own (q closes them too).
+    match overlay {
+        Overlay::Clusters { selected } => {
+            return super::clusters_view::list_key(state, selected, key);
+        }
+        Overlay::ClusterDetails {
+            name,
+            location,
+            pool,
+        } => return super::clusters_view::details_key(state, (name, location, pool), key),
+        Overlay::Contexts { selected } => {
+            return super::clusters_view::contexts_key(state, selected, key);
+        }
+        _ => {}
     }
     if overlay == Overlay::ImageForm {
         return super::image_form::key(state, key);
@@ -223,7 +244,8 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         | Overlay::ServiceDetails { .. }
         | Overlay::Confirm
         | Overlay::ImageForm
-        | Overlay::CreateCluster => {}
+        | Overlay::CreateCluster
+        | Overlay::PoolForm => {}
         Overlay::Pulls { scroll } => {
             let scroll = scrolled(scroll, key.code, page);
             if let Some(top) = state.overlays.last_mut() {
@@ -286,7 +308,12 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
                 *top = Overlay::History { selected };
             }
         }
-        Overlay::Logs | Overlay::Users { .. } | Overlay::UserDetails { .. } => {
+        Overlay::Logs
+        | Overlay::Users { .. }
+        | Overlay::UserDetails { .. }
+        | Overlay::Clusters { .. }
+        | Overlay::ClusterDetails { .. }
+        | Overlay::Contexts { .. } => {
             unreachable!("handled above")
         }
     }

@@ -1,5 +1,6 @@
 //! The cockpit's core: state, messages, commands and the pure update().
 
+pub mod clusters_view;
 pub mod command;
 pub mod crash_logs;
 pub mod gke_state;
@@ -14,6 +15,7 @@ pub mod lists;
 pub mod logs;
 pub mod msg;
 pub mod pod_details;
+pub mod pool_form;
 pub mod resources;
 pub mod scroll;
 pub mod state;

@@ -100,6 +100,22 @@ pub enum Msg {
         allowed: bool,
         user: Option<String>,
     },
+    /// A cluster's context written (`Command::ConnectCluster`): its name.
+    ClusterConnected {
+        name: String,
+        result: Result<String, crate::actions::Failure>,
+    },
+    /// The kubeconfig's contexts (`Command::ReadContexts`), or why not.
+    Contexts(Result<Vec<crate::app::gke_state::KubeContext>, String>),
+    /// What a look inside a cluster about to be deleted found.
+    ClusterSurveyed {
+        name: String,
+        location: String,
+        release: crate::plan::ReleaseOnCluster,
+        survivors: crate::plan::Survivors,
+    },
+    /// The config.yaml change that requires the user pool, or why not.
+    UserNodesPrepared(Result<crate::actions::PreparedAccess, crate::actions::Failure>),
 }
 
 impl From<WatchMsg> for Msg {

@@ -88,6 +88,23 @@ pub enum Overlay {
     },
     /// The form in `State::create_form`.
     CreateCluster,
+    /// Every GKE cluster of the project (K).
+    Clusters {
+        selected: usize,
+    },
+    /// One cluster: its node pools (the selected one `pool`), endpoint,
+    /// channel, context.
+    ClusterDetails {
+        name: String,
+        location: String,
+        pool: usize,
+    },
+    /// The form in `State::pool_form`.
+    PoolForm,
+    /// The kubeconfig's contexts (C).
+    Contexts {
+        selected: usize,
+    },
     /// A scrollable text: a revision's values, a diff of two revisions, or
     /// the revealed secrets (dropped when it closes).
     Text {
@@ -207,6 +224,7 @@ pub struct State {
     /// The GKE clusters of the project, when GKE is configured.
     pub gke: Option<super::gke_state::GkeView>,
     pub create_form: Option<super::gke_state::CreateForm>,
+    pub pool_form: Option<super::gke_state::PoolForm>,
     pub image_form: Option<super::image_form::ImageForm>,
     /// The revision marked in the history (m) to diff against (d).
     pub history_mark: Option<u32>,
@@ -243,6 +261,7 @@ impl State {
             deploy: DeployInfo::default(),
             gke: None,
             create_form: None,
+            pool_form: None,
             image_form: None,
             history_mark: None,
             pod_details: None,

@@ -160,6 +160,26 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
+        Msg::ClusterConnected { name, result } => {
+            super::clusters_view::connected(state, name, result)
+        }
+        Msg::Contexts(result) => {
+            super::clusters_view::contexts_read(state, result);
+            Vec::new()
+        }
+        Msg::ClusterSurveyed {
+            name,
+            location,
+            release,
+            survivors,
+        } => {
+            super::gke_view::cluster_surveyed(state, name, location, release, survivors);
+            Vec::new()
+        }
+        Msg::UserNodesPrepared(result) => {
+            super::clusters_view::user_nodes_prepared(state, result);
+            Vec::new()
+        }
     }
 }
 

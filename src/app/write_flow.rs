@@ -311,14 +311,28 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) -> Vec
         if let Some(gke) = &state.gke {
             let context =
                 crate::gke::connect::context_name(&gke.project, &spec.location, &spec.name);
-            state.target.context = context.clone();
-            state.resources = Default::default();
-            state.listed.clear();
-            state.stale.clear();
-            state.server_version = None;
-            state.connection = super::state::Connection::Connecting;
-            return vec![Command::Reconnect { context }];
+            let mut commands = super::gke_view::switch_context(state, context);
+            commands.push(Command::ReadContexts);
+            return commands;
         }
+    }
+    if let (true, Action::DeleteCluster { name, location, .. }) = (succeeded, &action) {
+        // Its context points at nothing now: offer to remove it.
+        if let Some(gke) = &state.gke {
+            let context = crate::gke::connect::context_name(&gke.project, location, name);
+            if gke.contexts.iter().any(|c| c.name == context) {
+                let path = gke.kubeconfig.clone();
+                open_confirm(state, plan::remove_context(path, &context));
+            }
+        }
+    }
+    if let (true, Action::RemoveContext { .. }) = (succeeded, &action) {
+        return vec![Command::ReadContexts];
+    }
+    if let (true, Action::AddUserPool { .. }) = (succeeded, &action) {
+        // The pool is there; user pods go to it only once config.yaml
+        // requires it: offer that change, as a diff.
+        return vec![Command::PrepareUserNodes];
     }
     if succeeded && matches!(action, Action::Deploy | Action::Rollback { .. }) {
         // The tutorial's last step, checked: does the hub answer now?

@@ -23,11 +23,15 @@ fn gke_failure(e: crate::gke::GkeError) -> Failure {
     }
 }
 
-/// `config` aimed at cluster `name`'s kubeconfig context (as
-/// `cluster create` writes it), which must exist.
-pub fn cluster_config(config: &DeployConfig, name: &str) -> Result<DeployConfig, Failure> {
+/// `config` aimed at the kubeconfig context of cluster `name` in
+/// `location` (as `cluster create` and connect write it), which must exist.
+pub fn cluster_config(
+    config: &DeployConfig,
+    location: &str,
+    name: &str,
+) -> Result<DeployConfig, Failure> {
     let gke = gke_config(config)?;
-    let context = crate::gke::connect::context_name(&gke.project, &gke.location, name);
+    let context = crate::gke::connect::context_name(&gke.project, location, name);
     let known = crate::kube::client::read_kubeconfig(Some(&gke.kubeconfig))
         .map(|k| k.contexts.iter().any(|c| c.name == context))
         .unwrap_or(false);
@@ -38,8 +42,7 @@ pub fn cluster_config(config: &DeployConfig, name: &str) -> Result<DeployConfig,
                 gke.kubeconfig.display()
             ),
             hint: Some(format!(
-                "connect to the cluster first (its context is written when it is created, or by gcloud container clusters get-credentials {name} --location {})",
-                gke.location
+                "connect to the cluster first (K, then C on it; or jhub-cockpit cluster connect --name {name} --location {location}; or gcloud container clusters get-credentials {name} --location {location})"
             )),
         });
     }
@@ -49,6 +52,106 @@ pub fn cluster_config(config: &DeployConfig, name: &str) -> Result<DeployConfig,
         context: Some(context),
     };
     Ok(on_cluster)
+}
+
+/// The location of the project's cluster `name`: found in the list of
+/// every location; when several locations have one of that name, the
+/// configured location (`--location`) decides.
+pub async fn locate_cluster(config: &DeployConfig, name: &str) -> Result<String, Failure> {
+    let gke = gke_config(config)?;
+    let client = gke_client(gke).await?;
+    let clusters = client
+        .list_clusters(&gke.project, "-")
+        .await
+        .map_err(gke_failure)?;
+    let found: Vec<&str> = clusters
+        .iter()
+        .filter(|c| c.name == name)
+        .map(|c| c.location.as_str())
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => Err(Failure {
+            error: format!("project {} has no cluster {name}", gke.project),
+            hint: Some(if clusters.is_empty() {
+                "it has no cluster at all: cluster create makes one".into()
+            } else {
+                format!(
+                    "its clusters: {}",
+                    clusters
+                        .iter()
+                        .map(|c| format!("{} ({})", c.name, c.location))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }),
+        }),
+        several if several.contains(&gke.location.as_str()) => Ok(gke.location.clone()),
+        several => Err(Failure {
+            error: format!("clusters named {name} are in {}", several.join(", ")),
+            hint: Some("pass --location to say which".into()),
+        }),
+    }
+}
+
+/// A look inside cluster `name` before it is deleted, through its own
+/// context: whether the release is installed there (it goes first), and
+/// what else on it would outlive it. What cannot be read is said, not
+/// guessed.
+pub async fn survey_cluster(
+    config: &DeployConfig,
+    location: &str,
+    name: &str,
+) -> (crate::plan::ReleaseOnCluster, crate::plan::Survivors) {
+    use crate::plan::{ReleaseOnCluster, Survivors};
+    let read = async {
+        let on_cluster = cluster_config(config, location, name).map_err(|f| f.to_string())?;
+        refresh_token_file(&on_cluster.kube)
+            .await
+            .map_err(|f| f.to_string())?;
+        let connected = crate::kube::client::connect(
+            on_cluster.kube.kubeconfig.as_ref(),
+            on_cluster.kube.context.as_deref(),
+        )
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+        Ok::<_, String>((on_cluster, connected.client))
+    };
+    let (on_cluster, client) = match read.await {
+        Ok(found) => found,
+        Err(why) => {
+            return (
+                ReleaseOnCluster::NotKnown {
+                    why: format!("Cannot check {name} for a JupyterHub release ({why})"),
+                    instead: "uninstall it first: uninstall --delete-namespace".into(),
+                },
+                Survivors::NotKnown(format!("{name} could not be read")),
+            );
+        }
+    };
+    let history =
+        crate::helm::release::read_history(&client, &on_cluster.namespace, &on_cluster.release)
+            .await;
+    let release = match history {
+        Ok(records) if !records.is_empty() => ReleaseOnCluster::Installed {
+            release: on_cluster.release.clone(),
+            namespace: on_cluster.namespace.clone(),
+        },
+        Ok(_) => ReleaseOnCluster::NotInstalled,
+        Err(e) => ReleaseOnCluster::NotKnown {
+            why: format!("Cannot read the release's Secrets on {name} ({e:#})"),
+            instead: "uninstall it first: uninstall --delete-namespace".into(),
+        },
+    };
+    let survivors = match crate::kube::leftovers::costly_leftovers(&client).await {
+        Ok(l) => Survivors::Listed {
+            load_balancers: l.load_balancers,
+            claims: l.claims,
+            unread: l.unread,
+        },
+        Err(e) => Survivors::NotKnown(format!("{e:#}")),
+    };
+    (release, survivors)
 }
 
 /// Writes a fresh ADC token into the context's token file when it has one
@@ -91,6 +194,7 @@ fn transient(e: &crate::gke::GkeError) -> bool {
 /// operation was accepted and may still be running.
 async fn wait_for(
     gke: &GkeConfig,
+    location: &str,
     client: &crate::gke::GkeClient,
     mut op: crate::gke::ClusterOperation,
     on_line: &mut impl FnMut(String),
@@ -98,11 +202,7 @@ async fn wait_for(
     let mut last = String::new();
     let mut failures = 0u32;
     loop {
-        let progress = op
-            .progress
-            .map(|(done, total)| format!(" · nodes {done}/{total}"))
-            .unwrap_or_default();
-        let line = format!("{} {}{progress}", op.kind, op.status);
+        let line = progress_line(&op);
         if line != last {
             on_line(line.clone());
             last = line;
@@ -114,10 +214,7 @@ async fn wait_for(
             };
         }
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        match client
-            .get_operation(&gke.project, &gke.location, &op.name)
-            .await
-        {
+        match client.get_operation(&gke.project, location, &op.name).await {
             Ok(next) => {
                 op = next;
                 failures = 0;
@@ -200,7 +297,7 @@ pub async fn create_cluster(
         .create_cluster(&gke.project, spec)
         .await
         .map_err(|e| unanswered("create", &spec.name, e))?;
-    wait_for(gke, &client, op, on_line).await?;
+    wait_for(gke, &spec.location, &client, op, on_line).await?;
     let cluster = client
         .get_cluster(&gke.project, &spec.location, &spec.name)
         .await
@@ -226,25 +323,125 @@ pub async fn create_cluster(
 
 pub async fn delete_cluster(
     config: &DeployConfig,
+    location: &str,
     name: &str,
     on_line: &mut impl FnMut(String),
 ) -> Result<String, Failure> {
     let gke = gke_config(config)?;
     let client = gke_client(gke).await?;
     let op = client
-        .delete_cluster(&gke.project, &gke.location, name)
+        .delete_cluster(&gke.project, location, name)
         .await
         .map_err(|e| unanswered("delete", name, e))?;
-    wait_for(gke, &client, op, on_line).await?;
+    wait_for(gke, location, &client, op, on_line).await?;
     Ok(format!("cluster {name} deleted"))
 }
 
+/// What a node pool operation does, for [`node_pool_operation`].
+pub enum PoolChange<'a> {
+    Add(&'a crate::gke::UserPoolSpec),
+    Autoscaling { pool: &'a str, min: i32, max: i32 },
+    Delete { pool: &'a str },
+}
+
+/// Adds, rescales or deletes a node pool of cluster `name` in `location`,
+/// and waits for GKE's operation as for a cluster's.
+pub async fn node_pool_operation(
+    config: &DeployConfig,
+    location: &str,
+    cluster: &str,
+    change: PoolChange<'_>,
+    on_line: &mut impl FnMut(String),
+) -> Result<String, Failure> {
+    let gke = gke_config(config)?;
+    let client = gke_client(gke).await?;
+    let (started, summary) = match change {
+        PoolChange::Add(spec) => {
+            on_line(format!(
+                "adding node pool {} to {cluster} ({}, autoscaling {}..{})",
+                spec.name, spec.machine_type, spec.min_nodes, spec.max_nodes
+            ));
+            (
+                client
+                    .create_node_pool(&gke.project, location, cluster, spec)
+                    .await,
+                format!(
+                    "node pool {} added to {cluster}: user pods can be scheduled there once config.yaml requires it",
+                    spec.name
+                ),
+            )
+        }
+        PoolChange::Autoscaling { pool, min, max } => {
+            on_line(format!(
+                "setting autoscaling of {pool} in {cluster} to {min}..{max}"
+            ));
+            (
+                client
+                    .set_node_pool_autoscaling(&gke.project, location, cluster, pool, (min, max))
+                    .await,
+                format!("node pool {pool} of {cluster} now scales {min}..{max}"),
+            )
+        }
+        PoolChange::Delete { pool } => {
+            on_line(format!(
+                "deleting node pool {pool} of {cluster}: its nodes are drained first"
+            ));
+            (
+                client
+                    .delete_node_pool(&gke.project, location, cluster, pool)
+                    .await,
+                format!("node pool {pool} of {cluster} deleted"),
+            )
+        }
+    };
+    let op = started.map_err(|e| unanswered_pool(cluster, e))?;
+    wait_for(gke, location, &client, op, on_line).await?;
+    Ok(summary)
+}
+
+/// A node pool request that got no answer may have started all the same.
+fn unanswered_pool(cluster: &str, e: crate::gke::GkeError) -> Failure {
+    if e.kind != crate::gke::GkeErrorKind::Unavailable {
+        return gke_failure(e);
+    }
+    Failure {
+        error: format!(
+            "GKE did not answer the node pool request for {cluster}: {}",
+            e.gcp_message
+        ),
+        hint: Some(format!(
+            "the request may have reached GKE: the clusters view (K, Enter on {cluster}) shows its node pools; try again only once it shows the change did not happen"
+        )),
+    }
+}
+
+/// One progress line of an operation: its kind and status, GKE's own words
+/// (`detail`, `statusMessage`, what gcloud prints) and the node counts.
+fn progress_line(op: &crate::gke::ClusterOperation) -> String {
+    let mut line = format!("{} {}", op.kind, op.status);
+    for words in [&op.detail, &op.status_message] {
+        let words = words.trim();
+        if !words.is_empty() && !line.contains(words) {
+            line.push_str(" · ");
+            line.push_str(words);
+        }
+    }
+    if let Some((done, total)) = op.progress {
+        line.push_str(&format!(" · nodes {done}/{total}"));
+    }
+    line
+}
+
 /// Connects to an existing RUNNING cluster: writes its context.
-pub async fn connect_cluster(config: &DeployConfig, name: &str) -> Result<String, Failure> {
+pub async fn connect_cluster(
+    config: &DeployConfig,
+    location: &str,
+    name: &str,
+) -> Result<String, Failure> {
     let gke = gke_config(config)?;
     let client = gke_client(gke).await?;
     let cluster = client
-        .get_cluster(&gke.project, &gke.location, name)
+        .get_cluster(&gke.project, location, name)
         .await
         .map_err(gke_failure)?;
     if !cluster.is_connectable() {
@@ -254,7 +451,7 @@ pub async fn connect_cluster(config: &DeployConfig, name: &str) -> Result<String
         });
     }
     let context =
-        crate::gke::connect::write_context(&gke.kubeconfig, &gke.project, &gke.location, &cluster)?;
+        crate::gke::connect::write_context(&gke.kubeconfig, &gke.project, location, &cluster)?;
     refresh_token_file(&KubeTarget {
         kubeconfig: Some(gke.kubeconfig.clone()),
         context: Some(context.clone()),

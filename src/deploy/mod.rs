@@ -25,15 +25,17 @@ use crate::helm::cli::{self, ChartSource, DeployPlan, KubeTarget};
 pub use crate::kube::access::CLUSTER_ADMIN_BINDING;
 pub use crate::secrets::mask_secrets;
 use crate::secrets::{self, ChartSecrets};
-pub use gke_cluster::{cluster_config, connect_cluster, gke_client, refresh_token_file};
-use gke_cluster::{create_cluster, delete_cluster};
+use gke_cluster::{PoolChange, create_cluster, delete_cluster, node_pool_operation};
+pub use gke_cluster::{
+    cluster_config, connect_cluster, gke_client, locate_cluster, refresh_token_file, survey_cluster,
+};
 use helm_run::run_helm;
 pub use image_check::{ImageReport, ask_about as ask_about_images, check_images, prepare_checked};
 pub use kube_api::NAMESPACE_GONE_TIMEOUT;
 use kube_api::{bind_cluster_admin, delete_namespace, stop_server, wait_namespace_gone};
 pub use prepare::{
     configured_image, prepare_deploy, prepare_hub_access, prepare_image, prepare_move,
-    secrets_warning,
+    prepare_user_nodes, secrets_warning,
 };
 
 /// Everything the write actions need to know, resolved from flags and the
@@ -159,12 +161,13 @@ pub async fn run(
         Action::CreateCluster(spec) => create_cluster(config, spec, &mut on_line).await,
         Action::DeleteCluster {
             name,
+            location,
             uninstall_first,
         } => {
             if *uninstall_first {
                 // The release on the cluster being deleted, whatever the
                 // panes point at.
-                let on_cluster = cluster_config(config, name)?;
+                let on_cluster = cluster_config(config, location, name)?;
                 refresh_token_file(&on_cluster.kube).await?;
                 on_line(format!(
                     "uninstalling {} first: its LoadBalancer and disks are not deleted with the cluster",
@@ -179,8 +182,48 @@ pub async fn run(
                 delete_namespace(&on_cluster, &mut on_line).await?;
                 wait_namespace_gone(&on_cluster, NAMESPACE_GONE_TIMEOUT, &mut on_line).await?;
             }
-            delete_cluster(config, name, &mut on_line).await
+            delete_cluster(config, location, name, &mut on_line).await
         }
+        Action::AddUserPool {
+            cluster,
+            location,
+            pool,
+        } => {
+            let change = PoolChange::Add(pool);
+            node_pool_operation(config, location, cluster, change, &mut on_line).await
+        }
+        Action::SetPoolAutoscaling {
+            cluster,
+            location,
+            pool,
+            min,
+            max,
+        } => {
+            let change = PoolChange::Autoscaling {
+                pool,
+                min: *min,
+                max: *max,
+            };
+            node_pool_operation(config, location, cluster, change, &mut on_line).await
+        }
+        Action::DeleteNodePool {
+            cluster,
+            location,
+            pool,
+        } => {
+            let change = PoolChange::Delete { pool };
+            node_pool_operation(config, location, cluster, change, &mut on_line).await
+        }
+        Action::RequireUserNodes { path } => {
+            // Worked out again from the file as it is now.
+            let (checked, _, edited) = prepare::user_nodes_edit(config)?;
+            crate::secrets::replace_keeping_mode(&checked, &edited)?;
+            Ok(format!(
+                "{} requires the user pool for user pods; u applies it",
+                path.display()
+            ))
+        }
+        Action::RemoveContext { path, context } => remove_kube_context(path, context),
         Action::BindClusterAdmin { user } => {
             bind_cluster_admin(config, user, &mut on_line).await?;
             Ok(format!(
@@ -220,4 +263,12 @@ pub async fn run(
 /// file (skipped while it does not exist).
 pub fn default_values(cwd: &Path, secrets_file: &Path) -> Vec<PathBuf> {
     vec![cwd.join("config.yaml"), secrets_file.to_path_buf()]
+}
+
+// PLACEHOLDER until the kcfg branch lands.
+fn remove_kube_context(_path: &Path, _context: &str) -> Result<String, Failure> {
+    Err(Failure {
+        error: "not yet".into(),
+        hint: None,
+    })
 }

@@ -188,6 +188,34 @@ pub fn hub_access_edit(
     Ok((path.to_path_buf(), text, edited))
 }
 
+/// The config.yaml change offered after a user pool is added, as a diff.
+pub fn prepare_user_nodes(
+    config: &DeployConfig,
+) -> Result<crate::actions::PreparedAccess, Failure> {
+    let (path, text, edited) = user_nodes_edit(config)?;
+    let parse = |t: &str| {
+        values::parse(t, &path).map_err(|e| Failure {
+            error: e.to_string(),
+            hint: None,
+        })
+    };
+    Ok(crate::actions::PreparedAccess {
+        diff: values::diff(&parse(&text)?, &parse(&edited)?),
+        path,
+    })
+}
+
+/// config.yaml's path, its text now, and its text requiring the user pool.
+pub fn user_nodes_edit(
+    config: &DeployConfig,
+) -> Result<(std::path::PathBuf, String, String), Failure> {
+    let path = config_yaml(config, "the scheduling change has nowhere to go")?;
+    let text = read_or_empty(path)?;
+    let edited = crate::user_pool_config::require_user_pool(path, &text)
+        .map_err(|error| Failure { error, hint: None })?;
+    Ok((path.to_path_buf(), text, edited))
+}
+
 /// config.yaml's path, its text now, and its text with the image set.
 pub fn image_edit(
     config: &DeployConfig,

@@ -17,7 +17,9 @@ use google_cloud_gax::retry_policy::{Aip194Strict, RetryPolicyExt};
 
 use super::error::{GkeError, GkeErrorKind};
 use super::names::validate_cluster_name;
-use super::types::{ClusterOperation, ClusterSpec, GkeCluster};
+use google_cloud_container_v1::model;
+
+use super::types::{ClusterOperation, ClusterSpec, GkeCluster, UserPoolSpec};
 
 /// The environment variable that points the cockpit at another GKE
 /// endpoint (the emulator), like `--gke-endpoint`.
@@ -140,6 +142,13 @@ pub struct GkeClient {
 
 fn parent(project: &str, location: &str) -> String {
     format!("projects/{project}/locations/{location}")
+}
+
+fn pool_name(project: &str, location: &str, cluster: &str, pool: &str) -> String {
+    format!(
+        "{}/clusters/{cluster}/nodePools/{pool}",
+        parent(project, location)
+    )
 }
 
 impl GkeClient {
@@ -288,6 +297,77 @@ impl GkeClient {
             .manager
             .delete_cluster()
             .set_name(format!("{}/clusters/{name}", parent(project, location)))
+            .send()
+            .await
+            .map_err(|e| GkeError::from_client_error(&e, project))?;
+        Ok(ClusterOperation::from(&op))
+    }
+
+    /// Starts adding a node pool to the cluster; the operation is polled
+    /// like a cluster's. The pool is checked first, and a bad one sends
+    /// nothing.
+    pub async fn create_node_pool(
+        &self,
+        project: &str,
+        location: &str,
+        cluster: &str,
+        pool: &UserPoolSpec,
+    ) -> Result<ClusterOperation, GkeError> {
+        validate_cluster_name(cluster).map_err(|e| GkeError::invalid_name(&e))?;
+        pool.validate()
+            .map_err(|e| GkeError::local(GkeErrorKind::InvalidArgument, e, project))?;
+        let op = self
+            .manager
+            .create_node_pool()
+            .set_parent(format!("{}/clusters/{cluster}", parent(project, location)))
+            .set_node_pool(pool.to_api())
+            .send()
+            .await
+            .map_err(|e| GkeError::from_client_error(&e, project))?;
+        Ok(ClusterOperation::from(&op))
+    }
+
+    /// Starts changing a pool's autoscaling bounds (enabled, min..max).
+    pub async fn set_node_pool_autoscaling(
+        &self,
+        project: &str,
+        location: &str,
+        cluster: &str,
+        pool: &str,
+        (min, max): (i32, i32),
+    ) -> Result<ClusterOperation, GkeError> {
+        validate_cluster_name(cluster).map_err(|e| GkeError::invalid_name(&e))?;
+        super::types::validate_autoscaling(min, max)
+            .map_err(|e| GkeError::local(GkeErrorKind::InvalidArgument, e, project))?;
+        let op = self
+            .manager
+            .set_node_pool_autoscaling()
+            .set_name(pool_name(project, location, cluster, pool))
+            .set_autoscaling(
+                model::NodePoolAutoscaling::new()
+                    .set_enabled(true)
+                    .set_min_node_count(min)
+                    .set_max_node_count(max),
+            )
+            .send()
+            .await
+            .map_err(|e| GkeError::from_client_error(&e, project))?;
+        Ok(ClusterOperation::from(&op))
+    }
+
+    /// Starts deleting a node pool; its nodes are drained and go.
+    pub async fn delete_node_pool(
+        &self,
+        project: &str,
+        location: &str,
+        cluster: &str,
+        pool: &str,
+    ) -> Result<ClusterOperation, GkeError> {
+        validate_cluster_name(cluster).map_err(|e| GkeError::invalid_name(&e))?;
+        let op = self
+            .manager
+            .delete_node_pool()
+            .set_name(pool_name(project, location, cluster, pool))
             .send()
             .await
             .map_err(|e| GkeError::from_client_error(&e, project))?;

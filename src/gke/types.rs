@@ -46,11 +46,14 @@ pub enum OperationStatus {
     Other(String),
 }
 
-/// What an operation does. Only the two the cockpit starts are named.
+/// What an operation does. Only the ones the cockpit starts are named.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OperationKind {
     CreateCluster,
     DeleteCluster,
+    CreateNodePool,
+    DeleteNodePool,
+    SetNodePoolAutoscaling,
     Other(String),
 }
 
@@ -124,6 +127,9 @@ named_enum!(OperationStatus {
 named_enum!(OperationKind {
     CreateCluster => "CREATE_CLUSTER",
     DeleteCluster => "DELETE_CLUSTER",
+    CreateNodePool => "CREATE_NODE_POOL",
+    DeleteNodePool => "DELETE_NODE_POOL",
+    SetNodePoolAutoscaling => "SET_NODE_POOL_AUTOSCALING",
 });
 
 impl ReleaseChannel {
@@ -177,7 +183,20 @@ pub struct NodePoolRow {
     /// (min, max) when autoscaling is enabled.
     pub autoscaling: Option<(i32, i32)>,
     pub status: NodePoolStatus,
+    /// Why the pool is not RUNNING, in GKE's words (empty when it is).
+    pub status_message: String,
     pub version: String,
+    /// The Kubernetes labels its nodes get (`config.labels`).
+    pub labels: BTreeMap<String, String>,
+    /// Its nodes' taints as `key=value:Effect` (kubectl's form).
+    pub taints: Vec<String>,
+}
+
+impl NodePoolRow {
+    /// Whether this is the z2jh user pool: labelled for user pods.
+    pub fn is_user_pool(&self) -> bool {
+        self.labels.get(USER_POOL_LABEL.0).map(String::as_str) == Some(USER_POOL_LABEL.1)
+    }
 }
 
 /// One GKE cluster, as the cluster pane shows it.
@@ -292,6 +311,58 @@ impl Default for UserPoolSpec {
     }
 }
 
+impl UserPoolSpec {
+    /// Checks what GKE would refuse: the name rule and the range.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.name == "default-pool" {
+            return Err("the user pool cannot be called default-pool".into());
+        }
+        super::names::validate_cluster_name(&self.name)
+            .map_err(|e| e.replace("cluster name", "node pool name"))?;
+        if self.machine_type.trim().is_empty() {
+            return Err("the user pool's machine type is empty".into());
+        }
+        validate_autoscaling(self.min_nodes, self.max_nodes)
+            .map_err(|e| format!("the user pool's {e}"))
+    }
+
+    /// The pool as the API takes it: labelled and tainted as z2jh's
+    /// `scheduling.userPods` expects, autoscaled from `min_nodes`.
+    pub fn to_api(&self) -> model::NodePool {
+        let labels: BTreeMap<String, String> =
+            [(USER_POOL_LABEL.0.to_string(), USER_POOL_LABEL.1.to_string())].into();
+        let taint = model::NodeTaint::new()
+            .set_key(USER_POOL_TAINT.0)
+            .set_value(USER_POOL_TAINT.1)
+            .set_effect(model::node_taint::Effect::NoSchedule);
+        model::NodePool::new()
+            .set_name(self.name.clone())
+            .set_initial_node_count(self.min_nodes)
+            .set_config(
+                model::NodeConfig::new()
+                    .set_machine_type(self.machine_type.clone())
+                    .set_labels(labels)
+                    .set_taints([taint]),
+            )
+            .set_autoscaling(
+                model::NodePoolAutoscaling::new()
+                    .set_enabled(true)
+                    .set_min_node_count(self.min_nodes)
+                    .set_max_node_count(self.max_nodes),
+            )
+    }
+}
+
+/// An autoscaling range GKE accepts: 0 <= min <= max, max >= 1.
+pub fn validate_autoscaling(min: i32, max: i32) -> Result<(), String> {
+    if min < 0 || max < 1 || min > max {
+        return Err(format!(
+            "autoscaling range {min}..{max} is invalid (need 0 <= min <= max, max >= 1)"
+        ));
+    }
+    Ok(())
+}
+
 /// The label z2jh's scheduling looks for on user nodes.
 pub const USER_POOL_LABEL: (&str, &str) = ("hub.jupyter.org/node-purpose", "user");
 /// The taint z2jh's user pods tolerate (effect NoSchedule).
@@ -340,17 +411,7 @@ impl ClusterSpec {
             ));
         }
         if let Some(pool) = &self.user_pool {
-            if pool.name == "default-pool" {
-                return Err("the user pool cannot be called default-pool".into());
-            }
-            super::names::validate_cluster_name(&pool.name)
-                .map_err(|e| e.replace("cluster name", "node pool name"))?;
-            if pool.min_nodes < 0 || pool.max_nodes < 1 || pool.min_nodes > pool.max_nodes {
-                return Err(format!(
-                    "the user pool's autoscaling range {}..{} is invalid (need 0 <= min <= max, max >= 1)",
-                    pool.min_nodes, pool.max_nodes
-                ));
-            }
+            pool.validate()?;
         }
         Ok(())
     }
@@ -363,31 +424,7 @@ impl ClusterSpec {
             .set_initial_node_count(self.node_count)
             .set_config(model::NodeConfig::new().set_machine_type(self.machine_type.clone()));
         let mut pools = vec![default_pool];
-        if let Some(user) = &self.user_pool {
-            let labels: BTreeMap<String, String> =
-                [(USER_POOL_LABEL.0.to_string(), USER_POOL_LABEL.1.to_string())].into();
-            let taint = model::NodeTaint::new()
-                .set_key(USER_POOL_TAINT.0)
-                .set_value(USER_POOL_TAINT.1)
-                .set_effect(model::node_taint::Effect::NoSchedule);
-            pools.push(
-                model::NodePool::new()
-                    .set_name(user.name.clone())
-                    .set_initial_node_count(user.min_nodes)
-                    .set_config(
-                        model::NodeConfig::new()
-                            .set_machine_type(user.machine_type.clone())
-                            .set_labels(labels)
-                            .set_taints([taint]),
-                    )
-                    .set_autoscaling(
-                        model::NodePoolAutoscaling::new()
-                            .set_enabled(true)
-                            .set_min_node_count(user.min_nodes)
-                            .set_max_node_count(user.max_nodes),
-                    ),
-            );
-        }
+        pools.extend(self.user_pool.as_ref().map(UserPoolSpec::to_api));
         let channel = match self.release_channel {
             ReleaseChannel::None => model::release_channel::Channel::Unspecified,
             ReleaseChannel::Rapid => model::release_channel::Channel::Rapid,
@@ -464,6 +501,7 @@ impl From<&model::Cluster> for GkeCluster {
     }
 }
 
+#[allow(deprecated)] // `statusMessage`: GKE still fills it, and gcloud prints it.
 impl From<&model::NodePool> for NodePoolRow {
     fn from(p: &model::NodePool) -> Self {
         let autoscaling = p
@@ -481,13 +519,45 @@ impl From<&model::NodePool> for NodePoolRow {
             node_count: p.initial_node_count,
             autoscaling,
             status: NodePoolStatus::from_name(enum_name(p.status.name())),
+            status_message: p.status_message.clone(),
             version: p.version.clone(),
+            labels: p
+                .config
+                .as_ref()
+                .map(|c| {
+                    c.labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            taints: p
+                .config
+                .as_ref()
+                .map(|c| c.taints.iter().map(taint_text).collect())
+                .unwrap_or_default(),
         }
     }
 }
 
 /// Finds (done, total) in the progress metrics, the operation's own or its
 /// stages' (GKE reports node progress in a stage on some operations).
+/// `key=value:NoSchedule`, as kubectl and gcloud's `--node-taints` write it.
+fn taint_text(t: &model::NodeTaint) -> String {
+    use model::node_taint::Effect;
+    let effect = match &t.effect {
+        Effect::NoSchedule => "NoSchedule",
+        Effect::PreferNoSchedule => "PreferNoSchedule",
+        Effect::NoExecute => "NoExecute",
+        other => other.name().unwrap_or("EFFECT_UNSPECIFIED"),
+    };
+    if t.value.is_empty() {
+        format!("{}:{effect}", t.key)
+    } else {
+        format!("{}={}:{effect}", t.key, t.value)
+    }
+}
+
 fn node_progress(progress: &model::OperationProgress) -> Option<(i64, i64)> {
     use model::operation_progress::metric::Value;
     let metric = |names: &[&str]| {

@@ -348,6 +348,26 @@ pub fn last_deployed_revision(records: &[ReleaseRecord]) -> Option<&ReleaseRecor
         .max_by_key(|r| r.revision)
 }
 
+/// The release's revisions, read from its Secrets (no helm needed).
+pub async fn read_history(
+    client: &kube::Client,
+    namespace: &str,
+    release_name: &str,
+) -> anyhow::Result<Vec<ReleaseRecord>> {
+    let api: kube::api::Api<k8s_openapi::api::core::v1::Secret> =
+        kube::api::Api::namespaced(client.clone(), namespace);
+    let list = api
+        .list(&kube::api::ListParams::default().labels(&format!("owner=helm,name={release_name}")))
+        .await?;
+    let mut records: Vec<ReleaseRecord> = list
+        .items
+        .iter()
+        .filter_map(|s| from_secret(s).ok())
+        .collect();
+    records.sort_by_key(|r| r.revision);
+    Ok(records)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

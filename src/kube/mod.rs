@@ -5,6 +5,7 @@
 pub mod access;
 pub mod client;
 pub mod diagnosis;
+pub mod leftovers;
 pub mod logs;
 pub mod node_row;
 pub mod pod_row;

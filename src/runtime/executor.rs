@@ -221,6 +221,37 @@ impl Executor {
                     let _ = tx.send(Msg::ImagePrepared(result));
                 });
             }
+            Command::ConnectCluster { name, location } => {
+                let config = self.deploy.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = deploy::connect_cluster(&config, &location, &name).await;
+                    let _ = tx.send(Msg::ClusterConnected { name, result });
+                });
+            }
+            Command::ReadContexts => {
+                let _ = self
+                    .tx
+                    .send(Msg::Contexts(read_contexts(self.kubeconfig.as_deref())));
+            }
+            Command::SurveyCluster { name, location } => {
+                let config = self.deploy.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let (release, survivors) =
+                        deploy::survey_cluster(&config, &location, &name).await;
+                    let _ = tx.send(Msg::ClusterSurveyed {
+                        name,
+                        location,
+                        release,
+                        survivors,
+                    });
+                });
+            }
+            Command::PrepareUserNodes => {
+                let result = deploy::prepare_user_nodes(&self.deploy);
+                let _ = self.tx.send(Msg::UserNodesPrepared(result));
+            }
             Command::PrepareMoveSecrets => {
                 let result = deploy::prepare_move(&self.deploy);
                 let _ = self.tx.send(Msg::MoveSecretsPrepared(result));
@@ -241,7 +272,11 @@ impl Executor {
                 let busy = self.gke_busy.clone();
                 let is_gke = matches!(
                     action,
-                    Action::CreateCluster(_) | Action::DeleteCluster { .. }
+                    Action::CreateCluster(_)
+                        | Action::DeleteCluster { .. }
+                        | Action::AddUserPool { .. }
+                        | Action::SetPoolAutoscaling { .. }
+                        | Action::DeleteNodePool { .. }
                 );
                 if is_gke {
                     busy.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -527,6 +562,26 @@ async fn probe_reads(
 
 /// The GKE API has no watch: the cluster list is refreshed every 10 s, and
 /// every 2 s while a cluster operation runs.
+/// The kubeconfig's contexts, as kube merges the files (KUBECONFIG's list,
+/// or the one file).
+fn read_contexts(
+    kubeconfig: Option<&std::path::Path>,
+) -> Result<Vec<crate::app::gke_state::KubeContext>, String> {
+    let config = crate::kube::client::read_kubeconfig(kubeconfig).map_err(|e| format!("{e:#}"))?;
+    Ok(config
+        .contexts
+        .into_iter()
+        .map(|c| {
+            let context = c.context.unwrap_or_default();
+            crate::app::gke_state::KubeContext {
+                name: c.name,
+                cluster: context.cluster,
+                namespace: context.namespace,
+            }
+        })
+        .collect())
+}
+
 async fn poll_gke(
     gke: crate::gke::GkeConfig,
     tx: UnboundedSender<Msg>,
@@ -545,7 +600,7 @@ async fn poll_gke(
     };
     loop {
         let result = client
-            .list_clusters(&gke.project, &gke.location)
+            .list_clusters(&gke.project, "-")
             .await
             .map_err(|e| e.to_string());
         if tx.send(Msg::GkeClusters(result)).is_err() {

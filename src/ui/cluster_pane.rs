@@ -30,7 +30,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme,
     );
     // GKE's view of the cluster comes first, one line, when configured.
-    let gke_line = state.gke.as_ref().map(|g| gke_line(g, theme));
+    let gke_line = state
+        .gke
+        .as_ref()
+        .map(|g| gke_line(g, &state.target.context, theme));
     let height = area
         .height
         .saturating_sub(3 + u16::from(gke_line.is_some())) as usize;
@@ -98,11 +101,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(table, table_area);
 }
 
-fn gke_line<'a>(gke: &GkeView, theme: &Theme) -> Line<'a> {
+/// The cluster the keys act on, its status and pools (a pool's status
+/// when it is not RUNNING), and how many more clusters `K` lists.
+fn gke_line<'a>(gke: &GkeView, context: &str, theme: &Theme) -> Line<'a> {
     if let Some(e) = &gke.error {
         return Line::styled(format!("GKE: {e}"), theme.bad());
     }
-    match gke.chosen() {
+    let others = gke.clusters.len().saturating_sub(1);
+    let more = if others > 0 {
+        vec![
+            Span::styled(format!(" +{others} "), theme.dim()),
+            Span::styled("K", theme.key()),
+        ]
+    } else {
+        Vec::new()
+    };
+    match gke.chosen(context) {
         None if gke.refreshed.is_none() => Line::styled(
             format!("GKE {}/{}: listing…", gke.project, gke.location),
             theme.dim(),
@@ -113,31 +127,29 @@ fn gke_line<'a>(gke: &GkeView, theme: &Theme) -> Line<'a> {
             Span::raw(" creates one"),
         ]),
         Some(c) => {
-            let status_style = match c.status {
-                crate::gke::ClusterStatus::Running => theme.good(),
-                crate::gke::ClusterStatus::Error | crate::gke::ClusterStatus::Degraded => {
-                    theme.bad()
-                }
-                _ => theme.warn(),
-            };
+            let status_style = super::clusters::cluster_status_style(&c.status, theme);
+            // Short first: at 80 columns the pools come after the status,
+            // a pool that is not RUNNING says so, and K shows the rest.
             let pools: Vec<String> = c
                 .node_pools
                 .iter()
-                .map(|p| match p.autoscaling {
-                    Some((min, max)) => format!("{} {} {min}..{max}", p.name, p.machine_type),
-                    None => format!("{} {}x{}", p.name, p.node_count, p.machine_type),
+                .map(|p| {
+                    let state = if p.status == crate::gke::NodePoolStatus::Running {
+                        String::new()
+                    } else {
+                        format!(" {}", p.status)
+                    };
+                    format!("{} {}{state}", p.name, super::clusters::pool_size(p))
                 })
                 .collect();
-            Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("GKE {} ", c.name), theme.title()),
                 Span::styled(c.status.to_string(), status_style),
-                Span::raw(format!(
-                    " {} {} {}",
-                    c.master_version,
-                    c.location,
-                    pools.join(", ")
-                )),
-            ])
+            ];
+            spans.extend(more);
+            // The location is in the header's context name, and in K.
+            spans.push(Span::raw(format!(" · {}", pools.join(", "))));
+            Line::from(spans)
         }
     }
 }

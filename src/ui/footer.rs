@@ -92,7 +92,26 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
         ],
         Some(Overlay::Help) => &[("Esc", "close")],
         Some(Overlay::Confirm) => &[],
-        Some(Overlay::ImageForm | Overlay::CreateCluster) => {
+        Some(Overlay::Clusters { .. }) => &[
+            ("j/k", "select"),
+            ("Enter", "pools"),
+            ("C", "connect"),
+            ("A", "user pool"),
+            ("D", "delete"),
+            ("Esc", "back"),
+        ],
+        Some(Overlay::ClusterDetails { .. }) => &[
+            ("j/k", "pool"),
+            ("C", "connect"),
+            ("A", "add user pool"),
+            ("a", "autoscaling"),
+            ("d", "delete pool"),
+            ("Esc", "back"),
+        ],
+        Some(Overlay::Contexts { .. }) => {
+            &[("j/k", "select"), ("Enter", "switch"), ("Esc", "back")]
+        }
+        Some(Overlay::ImageForm | Overlay::CreateCluster | Overlay::PoolForm) => {
             &[("Tab", "field"), ("Enter", "go on"), ("Esc", "cancel")]
         }
         Some(Overlay::History { .. }) => &[

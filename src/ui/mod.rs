@@ -2,6 +2,7 @@
 //! per pane and per overlay.
 
 pub mod cluster_pane;
+pub mod clusters;
 pub mod confirm;
 pub mod create_form;
 pub mod footer;
@@ -105,6 +106,18 @@ pub fn render(frame: &mut Frame, state: &State) {
             Overlay::History { selected } => history::render(frame, body, state, *selected, &theme),
             Overlay::Confirm => confirm::render(frame, body, state, &theme),
             Overlay::CreateCluster => create_form::render(frame, body, state, &theme),
+            Overlay::Clusters { selected } => {
+                clusters::render_list(frame, body, state, *selected, &theme)
+            }
+            Overlay::ClusterDetails {
+                name,
+                location,
+                pool,
+            } => clusters::render_details(frame, body, state, (name, location, *pool), &theme),
+            Overlay::Contexts { selected } => {
+                clusters::render_contexts(frame, body, state, *selected, &theme)
+            }
+            Overlay::PoolForm => clusters::render_pool_form(frame, body, state, &theme),
             Overlay::ImageForm => image_form::render(frame, body, state, &theme),
             Overlay::Pulls { scroll } => image_pulls::render(frame, body, state, *scroll, &theme),
             Overlay::Text {

@@ -14,6 +14,7 @@ use jhub_cockpit::app::actions::Action;
 use jhub_cockpit::app::gke_view::GkeView;
 use jhub_cockpit::app::{self, Command, Kind, Msg, Overlay, State, Target};
 use jhub_cockpit::gke::{ClusterStatus, GkeCluster, NodePoolRow, NodePoolStatus};
+use jhub_cockpit::plan::{ReleaseOnCluster, Survivors};
 use support::cockpit::StateBuilder;
 use support::objects::*;
 
@@ -34,7 +35,10 @@ fn cluster(status: ClusterStatus) -> GkeCluster {
             node_count: 3,
             autoscaling: None,
             status: NodePoolStatus::Running,
+            status_message: String::new(),
             version: "1.36.3-gke.100".into(),
+            labels: Default::default(),
+            taints: Vec::new(),
         }],
         created: None,
         release_channel: None,
@@ -144,17 +148,79 @@ fn the_user_pool_field_adds_the_z2jh_pool() {
     }
     key(&mut s, KeyCode::Backspace);
     typed(&mut s, "5");
+    // The user pool's own minimum and machine type.
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Backspace);
+    typed(&mut s, "1");
+    key(&mut s, KeyCode::Tab);
+    for _ in 0.."n1-highmem-2".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    typed(&mut s, "n2-highmem-4");
     key(&mut s, KeyCode::Enter);
     match key(&mut s, KeyCode::Char('y')).as_slice() {
         [Command::Run(Action::CreateCluster(spec))] => {
             let pool = spec.user_pool.as_ref().expect("a user pool");
             assert_eq!(
                 (pool.name.as_str(), pool.min_nodes, pool.max_nodes),
-                ("user-pool", 0, 5)
+                ("user-pool", 1, 5)
+            );
+            assert_eq!(pool.machine_type, "n2-highmem-4");
+            assert_eq!(
+                spec.machine_type, "n1-highmem-2",
+                "the default pool's stays"
             );
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// What the look inside the cluster found (`Command::SurveyCluster`'s
+/// answer): the release, a LoadBalancer of another namespace, two claims.
+fn surveyed(s: &mut State, release: ReleaseOnCluster) {
+    app::update(
+        s,
+        Msg::ClusterSurveyed {
+            name: "notebook-test".into(),
+            location: "us-central1-b".into(),
+            release,
+            survivors: Survivors::Listed {
+                load_balancers: vec![
+                    "jhub/proxy-public (34.1.2.3)".into(),
+                    "monitoring/grafana (34.9.8.7)".into(),
+                ],
+                claims: vec![
+                    "jhub/claim-ada (10Gi, standard-rwo)".into(),
+                    "monitoring/prometheus-db (50Gi, standard-rwo)".into(),
+                ],
+                unread: vec![],
+            },
+        },
+    );
+}
+
+fn installed() -> ReleaseOnCluster {
+    ReleaseOnCluster::Installed {
+        release: "jhub".into(),
+        namespace: "jhub".into(),
+    }
+}
+
+#[test]
+fn delete_looks_inside_the_cluster_first() {
+    let mut s = state(true);
+    app::update(
+        &mut s,
+        Msg::GkeClusters(Ok(vec![cluster(ClusterStatus::Running)])),
+    );
+    assert_eq!(
+        key(&mut s, KeyCode::Char('D')),
+        vec![Command::SurveyCluster {
+            name: "notebook-test".into(),
+            location: "us-central1-b".into()
+        }]
+    );
+    assert!(s.overlays.is_empty(), "the dialog waits for the answer");
 }
 
 #[test]
@@ -165,6 +231,19 @@ fn delete_needs_the_typed_name_and_uninstalls_first() {
         Msg::GkeClusters(Ok(vec![cluster(ClusterStatus::Running)])),
     );
     key(&mut s, KeyCode::Char('D'));
+    surveyed(&mut s, installed());
+    let explain = s.confirm.as_ref().unwrap().explain.join("\n");
+    // The release's own LoadBalancer and claim go with its namespace; the
+    // other namespace's are named as surviving.
+    assert!(
+        explain.contains("  LoadBalancer monitoring/grafana (34.9.8.7)"),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("  disk of claim monitoring/prometheus-db (50Gi, standard-rwo)"),
+        "{explain}"
+    );
+    assert!(!explain.contains("jhub/claim-ada"), "{explain}");
     assert_snapshot!("delete_dialog", draw(&s));
     sizes::draws_at_every_size(&s);
     assert!(typed(&mut s, "notebook-tes").is_empty());
@@ -181,18 +260,20 @@ fn delete_needs_the_typed_name_and_uninstalls_first() {
             .contains("did not match")
     );
     key(&mut s, KeyCode::Char('D'));
+    surveyed(&mut s, installed());
     typed(&mut s, "notebook-test");
     assert_eq!(
         key(&mut s, KeyCode::Enter),
         vec![Command::Run(Action::DeleteCluster {
             name: "notebook-test".into(),
+            location: "us-central1-b".into(),
             uninstall_first: true
         })]
     );
 }
 
 #[test]
-fn delete_from_panes_on_another_cluster_does_not_uninstall_their_release() {
+fn a_cluster_that_cannot_be_read_is_deleted_without_an_uninstall_and_says_so() {
     let mut s = state(true);
     s.target.context = "rig".into();
     app::update(
@@ -200,9 +281,22 @@ fn delete_from_panes_on_another_cluster_does_not_uninstall_their_release() {
         Msg::GkeClusters(Ok(vec![cluster(ClusterStatus::Running)])),
     );
     key(&mut s, KeyCode::Char('D'));
+    app::update(
+        &mut s,
+        Msg::ClusterSurveyed {
+            name: "notebook-test".into(),
+            location: "us-central1-b".into(),
+            release: ReleaseOnCluster::NotKnown {
+                why: "Cannot check notebook-test for a JupyterHub release (no context)".into(),
+                instead: "uninstall it first".into(),
+            },
+            survivors: Survivors::NotKnown("notebook-test could not be read".into()),
+        },
+    );
     let explain = s.confirm.as_ref().unwrap().explain.join("\n");
+    assert!(explain.contains("is NOT uninstalled"), "{explain}");
     assert!(
-        explain.contains("The panes are not on notebook-test"),
+        explain.contains("What else outlives it is not known"),
         "{explain}"
     );
     typed(&mut s, "notebook-test");
@@ -210,7 +304,46 @@ fn delete_from_panes_on_another_cluster_does_not_uninstall_their_release() {
         key(&mut s, KeyCode::Enter),
         vec![Command::Run(Action::DeleteCluster {
             name: "notebook-test".into(),
+            location: "us-central1-b".into(),
             uninstall_first: false
+        })]
+    );
+}
+
+#[test]
+fn a_deleted_clusters_context_is_offered_for_removal() {
+    let mut s = state(false);
+    s.gke.as_mut().unwrap().kubeconfig = "/home/ada/.kube/config".into();
+    app::update(
+        &mut s,
+        Msg::GkeClusters(Ok(vec![cluster(ClusterStatus::Running)])),
+    );
+    app::update(
+        &mut s,
+        Msg::Contexts(Ok(vec![jhub_cockpit::app::gke_view::KubeContext {
+            name: "gke_demo_us-central1-b_notebook-test".into(),
+            cluster: "gke_demo_us-central1-b_notebook-test".into(),
+            namespace: None,
+        }])),
+    );
+    key(&mut s, KeyCode::Char('D'));
+    surveyed(&mut s, ReleaseOnCluster::NotInstalled);
+    typed(&mut s, "notebook-test");
+    key(&mut s, KeyCode::Enter);
+    app::update(
+        &mut s,
+        Msg::OperationDone(Ok("cluster notebook-test deleted".into())),
+    );
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::Confirm),
+        "offered, not forced"
+    );
+    assert_eq!(
+        key(&mut s, KeyCode::Char('y')),
+        vec![Command::Run(Action::RemoveContext {
+            path: "/home/ada/.kube/config".into(),
+            context: "gke_demo_us-central1-b_notebook-test".into()
         })]
     );
 }
@@ -272,9 +405,12 @@ fn a_created_cluster_switches_the_panes_to_its_context() {
     );
     assert_eq!(
         commands,
-        vec![Command::Reconnect {
-            context: "gke_demo_us-central1-b_notebook-test".into()
-        }]
+        vec![
+            Command::Reconnect {
+                context: "gke_demo_us-central1-b_notebook-test".into()
+            },
+            Command::ReadContexts
+        ]
     );
     assert_eq!(s.target.context, "gke_demo_us-central1-b_notebook-test");
     assert!(

@@ -1,0 +1,288 @@
+//! The clusters view (`K`): every cluster of the project in every location,
+//! one inspected with its node pools (Enter), connecting the panes to one
+//! (`C`), the z2jh user pool added (`A`), a pool rescaled (`a`) or deleted
+//! (`d`), a cluster deleted (`D`); and the kubeconfig's contexts (`C` on
+//! the main screen), one of which the panes switch to with Enter. Every
+//! write goes through the confirm-then-run path of `write_flow`.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::command::Command;
+use super::gke_state::{KubeContext, PoolForm};
+use super::state::{Overlay, State};
+use crate::gke::GkeCluster;
+use crate::plan;
+
+/// `K`: the clusters view; the kubeconfig is read again for its
+/// "context" column.
+pub fn open(state: &mut State) -> Vec<Command> {
+    if state.gke.is_none() {
+        state.warn(
+            "GKE is not configured: pass --project (and --location for new clusters), or set gcp.* in the settings",
+        );
+        return Vec::new();
+    }
+    let context = state.target.context.clone();
+    let selected = state
+        .gke
+        .as_ref()
+        .and_then(|g| {
+            let chosen = g.chosen(&context)?;
+            g.clusters.iter().position(|c| c == chosen)
+        })
+        .unwrap_or(0);
+    state.overlays.push(Overlay::Clusters { selected });
+    vec![Command::ReadContexts]
+}
+
+/// `C` on the main screen: the kubeconfig's contexts, the panes' marked.
+pub fn open_contexts(state: &mut State) -> Vec<Command> {
+    let current = state.target.context.clone();
+    let selected = state
+        .gke
+        .as_ref()
+        .and_then(|g| g.contexts.iter().position(|c| c.name == current))
+        .unwrap_or(0);
+    state.overlays.push(Overlay::Contexts { selected });
+    vec![Command::ReadContexts]
+}
+
+fn clusters(state: &State) -> &[GkeCluster] {
+    state.gke.as_ref().map_or(&[], |g| g.clusters.as_slice())
+}
+
+fn moved(selected: usize, len: usize, code: KeyCode) -> usize {
+    let last = len.saturating_sub(1);
+    match code {
+        KeyCode::Char('j') | KeyCode::Down => (selected + 1).min(last),
+        KeyCode::Char('k') | KeyCode::Up => selected.saturating_sub(1),
+        KeyCode::Char('g') | KeyCode::Home => 0,
+        KeyCode::Char('G') | KeyCode::End => last,
+        _ => selected.min(last),
+    }
+}
+
+/// Keys of the clusters list.
+pub fn list_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Command> {
+    let chosen = clusters(state).get(selected).cloned();
+    match (key.code, chosen) {
+        (KeyCode::Esc | KeyCode::Char('q'), _) => {
+            state.overlays.pop();
+        }
+        (KeyCode::Enter, Some(c)) => state.overlays.push(Overlay::ClusterDetails {
+            name: c.name,
+            location: c.location,
+            pool: 0,
+        }),
+        (KeyCode::Char('C'), Some(c)) => return connect(state, &c),
+        (KeyCode::Char('A'), Some(c)) => return open_add_pool(state, &c),
+        (KeyCode::Char('D'), Some(c)) => {
+            return super::gke_view::request_delete_of(state, &c.name, &c.location);
+        }
+        (code, _) => {
+            let selected = moved(selected, clusters(state).len(), code);
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::Clusters { selected };
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Keys of one cluster's details: its pools are the list.
+pub fn details_key(
+    state: &mut State,
+    (name, location, pool): (String, String, usize),
+    key: KeyEvent,
+) -> Vec<Command> {
+    let Some(cluster) = state
+        .gke
+        .as_ref()
+        .and_then(|g| g.find(&name, &location))
+        .cloned()
+    else {
+        // Gone from the list (deleted): back to it.
+        state.overlays.pop();
+        return Vec::new();
+    };
+    let chosen = cluster.node_pools.get(pool).cloned();
+    match (key.code, chosen) {
+        (KeyCode::Esc | KeyCode::Char('q'), _) => {
+            state.overlays.pop();
+        }
+        (KeyCode::Enter | KeyCode::Char('C'), _) => return connect(state, &cluster),
+        (KeyCode::Char('A'), _) => return open_add_pool(state, &cluster),
+        (KeyCode::Char('D'), _) => {
+            return super::gke_view::request_delete_of(state, &name, &location);
+        }
+        (KeyCode::Char('a'), Some(p)) => {
+            if !refused(state, "changing a node pool") {
+                state.pool_form = Some(PoolForm::autoscaling(
+                    &name,
+                    &location,
+                    &p.name,
+                    p.autoscaling,
+                ));
+                state.overlays.push(Overlay::PoolForm);
+            }
+        }
+        (KeyCode::Char('d'), Some(p)) => {
+            if !refused(state, "deleting a node pool") {
+                if cluster.node_pools.len() == 1 {
+                    state.warn(format!(
+                        "{} is the only node pool of {name}: a cluster needs one (delete the cluster with D instead)",
+                        p.name
+                    ));
+                } else {
+                    let plan = plan::delete_node_pool(&name, &location, &p.name, p.is_user_pool());
+                    open_plan(state, plan);
+                }
+            }
+        }
+        (code, _) => {
+            let pool = moved(pool, cluster.node_pools.len(), code);
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::ClusterDetails {
+                    name,
+                    location,
+                    pool,
+                };
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Keys of the context list.
+pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Command> {
+    let contexts: Vec<KubeContext> = state
+        .gke
+        .as_ref()
+        .map(|g| g.contexts.clone())
+        .unwrap_or_default();
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => {
+            state.overlays.pop();
+        }
+        KeyCode::Enter => {
+            let Some(chosen) = contexts.get(selected) else {
+                return Vec::new();
+            };
+            state.overlays.pop();
+            if chosen.name == state.target.context {
+                state.info(format!("the panes are on {} already", chosen.name));
+                return Vec::new();
+            }
+            return super::gke_view::switch_context(state, chosen.name.clone());
+        }
+        code => {
+            let selected = moved(selected, contexts.len(), code);
+            if let Some(top) = state.overlays.last_mut() {
+                *top = Overlay::Contexts { selected };
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Read-only mode and a running operation refuse the pool writes.
+fn refused(state: &mut State, what: &str) -> bool {
+    super::gke_view::refuse(state, what)
+        || super::write_flow::refuse_if_busy_or_readonly(state, what)
+}
+
+fn open_plan(state: &mut State, plan: plan::Plan) {
+    state.confirm = Some(plan.into_dialog());
+    state.overlays.push(Overlay::Confirm);
+}
+
+fn open_add_pool(state: &mut State, cluster: &GkeCluster) -> Vec<Command> {
+    if refused(state, "adding a node pool") {
+        return Vec::new();
+    }
+    if let Some(p) = cluster.node_pools.iter().find(|p| p.is_user_pool()) {
+        state.warn(format!(
+            "{} has a user pool already ({}): a to change its autoscaling",
+            cluster.name, p.name
+        ));
+        return Vec::new();
+    }
+    state.pool_form = Some(PoolForm::add(&cluster.name, &cluster.location));
+    state.overlays.push(Overlay::PoolForm);
+    Vec::new()
+}
+
+/// `C`: connect the panes to a RUNNING cluster. Writing its context needs
+/// the API's answer (endpoint and CA), so it is a command; the panes move
+/// when it is written ([`connected`]). Not refused in read-only mode: it
+/// writes the operator's kubeconfig, not the cluster.
+fn connect(state: &mut State, cluster: &GkeCluster) -> Vec<Command> {
+    if !cluster.is_connectable() {
+        state.warn(format!(
+            "{} is {}: only a RUNNING cluster can be connected to (wait, the list refreshes)",
+            cluster.name, cluster.status
+        ));
+        return Vec::new();
+    }
+    state.info(format!(
+        "writing the context of {} ({}) as gcloud get-credentials does…",
+        cluster.name, cluster.location
+    ));
+    vec![Command::ConnectCluster {
+        name: cluster.name.clone(),
+        location: cluster.location.clone(),
+    }]
+}
+
+/// The context is written: the panes move to it, and the views close.
+pub fn connected(
+    state: &mut State,
+    name: String,
+    result: Result<String, crate::actions::Failure>,
+) -> Vec<Command> {
+    match result {
+        Ok(context) => {
+            state.overlays.retain(|o| {
+                !matches!(o, Overlay::Clusters { .. } | Overlay::ClusterDetails { .. })
+            });
+            let mut commands = super::gke_view::switch_context(state, context.clone());
+            state.info(format!(
+                "connected to {name}: context {context} written and current"
+            ));
+            commands.push(Command::ReadContexts);
+            commands
+        }
+        Err(f) => {
+            state.error(match f.hint {
+                Some(hint) => format!("cannot connect to {name}: {}; {hint}", f.error),
+                None => format!("cannot connect to {name}: {}", f.error),
+            });
+            Vec::new()
+        }
+    }
+}
+
+pub fn contexts_read(state: &mut State, result: Result<Vec<KubeContext>, String>) {
+    match result {
+        Ok(contexts) => {
+            if let Some(g) = state.gke.as_mut() {
+                g.contexts = contexts;
+            }
+        }
+        Err(e) => state.warn(format!("cannot read the kubeconfig's contexts: {e}")),
+    }
+}
+
+/// After a user pool is added: offer config.yaml's change, or say why not.
+pub fn user_nodes_prepared(
+    state: &mut State,
+    prepared: Result<crate::actions::PreparedAccess, crate::actions::Failure>,
+) {
+    match prepared {
+        Ok(p) => open_plan(state, plan::require_user_nodes(p)),
+        Err(f) => state.info(match f.hint {
+            Some(hint) => format!("{}; {hint}", f.error),
+            None => f.error,
+        }),
+    }
+}
