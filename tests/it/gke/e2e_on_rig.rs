@@ -11,14 +11,14 @@ use crate::support::headless;
 
 use std::time::Duration;
 
-use base64::Engine;
 use gke_emulator::EmulatorConfig;
 use k8s_openapi::api::core::v1::{Namespace, Pod, Secret, Service};
 use kube::api::{Api, ListParams};
 use serde_json::Value;
 
 use headless::{Run, Workdir};
-use support::{TestNamespace, client, eventually, fixture_chart, helm, kubeconfig};
+use support::gke_rig::rig_credentials;
+use support::{TestNamespace, client, eventually, fixture_chart, helm};
 
 const PROJECT: &str = "demo";
 const ZONE: &str = "us-central1-b";
@@ -38,29 +38,6 @@ impl Drop for EmulatorProcess {
             let _ = stop.send(());
         }
     }
-}
-
-/// The rig's server, CA and admin certificate, from its kubeconfig.
-fn rig_credentials() -> (String, Vec<u8>, Vec<u8>, Vec<u8>) {
-    let text = std::fs::read_to_string(kubeconfig()).expect("rig kubeconfig");
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("rig kubeconfig is YAML");
-    let field = |list: &str, item: &str, key: &str| -> String {
-        doc[list][0][item][key]
-            .as_str()
-            .unwrap_or_else(|| panic!("rig kubeconfig: no {list}[0].{item}.{key}"))
-            .to_owned()
-    };
-    let b64 = |s: String| {
-        base64::engine::general_purpose::STANDARD
-            .decode(s)
-            .expect("base64 in the rig kubeconfig")
-    };
-    (
-        field("clusters", "cluster", "server"),
-        b64(field("clusters", "cluster", "certificate-authority-data")),
-        b64(field("users", "user", "client-certificate-data")),
-        b64(field("users", "user", "client-key-data")),
-    )
 }
 
 /// Starts the GKE emulator on a free loopback port, its clusters reporting

@@ -2,6 +2,7 @@
 //! against it, clusters that are rigs, and the whole flow from nothing to a
 //! hub and back.
 
+mod clusters_on_rig;
 mod clusters_view;
 mod e2e_on_rig;
 mod emulator;

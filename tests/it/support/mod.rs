@@ -19,6 +19,7 @@
 
 pub mod cockpit;
 pub mod gke;
+pub mod gke_rig;
 pub mod headless;
 pub mod objects;
 pub mod observed;

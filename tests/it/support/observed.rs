@@ -182,6 +182,11 @@ impl Observed {
         self.seen.lock().unwrap().clone()
     }
 
+    /// A message as the runtime would send it (a start-up answer).
+    pub fn send(&self, msg: Msg) {
+        let _ = self.tx.send(msg);
+    }
+
     pub fn key(&self, code: KeyCode) {
         let _ = self
             .tx

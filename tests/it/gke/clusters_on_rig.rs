@@ -1,0 +1,303 @@
+//! The clusters view against the GKE emulator (its clusters are the rig),
+//! with the cockpit as the TUI runs it (the real executor, keys in):
+//!
+//! - two clusters made outside the cockpit in two locations are listed;
+//!   connecting to one writes its context beside the kubeconfig's own
+//!   entries and comments, and the panes go live on it; the context list
+//!   moves them back and forth;
+//! - the z2jh user pool is added, rescaled and deleted through the
+//!   confirmations, and config.yaml is offered its `matchNodePurpose`;
+//! - a delete names the LoadBalancers and claims of two namespaces that
+//!   would outlive the cluster.
+
+use crate::support;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyCode;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Service};
+use kube::api::{Api, PostParams};
+use serde_json::json;
+
+use jhub_cockpit::app::{Connection, Msg, Overlay, State};
+use jhub_cockpit::gke::{ClusterSpec, ClusterStatus, GkeConfig};
+use support::gke::{Emulator, PROJECT};
+use support::gke_rig::emulator_on_rig;
+use support::observed::{self, Observed, Seen};
+use support::{TestNamespace, client, kubeconfig};
+
+const COURSE: (&str, &str) = ("course-hub", "europe-west1");
+const TEST: (&str, &str) = ("notebook-test", "us-central1-b");
+
+/// Makes the clusters through the API (not the cockpit) and waits until
+/// they run.
+async fn clusters_made_elsewhere(emulator: &Emulator, wanted: &[(&str, &str)]) {
+    let gke = emulator.client().await;
+    for (name, location) in wanted {
+        let spec = ClusterSpec {
+            name: (*name).into(),
+            location: (*location).into(),
+            node_count: 2,
+            ..Default::default()
+        };
+        gke.create_cluster(PROJECT, &spec).await.expect("create");
+    }
+    let running = support::eventually(Duration::from_secs(30), || async {
+        let listed = gke.list_clusters(PROJECT, "-").await.ok()?;
+        (listed.len() == wanted.len() && listed.iter().all(|c| c.status == ClusterStatus::Running))
+            .then_some(())
+    })
+    .await;
+    assert!(running.is_some(), "the emulator's clusters never ran");
+}
+
+/// The operator's kubeconfig: the rig's context, an unrelated one, and
+/// comments, as the operator wrote them.
+fn operators_kubeconfig(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let rig = std::fs::read_to_string(kubeconfig()).expect("rig kubeconfig");
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(&rig).unwrap();
+    let contexts = doc["contexts"].as_sequence_mut().expect("contexts");
+    let mut staging = contexts[0].clone();
+    staging["name"] = "staging".into();
+    staging["context"]["namespace"] = "staging".into();
+    contexts.push(staging);
+    let body = serde_yaml::to_string(&doc).unwrap();
+    let text = format!(
+        "# the course team's kubeconfig: do not share\n{}# staging is the spare hub\n",
+        body.replace("contexts:\n", "# contexts, newest last\ncontexts:\n")
+    );
+    let path = dir.join("config");
+    std::fs::write(&path, &text).unwrap();
+    (path, text)
+}
+
+fn start(
+    path: &std::path::Path,
+    namespace: &str,
+    work: &std::path::Path,
+    emulator: &Emulator,
+) -> Observed {
+    let mut deploy = observed::deploy_config(path, namespace, work);
+    let gke = GkeConfig {
+        project: PROJECT.into(),
+        location: TEST.1.into(),
+        endpoint: Some(emulator.url.clone()),
+        kubeconfig: path.to_path_buf(),
+    };
+    deploy.gke = Some(gke.clone());
+    let cockpit = Observed::start(path.to_path_buf(), namespace, deploy);
+    cockpit.send(Msg::GkeResolved {
+        gke: Some(gke),
+        preferred: None,
+    });
+    cockpit
+}
+
+fn connections(cockpit: &Observed) -> usize {
+    cockpit
+        .seen()
+        .iter()
+        .filter(|(_, s)| matches!(s, Seen::Connected))
+        .count()
+}
+
+fn live_on(state: &State, context: &str) -> bool {
+    state.target.context == context
+        && state.connection == Connection::Live
+        && !state.resources.nodes.is_empty()
+}
+
+fn soon() -> Instant {
+    Instant::now() + Duration::from_secs(30)
+}
+
+#[tokio::test]
+async fn two_locations_listed_one_connected_and_contexts_switched_back_and_forth() {
+    let admin = client().await;
+    let ns = TestNamespace::new(&admin, "gke-clusters").await;
+    let emulator = emulator_on_rig(1.0).await;
+    clusters_made_elsewhere(&emulator, &[COURSE, TEST]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, original) = operators_kubeconfig(dir.path());
+    let cockpit = start(&path, &ns.name, dir.path(), &emulator);
+    assert!(
+        cockpit
+            .until(soon(), |s| s.connection == Connection::Live)
+            .await
+            .is_some(),
+        "the panes never went live on the rig"
+    );
+
+    // K: both clusters, both locations.
+    cockpit.key(KeyCode::Char('K'));
+    let listed = cockpit
+        .until(soon(), |s| {
+            s.gke.as_ref().is_some_and(|g| g.clusters.len() == 2)
+        })
+        .await;
+    assert!(listed.is_some(), "{}", cockpit.screen());
+    assert!(
+        cockpit
+            .until(soon(), |s| matches!(s.top_overlay(), Some(Overlay::Clusters { .. })))
+            .await
+            .is_some(),
+        "{:?} {:?}",
+        cockpit.state().overlays,
+        cockpit.state().footer.message
+    );
+    let screen = cockpit.screen();
+    for wanted in [
+        "course-hub",
+        "europe-west1",
+        "notebook-test",
+        "us-central1-b",
+        "RUNNING",
+    ] {
+        assert!(screen.contains(wanted), "{wanted}:\n{screen}");
+    }
+
+    // C on the first (course-hub, sorted by location): its context is
+    // written, the panes go live on it with the rig's nodes.
+    let course = format!("gke_{PROJECT}_{}_{}", COURSE.1, COURSE.0);
+    let before = connections(&cockpit);
+    cockpit.key(KeyCode::Char('C'));
+    assert!(
+        cockpit
+            .until(soon(), |s| live_on(s, &course))
+            .await
+            .is_some(),
+        "never live on {course}:\n{}",
+        cockpit.screen()
+    );
+    assert!(connections(&cockpit) > before, "the panes reconnected");
+    assert!(cockpit.header().contains(&course), "{}", cockpit.header());
+    let written = std::fs::read_to_string(&path).unwrap();
+    let config = kube::config::Kubeconfig::from_yaml(&written).unwrap();
+    assert_eq!(config.current_context.as_deref(), Some(course.as_str()));
+    assert_eq!(config.contexts.len(), 3, "rig, staging and the new one");
+    // Every line the operator wrote is still there, in order, but the
+    // current context's.
+    let mut rest = written.lines();
+    for line in original
+        .lines()
+        .filter(|l| !l.starts_with("current-context"))
+    {
+        assert!(
+            rest.any(|l| l == line),
+            "{line:?} lost or moved:\n{written}"
+        );
+    }
+    // The rows are read again on the new context, not kept.
+    cockpit.key(KeyCode::Esc);
+
+    // C on the main screen: the context list; back to the rig's.
+    cockpit.key(KeyCode::Char('C'));
+    assert!(
+        cockpit
+            .until(soon(), |s| matches!(
+                s.top_overlay(),
+                Some(Overlay::Contexts { .. })
+            ) && s
+                .gke
+                .as_ref()
+                .is_some_and(|g| g.contexts.len() == 3))
+            .await
+            .is_some()
+    );
+    let rig = cockpit.state().gke.as_ref().unwrap().contexts[0]
+        .name
+        .clone();
+    cockpit.key(KeyCode::Char('g'));
+    let before = connections(&cockpit);
+    cockpit.key(KeyCode::Enter);
+    assert!(
+        cockpit.until(soon(), |s| live_on(s, &rig)).await.is_some(),
+        "never back on {rig}:\n{}",
+        cockpit.screen()
+    );
+    assert!(connections(&cockpit) > before);
+    // And to the GKE cluster again.
+    cockpit.key(KeyCode::Char('C'));
+    cockpit.key(KeyCode::Char('G'));
+    cockpit.key(KeyCode::Enter);
+    assert!(
+        cockpit
+            .until(soon(), |s| live_on(s, &course))
+            .await
+            .is_some(),
+        "never on {course} again:\n{}",
+        cockpit.screen()
+    );
+}
+
+#[tokio::test]
+async fn a_delete_names_the_load_balancers_and_claims_of_every_namespace() {
+    let admin = client().await;
+    let first = TestNamespace::new(&admin, "gke-leftover-a").await;
+    let second = TestNamespace::new(&admin, "gke-leftover-b").await;
+    for ns in [&first.name, &second.name] {
+        let services: Api<Service> = Api::namespaced(admin.clone(), ns);
+        let lb: Service = serde_json::from_value(json!({
+            "metadata": {"name": "proxy-public"},
+            "spec": {"type": "LoadBalancer", "selector": {"app": "x"},
+                     "ports": [{"port": 80, "targetPort": 8000}]}
+        }))
+        .unwrap();
+        services.create(&PostParams::default(), &lb).await.unwrap();
+        let claims: Api<PersistentVolumeClaim> = Api::namespaced(admin.clone(), ns);
+        let claim: PersistentVolumeClaim = serde_json::from_value(json!({
+            "metadata": {"name": "claim-ada"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "standard-rwo",
+                     "resources": {"requests": {"storage": "10Gi"}}}
+        }))
+        .unwrap();
+        claims.create(&PostParams::default(), &claim).await.unwrap();
+    }
+    let emulator = emulator_on_rig(1.0).await;
+    clusters_made_elsewhere(&emulator, &[TEST]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = operators_kubeconfig(dir.path());
+    let cockpit = start(&path, &first.name, dir.path(), &emulator);
+    // Connected to the cluster, so that its context exists to look in.
+    cockpit.key(KeyCode::Char('K'));
+    assert!(
+        cockpit
+            .until(soon(), |s| s
+                .gke
+                .as_ref()
+                .is_some_and(|g| g.clusters.len() == 1))
+            .await
+            .is_some()
+    );
+    cockpit.key(KeyCode::Char('C'));
+    let context = format!("gke_{PROJECT}_{}_{}", TEST.1, TEST.0);
+    assert!(
+        cockpit
+            .until(soon(), |s| live_on(s, &context))
+            .await
+            .is_some()
+    );
+    cockpit.key(KeyCode::Char('D'));
+    let dialog = cockpit
+        .until(soon(), |s| s.top_overlay() == Some(&Overlay::Confirm))
+        .await;
+    assert!(dialog.is_some(), "no dialog:\n{}", cockpit.screen());
+    let explain = cockpit.state().confirm.as_ref().unwrap().explain.join("\n");
+    for ns in [&first.name, &second.name] {
+        assert!(
+            explain.contains(&format!("  LoadBalancer {ns}/proxy-public (")),
+            "{ns}'s LoadBalancer:\n{explain}"
+        );
+        assert!(
+            explain.contains(&format!(
+                "  disk of claim {ns}/claim-ada (10Gi, standard-rwo)"
+            )),
+            "{ns}'s claim:\n{explain}"
+        );
+    }
+    assert!(explain.contains("No JupyterHub release"), "{explain}");
+    // Esc: nothing is deleted.
+    cockpit.key(KeyCode::Esc);
+    let gke = emulator.client().await;
+    assert_eq!(gke.list_clusters(PROJECT, "-").await.unwrap().len(), 1);
+}
