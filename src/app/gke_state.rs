@@ -56,15 +56,14 @@ impl GkeView {
     }
 
     /// The cluster the main screen's keys act on: the one the panes are
-    /// on, else the one in the settings, else the first.
+    /// on, else the one named in the settings. Never just the first of
+    /// several: `D` must not pick a cluster the operator did not mean.
     pub fn chosen(&self, context: &str) -> Option<&GkeCluster> {
-        self.connected(context)
-            .or_else(|| {
-                self.preferred
-                    .as_deref()
-                    .and_then(|p| self.clusters.iter().find(|c| c.name == p))
-            })
-            .or_else(|| self.clusters.first())
+        self.connected(context).or_else(|| {
+            self.preferred
+                .as_deref()
+                .and_then(|p| self.clusters.iter().find(|c| c.name == p))
+        })
     }
 
     /// A cluster by name and location.

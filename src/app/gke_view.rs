@@ -146,7 +146,14 @@ pub fn request_delete(state: &mut State) -> Vec<Command> {
         .map(|c| (c.name.clone(), c.location.clone()))
     else {
         if !refuse(state, "cluster delete") {
-            state.warn("no GKE cluster to delete");
+            let listed = state.gke.as_ref().map_or(0, |g| g.clusters.len());
+            state.warn(if listed == 0 {
+                "no GKE cluster to delete".to_owned()
+            } else {
+                format!(
+                    "the panes are on none of the project's {listed} clusters: K lists them, D there deletes the selected one"
+                )
+            });
         }
         return Vec::new();
     };

@@ -121,10 +121,20 @@ fn gke_line<'a>(gke: &GkeView, context: &str, theme: &Theme) -> Line<'a> {
             format!("GKE {}/{}: listing…", gke.project, gke.location),
             theme.dim(),
         ),
-        None => Line::from(vec![
+        None if gke.clusters.is_empty() => Line::from(vec![
             Span::styled("GKE: no cluster yet · ", theme.dim()),
             Span::styled("c", theme.key()),
             Span::raw(" creates one"),
+        ]),
+        None => Line::from(vec![
+            Span::styled(
+                format!("GKE: {} clusters, not on one · ", gke.clusters.len()),
+                theme.dim(),
+            ),
+            Span::styled("K", theme.key()),
+            Span::raw(" lists · "),
+            Span::styled("c", theme.key()),
+            Span::raw(" creates"),
         ]),
         Some(c) => {
             let status_style = super::clusters::cluster_status_style(&c.status, theme);

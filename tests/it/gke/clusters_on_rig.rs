@@ -138,7 +138,10 @@ async fn two_locations_listed_one_connected_and_contexts_switched_back_and_forth
     assert!(listed.is_some(), "{}", cockpit.screen());
     assert!(
         cockpit
-            .until(soon(), |s| matches!(s.top_overlay(), Some(Overlay::Clusters { .. })))
+            .until(soon(), |s| matches!(
+                s.top_overlay(),
+                Some(Overlay::Clusters { .. })
+            ))
             .await
             .is_some(),
         "{:?} {:?}",
