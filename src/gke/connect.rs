@@ -1,9 +1,10 @@
 //! Connecting to a RUNNING cluster: a kubeconfig context written as
 //! `gcloud container clusters get-credentials` writes it, so that helm and
-//! kubectl talk to the same cluster as the panes.
+//! kubectl talk to the same cluster as the panes; the context removed
+//! again when its cluster is deleted (offered, not forced).
 //!
 //! The kubeconfig is the operator's file (~/.kube/config, often kept by
-//! hand), so a write edits its syntax tree (yaml-edit) and
+//! hand), so a write or removal edits its syntax tree (yaml-edit) and
 //! changes only the context's own entries and `current-context`: comments,
 //! key order, quoting and indentation elsewhere stay byte for byte. Each
 //! edit is checked against the same change made on the parsed values and
@@ -319,6 +320,151 @@ pub fn write_context(
     Ok(name)
 }
 
+/// What [`remove_context`] took out of the kubeconfig, for the UI to say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Removed {
+    /// The context, when the kubeconfig had it.
+    pub context: Option<String>,
+    /// The cluster entry of the context's own name, when no other context
+    /// uses it.
+    pub cluster: Option<String>,
+    /// The user entry of the context's own name, when no other context
+    /// uses it.
+    pub user: Option<String>,
+    /// The context was the current one: `current-context` is now `""`.
+    pub was_current: bool,
+}
+
+impl Removed {
+    /// Nothing was removed (no file, or no such context).
+    pub fn is_empty(&self) -> bool {
+        self.context.is_none()
+    }
+}
+
+impl std::fmt::Display for Removed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(context) = &self.context else {
+            return write!(f, "no such context: nothing removed");
+        };
+        write!(f, "removed context {context}")?;
+        match (&self.cluster, &self.user) {
+            (Some(_), Some(_)) => write!(f, " with its cluster and user entries")?,
+            (Some(_), None) => write!(f, " with its cluster entry (its user is shared)")?,
+            (None, Some(_)) => write!(f, " with its user entry (its cluster is shared)")?,
+            (None, None) => {}
+        }
+        if self.was_current {
+            write!(f, "; it was current, so no context is current now")?;
+        }
+        Ok(())
+    }
+}
+
+/// The kubeconfig `text` without the context `context`, and without the
+/// cluster and user entries of the same name (the ones gcloud writes with
+/// it) when the context names them and no other context does; every other
+/// byte as it was. A current context is unset to `""`, as gcloud leaves it
+/// after deleting a cluster (`kubectl config delete-context` would leave
+/// `current-context` naming the context that is gone).
+fn edit_remove(text: &str, context: &str) -> Result<(String, Removed), String> {
+    let original: Value =
+        serde_yaml::from_str(text).map_err(|e| format!("it is not a YAML document ({e})"))?;
+    if original.is_null() {
+        return Ok((text.to_owned(), Removed::default()));
+    }
+    if !original.is_mapping() {
+        return Err("its top level is not a mapping of keys".into());
+    }
+    let config = kube::config::Kubeconfig::from_yaml(text)
+        .map_err(|e| format!("it does not load as a kubeconfig ({e})"))?;
+    let Some(entry) = config.contexts.iter().find(|c| c.name == context) else {
+        return Ok((text.to_owned(), Removed::default()));
+    };
+    let others = || {
+        config
+            .contexts
+            .iter()
+            .filter(|c| c.name != context)
+            .filter_map(|c| c.context.as_ref())
+    };
+    let own_cluster = entry.context.as_ref().is_some_and(|c| c.cluster == context)
+        && config.clusters.iter().any(|c| c.name == context)
+        && !others().any(|c| c.cluster == context);
+    let own_user = entry
+        .context
+        .as_ref()
+        .is_some_and(|c| c.user.as_deref() == Some(context))
+        && config.auth_infos.iter().any(|u| u.name == context)
+        && !others().any(|c| c.user.as_deref() == Some(context));
+    let removed = Removed {
+        context: Some(context.to_owned()),
+        cluster: own_cluster.then(|| context.to_owned()),
+        user: own_user.then(|| context.to_owned()),
+        was_current: config.current_context.as_deref() == Some(context),
+    };
+    let lists = [
+        ("contexts", true),
+        ("clusters", own_cluster),
+        ("users", own_user),
+    ];
+
+    let mut expected = original;
+    let map = expected.as_mapping_mut().expect("a mapping");
+    for (key, _) in lists.iter().filter(|(_, drop)| *drop) {
+        if let Some(seq) = map.get_mut(*key).and_then(Value::as_sequence_mut) {
+            seq.retain(|v| v.get("name").and_then(Value::as_str) != Some(context));
+        }
+    }
+    if removed.was_current {
+        map.insert(Value::from("current-context"), Value::from(""));
+    }
+
+    let file = yaml_edit::YamlFile::from_str(text)
+        .map_err(|e| format!("it cannot be edited as YAML ({e})"))?;
+    if file.documents().count() != 1 {
+        return Err("it holds more than one YAML document".into());
+    }
+    let root = root_mapping(&file).ok_or("its top level is not a block of keys")?;
+    for (key, _) in lists.iter().filter(|(_, drop)| *drop) {
+        if let Some(seq) = root.get_sequence(*key) {
+            for &i in positions(&seq, context).iter().rev() {
+                seq.remove(i);
+            }
+        }
+    }
+    if removed.was_current {
+        root.set(
+            "current-context",
+            &snippet_node("current-context: \"\"\n", "current-context")?,
+        );
+    }
+    Ok((checked(file.to_string(), &expected)?, removed))
+}
+
+/// Removes the context `context` from `path`, with the cluster and user
+/// entries gcloud wrote under the same name when no other context uses
+/// them, and unsets it if current; every other byte stays (see
+/// [`edit_remove`]). Offered after a cluster is deleted, never forced: a
+/// missing file or context is `Ok` with nothing removed, and the file is
+/// only written when something was.
+pub fn remove_context(path: &Path, context: &str) -> Result<Removed> {
+    let Some(text) = read_kubeconfig(path)? else {
+        return Ok(Removed::default());
+    };
+    let (edited, removed) = edit_remove(&text, context).map_err(|why| {
+        anyhow::anyhow!(
+            "{} was left unchanged: {why}. Remove the context by hand (kubectl config delete-context {context}), or fix the file and try again",
+            path.display()
+        )
+    })?;
+    if !removed.is_empty() {
+        crate::secrets::write_private(path, &edited, true)
+            .with_context(|| format!("cannot write the kubeconfig {}", path.display()))?;
+    }
+    Ok(removed)
+}
+
 /// The kubeconfig file to write to: --kubeconfig, else the first file in
 /// KUBECONFIG, else ~/.kube/config (where gcloud writes).
 pub fn kubeconfig_path(explicit: Option<&Path>) -> PathBuf {
@@ -604,6 +750,154 @@ current-context: {GKE}
             }
             assert_eq!(written(&after), after);
         }
+    }
+
+    fn kubeconfig_with_gke(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, text).unwrap();
+        write(&path).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn removing_gives_back_every_other_byte() {
+        let (_dir, path) = kubeconfig_with_gke(OPERATOR);
+        let removed = remove_context(&path, GKE).unwrap();
+        assert_eq!(
+            removed,
+            Removed {
+                context: Some(GKE.into()),
+                cluster: Some(GKE.into()),
+                user: Some(GKE.into()),
+                was_current: true,
+            }
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            OPERATOR.replace(
+                "current-context: lab   # the one I use",
+                "current-context: \"\"   # the one I use"
+            )
+        );
+        assert!(removed.to_string().contains("no context is current"));
+        // From the skeleton, only the skeleton is left.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        write(&path).unwrap();
+        remove_context(&path, GKE).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "apiVersion: v1\nclusters: []\ncontexts: []\ncurrent-context: \"\"\nkind: Config\npreferences: {}\nusers: []\n"
+        );
+    }
+
+    #[test]
+    fn removing_a_context_that_is_not_current_leaves_current_context() {
+        let (_dir, path) = kubeconfig_with_gke(OPERATOR);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(&format!("current-context: {GKE}"), "current-context: lab");
+        std::fs::write(&path, &text).unwrap();
+        let removed = remove_context(&path, GKE).unwrap();
+        assert!(!removed.was_current);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), OPERATOR);
+    }
+
+    #[test]
+    fn a_cluster_or_user_another_context_uses_stays() {
+        let (_dir, path) = kubeconfig_with_gke("# mine\n");
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "contexts:\n",
+            &format!("contexts:\n- name: admin\n  context: {{cluster: {GKE}, user: admin}}\n"),
+        );
+        std::fs::write(&path, &text).unwrap();
+        let removed = remove_context(&path, GKE).unwrap();
+        assert_eq!(removed.cluster, None, "admin still uses it");
+        assert_eq!(removed.user.as_deref(), Some(GKE));
+        let config = kube::config::Kubeconfig::read_from(&path).unwrap();
+        assert_eq!(config.clusters.len(), 1);
+        assert!(config.auth_infos.is_empty());
+        assert_eq!(config.contexts.len(), 1);
+        // A context pointing elsewhere takes only itself.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        let text = format!(
+            "clusters:\n- {{name: {GKE}, cluster: {{server: 'https://127.0.0.1:1'}}}}\ncontexts:\n- {{name: {GKE}, context: {{cluster: lab, user: lab}}}}\n"
+        );
+        std::fs::write(&path, &text).unwrap();
+        let removed = remove_context(&path, GKE).unwrap();
+        assert_eq!((removed.cluster, removed.user), (None, None));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!(
+                "clusters:\n- {{name: {GKE}, cluster: {{server: 'https://127.0.0.1:1'}}}}\ncontexts: []\n"
+            )
+        );
+    }
+
+    #[test]
+    fn removing_from_a_missing_file_or_context_removes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("config");
+        let removed = remove_context(&missing, GKE).unwrap();
+        assert!(removed.is_empty());
+        assert!(!missing.exists(), "nothing is created");
+        std::fs::write(&missing, OPERATOR).unwrap();
+        std::fs::set_permissions(&missing, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(remove_context(&missing, GKE).unwrap().is_empty());
+        assert_eq!(std::fs::read_to_string(&missing).unwrap(), OPERATOR);
+        let mode = std::fs::metadata(&missing).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "an unchanged file is not rewritten");
+        std::fs::write(&missing, "- a\n").unwrap();
+        let err = remove_context(&missing, GKE).unwrap_err().to_string();
+        assert!(err.contains("left unchanged"), "{err}");
+    }
+
+    /// The written and the removed kubeconfig as the real kubectl reads
+    /// them; skipped where kubectl is not installed.
+    #[test]
+    fn kubectl_reads_what_is_written_and_removed() {
+        let Some(kubectl) = on_path("kubectl") else {
+            eprintln!("kubectl is not on PATH: skipped");
+            return;
+        };
+        let (_dir, path) = kubeconfig_with_gke(OPERATOR);
+        let run = |args: &[&str]| {
+            let out = std::process::Command::new(&kubectl)
+                .arg("--kubeconfig")
+                .arg(&path)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "kubectl {args:?}: {out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let view: serde_json::Value =
+            serde_json::from_str(&run(&["config", "view", "--raw", "-o", "json"])).unwrap();
+        assert_eq!(view["current-context"], GKE);
+        let cluster = view["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == GKE)
+            .unwrap();
+        assert_eq!(cluster["cluster"]["server"], "https://127.0.0.1:26443");
+        assert_eq!(cluster["cluster"]["certificate-authority-data"], CA);
+        let names = run(&["config", "get-contexts", "-o", "name"]);
+        assert_eq!(names, format!("flow-one\n{GKE}\nlab\n"));
+        assert_eq!(run(&["config", "current-context"]), format!("{GKE}\n"));
+
+        remove_context(&path, GKE).unwrap();
+        let view: serde_json::Value =
+            serde_json::from_str(&run(&["config", "view", "--raw", "-o", "json"])).unwrap();
+        assert_eq!(view["current-context"], "");
+        assert_eq!(view["clusters"].as_array().unwrap().len(), 2);
+        assert_eq!(view["users"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            run(&["config", "get-contexts", "-o", "name"]),
+            "flow-one\nlab\n"
+        );
     }
 
     #[test]
