@@ -1,7 +1,8 @@
 //! Connecting to a RUNNING cluster: a kubeconfig context written as
 //! `gcloud container clusters get-credentials` writes it, so that helm and
 //! kubectl talk to the same cluster as the panes; the context removed
-//! again when its cluster is deleted (offered, not forced).
+//! again when its cluster is deleted (offered, not forced); the contexts
+//! listed for the context switcher.
 //!
 //! The kubeconfig is the operator's file (~/.kube/config, often kept by
 //! hand), so a write or removal edits its syntax tree (yaml-edit) and
@@ -465,6 +466,75 @@ pub fn remove_context(path: &Path, context: &str) -> Result<Removed> {
     Ok(removed)
 }
 
+/// A context of the kubeconfig, for the context switcher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextEntry {
+    pub name: String,
+    /// The cluster entry it names (empty when it names none).
+    pub cluster: String,
+    pub user: Option<String>,
+    pub namespace: Option<String>,
+    /// It is the kubeconfig's `current-context`.
+    pub current: bool,
+}
+
+/// The kubeconfig files to read, in order: --kubeconfig alone, else each
+/// file in KUBECONFIG, else ~/.kube/config.
+fn kubeconfig_files(explicit: Option<&Path>) -> Vec<PathBuf> {
+    if let Some(p) = explicit {
+        return vec![p.to_path_buf()];
+    }
+    if let Some(v) = std::env::var_os("KUBECONFIG") {
+        let files: Vec<PathBuf> = std::env::split_paths(&v)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        if !files.is_empty() {
+            return files;
+        }
+    }
+    vec![kubeconfig_path(None)]
+}
+
+/// The contexts of `files` merged by kube's rules (the first file to name
+/// a context or set current-context wins), in file order. A file that does
+/// not exist is skipped, as kubectl skips it, where kube's
+/// `Kubeconfig::read` would fail; an empty current-context is no current
+/// context, so a later file's can stand.
+fn contexts_in(files: &[PathBuf]) -> Result<Vec<ContextEntry>> {
+    let mut merged = kube::config::Kubeconfig::default();
+    for file in files.iter().filter(|f| f.exists()) {
+        let mut one = kube::config::Kubeconfig::read_from(file)
+            .with_context(|| format!("cannot read the kubeconfig {}", file.display()))?;
+        one.current_context = one.current_context.filter(|c| !c.is_empty());
+        merged = merged
+            .merge(one)
+            .with_context(|| format!("cannot merge the kubeconfig {}", file.display()))?;
+    }
+    let current = merged.current_context;
+    Ok(merged
+        .contexts
+        .into_iter()
+        .map(|c| {
+            let context = c.context.unwrap_or_default();
+            ContextEntry {
+                current: current.as_deref() == Some(c.name.as_str()),
+                name: c.name,
+                cluster: context.cluster,
+                user: context.user,
+                namespace: context.namespace,
+            }
+        })
+        .collect())
+}
+
+/// The kubeconfig's contexts, for the context switcher: `explicit`'s file
+/// alone when given, else the files of KUBECONFIG merged as kube and
+/// kubectl merge them, else ~/.kube/config. No file, no contexts. (Writes
+/// go to [`kubeconfig_path`]'s one file.)
+pub fn contexts(explicit: Option<&Path>) -> Result<Vec<ContextEntry>> {
+    contexts_in(&kubeconfig_files(explicit))
+}
+
 /// The kubeconfig file to write to: --kubeconfig, else the first file in
 /// KUBECONFIG, else ~/.kube/config (where gcloud writes).
 pub fn kubeconfig_path(explicit: Option<&Path>) -> PathBuf {
@@ -852,6 +922,41 @@ current-context: {GKE}
         std::fs::write(&missing, "- a\n").unwrap();
         let err = remove_context(&missing, GKE).unwrap_err().to_string();
         assert!(err.contains("left unchanged"), "{err}");
+    }
+
+    #[test]
+    fn contexts_are_listed_and_merged_across_files() {
+        let (_dir, path) = kubeconfig_with_gke(OPERATOR);
+        let listed = contexts(Some(&path)).unwrap();
+        let names: Vec<&str> = listed.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["lab", "flow-one", GKE]);
+        assert_eq!(
+            listed[0],
+            ContextEntry {
+                name: "lab".into(),
+                cluster: "lab".into(),
+                user: Some("lab".into()),
+                namespace: Some("teaching".into()),
+                current: false,
+            }
+        );
+        assert!(listed[2].current);
+        // KUBECONFIG's files: the first to name a context wins, the first
+        // non-empty current-context counts, a missing file is skipped.
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first");
+        std::fs::write(
+            &first,
+            "contexts:\n- {name: lab, context: {cluster: mine, namespace: a}}\ncurrent-context: \"\"\n",
+        )
+        .unwrap();
+        let files = [first, dir.path().join("gone"), path.clone()];
+        let merged = contexts_in(&files).unwrap();
+        let names: Vec<&str> = merged.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["lab", "flow-one", GKE]);
+        assert_eq!(merged[0].cluster, "mine");
+        assert!(merged[2].current);
+        assert!(contexts(Some(&dir.path().join("none"))).unwrap().is_empty());
     }
 
     /// The written and the removed kubeconfig as the real kubectl reads
