@@ -1371,4 +1371,251 @@ mod tests {
         assert!(s.clusters.is_empty());
         assert_eq!(s.list_operations("p", "-").count(), 2);
     }
+
+    fn running_cluster(s: &mut Store, d: &ClusterDefaults) {
+        let req = request(json!({"cluster": {"name": "c", "initialNodeCount": 2}}));
+        s.create_cluster("p", "us-central1-b", &req, None, d)
+            .unwrap();
+        s.clock_offset_ms += 10_000;
+        let now = s.now();
+        s.settle(now);
+    }
+
+    fn pool_request(json: Value) -> model::CreateNodePoolRequest {
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn advance(s: &mut Store, ms: i64) {
+        s.clock_offset_ms += ms;
+        let now = s.now();
+        s.settle(now);
+    }
+
+    const C: (&str, &str, &str) = ("p", "us-central1-b", "c");
+
+    #[test]
+    fn regions_have_three_zones_of_nodes() {
+        for r in ["us-central1", "europe-west4", "northamerica-northeast1"] {
+            assert!(is_region(r), "{r}");
+        }
+        for z in ["us-central1-b", "l", "-", "", "us-central", "1-2"] {
+            assert!(!is_region(z), "{z}");
+        }
+        let mut s = Store::default();
+        let d = defaults();
+        let c = json!({"name": "r", "nodePools": [{"name": "a", "initialNodeCount": 2}]});
+        let c: model::Cluster = serde_json::from_value(c).unwrap();
+        s.insert_cluster("p", "europe-west4", &c, &d).unwrap();
+        let v = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(
+            v["status"], "RUNNING",
+            "inserted clusters need no operation"
+        );
+        assert_eq!(v["currentNodeCount"], 6, "2 per zone in 3 zones");
+        assert_eq!(v["nodePools"][0]["locations"][2], "europe-west4-c");
+        assert!(s.operations.is_empty());
+    }
+
+    #[test]
+    fn a_node_pool_is_made_with_the_cluster_reconciling() {
+        let mut s = Store::default();
+        let d = defaults();
+        running_cluster(&mut s, &d);
+        let req = pool_request(
+            json!({"nodePool": {"name": "user-pool", "initialNodeCount": 0,
+            "config": {"machineType": "n2-highmem-4", "labels": {"k": "v"},
+                       "taints": [{"key": "t", "value": "u", "effect": "NO_SCHEDULE"}]},
+            "autoscaling": {"enabled": true, "minNodeCount": 1, "maxNodeCount": 3}}}),
+        );
+        let op = s.create_node_pool(C, &req, None, &d).unwrap().clone();
+        assert_eq!(op.kind, OpKind::CreateNodePool);
+        let v = s.operation_json(&op, "http://x");
+        assert_eq!(v["operationType"], "CREATE_NODE_POOL");
+        assert_eq!(
+            v["targetLink"],
+            "http://x/v1/projects/p/locations/us-central1-b/clusters/c/nodePools/user-pool"
+        );
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["status"], "RECONCILING");
+        assert_eq!(c["nodePools"][1]["status"], "PROVISIONING");
+        assert_eq!(
+            c["currentNodeCount"], 2,
+            "the new pool's node is not up yet"
+        );
+        // One operation at a time, as GKE.
+        let again = pool_request(json!({"nodePool": {"name": "other", "initialNodeCount": 1}}));
+        let e = s.create_node_pool(C, &again, None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (400, "FAILED_PRECONDITION"));
+        assert!(
+            e.message
+                .contains("is currently creating node pool user-pool"),
+            "{}",
+            e.message
+        );
+        let e = s
+            .delete_cluster("p", "us-central1-b", "c", None, &d)
+            .unwrap_err();
+        assert_eq!(e.status, "FAILED_PRECONDITION");
+
+        advance(&mut s, 10_000);
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["status"], "RUNNING");
+        let pool = &c["nodePools"][1];
+        assert_eq!(pool["status"], "RUNNING");
+        assert_eq!(pool["config"]["machineType"], "n2-highmem-4");
+        assert_eq!(pool["config"]["labels"]["k"], "v");
+        assert_eq!(pool["config"]["taints"][0]["effect"], "NO_SCHEDULE");
+        assert_eq!(
+            pool["autoscaling"],
+            json!({"enabled": true, "minNodeCount": 1, "maxNodeCount": 3})
+        );
+        assert_eq!(pool["initialNodeCount"], 0);
+        assert_eq!(
+            c["currentNodeCount"], 3,
+            "2 + the autoscaler's minimum of 1"
+        );
+        let v = s.operation_json(&s.operations[1], "http://x");
+        assert_eq!(v["status"], "DONE");
+        assert!(
+            v.get("statusMessage").is_none(),
+            "gcloud reads any statusMessage as an error"
+        );
+    }
+
+    #[test]
+    fn autoscaling_changes_when_its_operation_ends() {
+        let mut s = Store::default();
+        let d = defaults();
+        running_cluster(&mut s, &d);
+        let bounds = model::NodePoolAutoscaling::new()
+            .set_enabled(true)
+            .set_min_node_count(3)
+            .set_max_node_count(5);
+        let op = s
+            .set_node_pool_autoscaling(
+                C,
+                "default-pool",
+                Some(&bounds),
+                OpKind::UpdateCluster,
+                None,
+                &d,
+            )
+            .unwrap()
+            .clone();
+        assert_eq!(
+            s.operation_json(&op, "http://x")["operationType"],
+            "UPDATE_CLUSTER"
+        );
+        assert_eq!(
+            s.clusters[0].pools[0].autoscaling, None,
+            "not before the operation ends"
+        );
+        advance(&mut s, 10_000);
+        assert_eq!(s.clusters[0].pools[0].autoscaling, Some((3, 5)));
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["currentNodeCount"], 3, "raised to the new minimum");
+        // Off again: the size stays.
+        s.set_node_pool_autoscaling(
+            C,
+            "default-pool",
+            None,
+            OpKind::SetNodePoolAutoscaling,
+            None,
+            &d,
+        )
+        .unwrap();
+        advance(&mut s, 10_000);
+        assert_eq!(s.clusters[0].pools[0].autoscaling, None);
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert!(c["nodePools"][0].get("autoscaling").is_none());
+        assert_eq!(c["currentNodeCount"], 3);
+
+        let bad = model::NodePoolAutoscaling::new()
+            .set_enabled(true)
+            .set_min_node_count(4)
+            .set_max_node_count(2);
+        let e = s
+            .set_node_pool_autoscaling(
+                C,
+                "default-pool",
+                Some(&bad),
+                OpKind::UpdateCluster,
+                None,
+                &d,
+            )
+            .unwrap_err();
+        assert_eq!((e.http, e.status), (400, "INVALID_ARGUMENT"));
+        let e = s
+            .set_node_pool_autoscaling(C, "nope", Some(&bad), OpKind::UpdateCluster, None, &d)
+            .unwrap_err();
+        assert_eq!((e.http, e.status), (404, "NOT_FOUND"));
+    }
+
+    #[test]
+    fn a_node_pool_is_stopping_then_gone_and_errors_are_gkes() {
+        let mut s = Store::default();
+        let d = defaults();
+        running_cluster(&mut s, &d);
+        let dup =
+            pool_request(json!({"nodePool": {"name": "default-pool", "initialNodeCount": 1}}));
+        let e = s.create_node_pool(C, &dup, None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (409, "ALREADY_EXISTS"));
+        assert!(
+            e.message.ends_with("/clusters/c/nodePools/default-pool."),
+            "{}",
+            e.message
+        );
+        let bad = pool_request(json!({"nodePool": {"name": "Bad_Name", "initialNodeCount": 1}}));
+        let e = s.create_node_pool(C, &bad, None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (400, "INVALID_ARGUMENT"));
+        let ok = pool_request(json!({"nodePool": {"name": "np", "initialNodeCount": 1}}));
+        let e = s
+            .create_node_pool(("p", "us-central1-b", "nope"), &ok, None, &d)
+            .unwrap_err();
+        assert_eq!((e.http, e.status), (404, "NOT_FOUND"));
+        let e = s.delete_node_pool(C, "nope", None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (404, "NOT_FOUND"));
+
+        let op = s
+            .delete_node_pool(C, "default-pool", None, &d)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            s.operation_json(&op, "http://x")["operationType"],
+            "DELETE_NODE_POOL"
+        );
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["nodePools"][0]["status"], "STOPPING");
+        assert_eq!(c["status"], "RECONCILING");
+        advance(&mut s, 10_000);
+        assert!(s.clusters[0].pools.is_empty());
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(
+            (c["status"].as_str(), c["currentNodeCount"].as_i64()),
+            (Some("RUNNING"), Some(0))
+        );
+    }
+
+    #[test]
+    fn a_failed_pool_operation_leaves_the_pool_in_error() {
+        let mut s = Store::default();
+        let d = defaults();
+        running_cluster(&mut s, &d);
+        let failure = OpFailure {
+            status_name: "RESOURCE_EXHAUSTED".into(),
+            message: "Insufficient regional quota".into(),
+        };
+        let req = pool_request(json!({"nodePool": {"name": "np", "initialNodeCount": 1}}));
+        s.create_node_pool(C, &req, Some(failure), &d).unwrap();
+        advance(&mut s, 10_000);
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["status"], "RUNNING");
+        assert_eq!(c["nodePools"][1]["status"], "ERROR");
+        assert_eq!(
+            c["nodePools"][1]["statusMessage"],
+            "Insufficient regional quota"
+        );
+        let v = s.operation_json(&s.operations[1], "http://x");
+        assert_eq!(v["error"]["code"], 8);
+    }
 }
