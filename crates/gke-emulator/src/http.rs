@@ -1,6 +1,8 @@
-//! The emulator's HTTP side: the container v1 routes, the admin routes
-//! under `/emulator/`, and a middleware that counts API requests and fires
-//! injected faults before any handler runs.
+//! The emulator's HTTP side: the container v1 routes (clusters, node
+//! pools, operations), Service Usage's `services.get` (gcloud asks it
+//! before a create), the admin routes under `/emulator/`, and a middleware
+//! that counts API requests and fires injected faults before any handler
+//! runs.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;

@@ -1,6 +1,9 @@
-//! The emulator's clusters and operations. Time is computed, not driven: an
-//! operation's status and progress follow from its start time and duration
-//! whenever it is read, so there is no background task, and a clock offset
+//! The emulator's clusters, their node pools, and operations. A cluster
+//! runs one operation at a time (its create, delete, or a node-pool
+//! change, during which it is RECONCILING), and an operation's effect is
+//! applied when it ends. Time is computed, not driven: an operation's
+//! status and progress follow from its start time and duration whenever it
+//! is read, so there is no background task, and a clock offset
 //! (`/emulator/clock`) lets tests jump ahead deterministically.
 
 use std::collections::BTreeMap;
