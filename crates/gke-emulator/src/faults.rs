@@ -152,6 +152,16 @@ pub struct RequestTarget {
 /// The IAM permission a request needs, as GKE names it in denials.
 fn permission(t: &RequestTarget, path: &str) -> &'static str {
     let ops = path.contains("/operations");
+    if path.contains("/nodePools") || t.method == "PUT" {
+        // GKE checks node-pool changes against the cluster's permissions.
+        return match t.method.as_str() {
+            "GET" if path.trim_end_matches('/').ends_with("/nodePools") => {
+                "container.clusters.list"
+            }
+            "GET" => "container.clusters.get",
+            _ => "container.clusters.update",
+        };
+    }
     match (t.method.as_str(), ops, t.cluster.is_empty()) {
         (_, true, _) if path.trim_end_matches('/').ends_with("/operations") => {
             "container.operations.list"

@@ -1,6 +1,8 @@
-//! The emulator's HTTP side: the container v1 routes, the admin routes
-//! under `/emulator/`, and a middleware that counts API requests and fires
-//! injected faults before any handler runs.
+//! The emulator's HTTP side: the container v1 routes (clusters, node
+//! pools, operations), Service Usage's `services.get` (gcloud asks it
+//! before a create), the admin routes under `/emulator/`, and a middleware
+//! that counts API requests and fires injected faults before any handler
+//! runs.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -17,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::faults::{Fault, RequestTarget, error_body, fault_error, status_name};
-use super::store::{ClusterDefaults, OpFailure, Refusal, Store};
+use super::store::{ClusterDefaults, OpFailure, OpKind, Refusal, Store};
 
 /// An API request as the emulator saw it (for `/emulator/requests`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -110,7 +112,31 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/projects/{project}/{kind}/{location}/clusters/{cluster}",
-            get(get_cluster).delete(delete_cluster),
+            get(get_cluster).delete(delete_cluster).put(update_cluster),
+        )
+        .route(
+            "/v1/projects/{project}/{kind}/{location}/clusters/{cluster}/nodePools",
+            get(list_node_pools).post(create_node_pool),
+        )
+        // `NP:setAutoscaling` arrives here too: the colon is inside the
+        // last segment.
+        .route(
+            "/v1/projects/{project}/{kind}/{location}/clusters/{cluster}/nodePools/{pool}",
+            get(get_node_pool)
+                .delete(delete_node_pool)
+                .post(node_pool_action),
+        )
+        // The legacy form of setAutoscaling (the Rust client's, given
+        // project/zone/cluster/pool ids instead of a name).
+        .route(
+            "/v1/projects/{project}/{kind}/{location}/clusters/{cluster}/nodePools/{pool}/autoscaling",
+            post(legacy_set_autoscaling),
+        )
+        // Service Usage, which gcloud asks before `clusters create`: point
+        // `api_endpoint_overrides/serviceusage` here too.
+        .route(
+            "/v1/projects/{project}/services/{service}",
+            get(get_service),
         )
         .route(
             "/v1/projects/{project}/{kind}/{location}/operations",
@@ -135,6 +161,7 @@ pub fn router(state: AppState) -> Router {
             get(list_requests).delete(clear_requests),
         )
         .route("/emulator/clock", post(advance_clock))
+        .route("/emulator/clusters", post(insert_cluster))
         .route("/emulator/reset", post(reset));
     api.merge(admin)
         .layer(axum::middleware::from_fn_with_state(
@@ -284,6 +311,290 @@ async fn get_operation(
     e.settle();
     match e.store.get_operation(&p, &l, &op) {
         Ok(o) => ok(e.store.operation_json(o, &s.base_url)),
+        Err(r) => refusal(r),
+    }
+}
+
+/// Path parts: project, `locations`|`zones`, location, cluster.
+type ClusterPath = (String, String, String, String);
+/// ... and node pool.
+type PoolPath = (String, String, String, String, String);
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
+    serde_json::from_slice(body).map_err(|err| Refusal {
+        http: 400,
+        status: "INVALID_ARGUMENT",
+        message: format!("Invalid JSON payload received. {err}"),
+    })
+}
+
+/// Runs an operation-starting store call, persists, and answers with the
+/// operation (or GKE's refusal).
+fn start_op(
+    s: &AppState,
+    call: impl FnOnce(&mut Store, &ClusterDefaults) -> Result<String, Refusal>,
+) -> Response {
+    let mut guard = s.lock();
+    let e = &mut *guard;
+    e.settle();
+    match call(&mut e.store, &e.defaults) {
+        Ok(name) => {
+            e.persist();
+            let op = e
+                .store
+                .operations
+                .iter()
+                .rev()
+                .find(|o| o.name == name)
+                .expect("the operation just started");
+            ok(e.store.operation_json(op, &s.base_url))
+        }
+        Err(r) => refusal(r),
+    }
+}
+
+async fn list_node_pools(
+    State(s): State<AppState>,
+    Path((p, kind, l, c)): Path<ClusterPath>,
+) -> Response {
+    if !location_kind_ok(&kind) {
+        return not_served(&Method::GET, &kind);
+    }
+    let mut e = s.lock();
+    e.settle();
+    match e.store.get_cluster(&p, &l, &c) {
+        Ok(c) => {
+            let pools: Vec<Value> = c
+                .pools
+                .iter()
+                .map(|pool| e.store.pool_json(c, pool, &s.base_url))
+                .collect();
+            ok(json!({ "nodePools": pools }))
+        }
+        Err(r) => refusal(r),
+    }
+}
+
+async fn get_node_pool(
+    State(s): State<AppState>,
+    Path((p, kind, l, c, np)): Path<PoolPath>,
+) -> Response {
+    if !location_kind_ok(&kind) {
+        return not_served(&Method::GET, &kind);
+    }
+    let mut e = s.lock();
+    e.settle();
+    match e.store.get_pool(&p, &l, &c, &np) {
+        Ok((c, pool)) => ok(e.store.pool_json(c, pool, &s.base_url)),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn create_node_pool(
+    State(s): State<AppState>,
+    Path((p, kind, l, c)): Path<ClusterPath>,
+    failure: Option<axum::Extension<OpFailure>>,
+    body: Bytes,
+) -> Response {
+    if !location_kind_ok(&kind) {
+        return not_served(&Method::POST, &kind);
+    }
+    let request: model::CreateNodePoolRequest = match parse_body(&body) {
+        Ok(r) => r,
+        Err(r) => return refusal(r),
+    };
+    start_op(&s, |store, d| {
+        store
+            .create_node_pool((&p, &l, &c), &request, failure.map(|f| f.0), d)
+            .map(|o| o.name.clone())
+    })
+}
+
+async fn delete_node_pool(
+    State(s): State<AppState>,
+    Path((p, kind, l, c, np)): Path<PoolPath>,
+    failure: Option<axum::Extension<OpFailure>>,
+) -> Response {
+    if !location_kind_ok(&kind) {
+        return not_served(&Method::DELETE, &kind);
+    }
+    start_op(&s, |store, d| {
+        store
+            .delete_node_pool((&p, &l, &c), &np, failure.map(|f| f.0), d)
+            .map(|o| o.name.clone())
+    })
+}
+
+/// `POST nodePools/NP:ACTION`; only `setAutoscaling` is served.
+async fn node_pool_action(
+    State(s): State<AppState>,
+    Path((p, kind, l, c, np)): Path<PoolPath>,
+    failure: Option<axum::Extension<OpFailure>>,
+    uri: axum::http::Uri,
+    body: Bytes,
+) -> Response {
+    match np.split_once(':') {
+        Some((pool, "setAutoscaling")) if location_kind_ok(&kind) => {
+            set_autoscaling(&s, (&p, &l, &c, pool), failure, &body)
+        }
+        _ => not_served(&Method::POST, uri.path()),
+    }
+}
+
+async fn legacy_set_autoscaling(
+    State(s): State<AppState>,
+    Path((p, kind, l, c, np)): Path<PoolPath>,
+    failure: Option<axum::Extension<OpFailure>>,
+    body: Bytes,
+) -> Response {
+    if kind != "zones" {
+        return not_served(&Method::POST, &kind);
+    }
+    set_autoscaling(&s, (&p, &l, &c, &np), failure, &body)
+}
+
+fn set_autoscaling(
+    s: &AppState,
+    (p, l, c, np): (&str, &str, &str, &str),
+    failure: Option<axum::Extension<OpFailure>>,
+    body: &[u8],
+) -> Response {
+    let request: model::SetNodePoolAutoscalingRequest = match parse_body(body) {
+        Ok(r) => r,
+        Err(r) => return refusal(r),
+    };
+    start_op(s, |store, d| {
+        store
+            .set_node_pool_autoscaling(
+                (p, l, c),
+                np,
+                request.autoscaling.as_ref(),
+                OpKind::SetNodePoolAutoscaling,
+                failure.map(|f| f.0),
+                d,
+            )
+            .map(|o| o.name.clone())
+    })
+}
+
+/// The `update` fields a cluster update may carry here: gcloud's
+/// autoscaling change (`clusters update C --node-pool NP
+/// --enable-autoscaling ...` and `node-pools update NP
+/// --enable-autoscaling ...` both send these).
+const SERVED_UPDATE_FIELDS: [&str; 2] = ["desiredNodePoolId", "desiredNodePoolAutoscaling"];
+
+async fn update_cluster(
+    State(s): State<AppState>,
+    Path((p, kind, l, c)): Path<ClusterPath>,
+    failure: Option<axum::Extension<OpFailure>>,
+    body: Bytes,
+) -> Response {
+    if !location_kind_ok(&kind) {
+        return not_served(&Method::PUT, &kind);
+    }
+    let raw: Value = match parse_body(&body) {
+        Ok(r) => r,
+        Err(r) => return refusal(r),
+    };
+    let others: Vec<&String> = raw["update"]
+        .as_object()
+        .map(|u| {
+            u.keys()
+                .filter(|k| !SERVED_UPDATE_FIELDS.contains(&k.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !others.is_empty() {
+        return json_response(
+            501,
+            &error_body(
+                501,
+                "UNIMPLEMENTED",
+                &format!(
+                    "The emulator's cluster update serves only {SERVED_UPDATE_FIELDS:?}, not {others:?}."
+                ),
+                vec![],
+            ),
+        );
+    }
+    let request: model::UpdateClusterRequest = match parse_body(&body) {
+        Ok(r) => r,
+        Err(r) => return refusal(r),
+    };
+    let update = request.update.unwrap_or_default();
+    if update.desired_node_pool_autoscaling.is_none() {
+        return refusal(Refusal {
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            message: "Update must specify a change.".into(),
+        });
+    }
+    if update.desired_node_pool_id.is_empty() {
+        return refusal(Refusal {
+            http: 400,
+            status: "INVALID_ARGUMENT",
+            message: "desired_node_pool_id must be specified to update node pool autoscaling."
+                .into(),
+        });
+    }
+    start_op(&s, |store, d| {
+        store
+            .set_node_pool_autoscaling(
+                (&p, &l, &c),
+                &update.desired_node_pool_id,
+                update.desired_node_pool_autoscaling.as_ref(),
+                OpKind::UpdateCluster,
+                failure.map(|f| f.0),
+                d,
+            )
+            .map(|o| o.name.clone())
+    })
+}
+
+/// Service Usage's `services.get`: every service is enabled (a fault on
+/// `/services/` can say otherwise).
+async fn get_service(Path((p, service)): Path<(String, String)>) -> Response {
+    ok(json!({
+        "name": format!("projects/{p}/services/{service}"),
+        "parent": format!("projects/{p}"),
+        "state": "ENABLED",
+        "config": {"name": service},
+    }))
+}
+
+/// `POST /emulator/clusters`: `{"project", "location", "cluster": {...}}`
+/// puts a RUNNING cluster (the API's Cluster JSON, with `nodePools` or the
+/// legacy `initialNodeCount`) straight into the store, as one made outside
+/// the cockpit. Answers with the cluster as the API reports it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InsertClusterRequest {
+    project: String,
+    location: String,
+    cluster: model::Cluster,
+}
+
+async fn insert_cluster(State(s): State<AppState>, body: Bytes) -> Response {
+    let req: InsertClusterRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(err) => {
+            return admin_error(format!(
+                "expected {{\"project\", \"location\", \"cluster\": {{...}}}}: {err}"
+            ));
+        }
+    };
+    let mut guard = s.lock();
+    let e = &mut *guard;
+    e.settle();
+    let result = e
+        .store
+        .insert_cluster(&req.project, &req.location, &req.cluster, &e.defaults)
+        .map(|c| e.store.cluster_json(&c, &e.defaults, &s.base_url));
+    match result {
+        Ok(v) => {
+            e.persist();
+            ok(v)
+        }
         Err(r) => refusal(r),
     }
 }

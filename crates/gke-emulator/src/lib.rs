@@ -4,18 +4,38 @@
 //!
 //! API routes (`locations` or the legacy `zones`; extra query parameters,
 //! such as the client's `$alt=json;enum-encoding=int&projectId=&zone=`, are
-//! ignored):
+//! ignored). Every change answers with an Operation whose `status` goes
+//! PENDING → RUNNING → DONE over `op_duration`, with `detail` text and
+//! `progress` node metrics; a cluster runs one operation at a time.
 //! - `POST   /v1/projects/P/locations/L/clusters` (body `{"cluster": {...}}`)
-//! - `GET    /v1/projects/P/locations/L/clusters` (L may be `-`)
+//!   → `CREATE_CLUSTER`
+//! - `GET    /v1/projects/P/locations/L/clusters` (L may be `-`: all)
 //! - `GET    /v1/projects/P/locations/L/clusters/C`
-//! - `DELETE /v1/projects/P/locations/L/clusters/C`
-//! - `GET    /v1/projects/P/locations/L/operations[/OP]`
+//! - `PUT    /v1/projects/P/locations/L/clusters/C` (body `{"update":
+//!   {"desiredNodePoolId", "desiredNodePoolAutoscaling"}}`, what gcloud
+//!   sends to change a pool's autoscaling; no other update) → `UPDATE_CLUSTER`
+//! - `DELETE /v1/projects/P/locations/L/clusters/C` → `DELETE_CLUSTER`
+//! - `POST   .../clusters/C/nodePools` (body `{"nodePool": {...}}`) →
+//!   `CREATE_NODE_POOL`; the cluster is RECONCILING while any pool
+//!   operation runs
+//! - `GET    .../clusters/C/nodePools[/NP]`
+//! - `POST   .../clusters/C/nodePools/NP:setAutoscaling` (body
+//!   `{"autoscaling": {...}}`; legacy form `POST /v1/projects/P/zones/Z/
+//!   clusters/C/nodePools/NP/autoscaling`) → `UPDATE_CLUSTER` (GKE's
+//!   Operation.Type has no autoscaling type)
+//! - `DELETE .../clusters/C/nodePools/NP` → `DELETE_NODE_POOL`
+//! - `GET    /v1/projects/P/locations/L/operations[/OP]` (L may be `-`)
+//! - `GET    /v1/projects/P/services/S` (Service Usage, which gcloud asks
+//!   before a create): `state: ENABLED`
 //!
 //! Admin routes (never subject to faults, not counted):
 //! - `POST /emulator/faults` one fault or an array ([`Fault`]); `GET` lists,
 //!   `DELETE` clears
 //! - `GET /emulator/requests` `{"count", "requests": [{method, path,
 //!   query}]}` of API requests; `DELETE` clears
+//! - `POST /emulator/clusters` `{"project", "location", "cluster": {...}}`
+//!   (the API's Cluster JSON) puts a RUNNING cluster straight in, with no
+//!   operation: one "not made by the cockpit". Answers with the cluster.
 //! - `POST /emulator/clock` `{"advanceSeconds": N}` jumps the clock ahead
 //! - `POST /emulator/reset` forgets clusters, operations, faults, requests
 //! - `GET /emulator/health`
@@ -44,7 +64,8 @@ pub struct EmulatorConfig {
     pub host: IpAddr,
     /// 0 picks a free port; [`serve`] returns the real one.
     pub port: u16,
-    /// How long a create or delete takes (PENDING → RUNNING → DONE).
+    /// How long an operation takes (PENDING → RUNNING → DONE): cluster or
+    /// node-pool create, delete, autoscaling change.
     pub op_duration: Duration,
     /// The API server every cluster reports (`https://host:port` or
     /// `host:port`; reported without the scheme, as GKE does).

@@ -13,8 +13,10 @@ use gke_emulator::{self as emulator, EmulatorConfig, parse_faults};
 
 /// An emulator of the GKE API (container v1) on 127.0.0.1, whose clusters
 /// report the local rig's endpoint and CA. Admin routes: POST/GET/DELETE
-/// /emulator/faults, GET/DELETE /emulator/requests, POST /emulator/clock
-/// {"advanceSeconds": N}, POST /emulator/reset.
+/// /emulator/faults, GET/DELETE /emulator/requests, POST /emulator/clusters
+/// {"project", "location", "cluster": {...}} (a RUNNING cluster made
+/// elsewhere), POST /emulator/clock {"advanceSeconds": N}, POST
+/// /emulator/reset.
 #[derive(Parser, Debug)]
 #[command(name = "gke-emulator", version)]
 struct Args {
@@ -25,7 +27,8 @@ struct Args {
     /// Address to listen on: loopback only (127.0.0.1, localhost, ::1).
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
-    /// Seconds a cluster create or delete takes.
+    /// Seconds an operation takes (cluster or node-pool create, delete,
+    /// autoscaling change).
     #[arg(long, default_value_t = 6.0)]
     op_seconds: f64,
     /// The API server URL every cluster reports (the rig's).

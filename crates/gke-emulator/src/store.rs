@@ -1,6 +1,9 @@
-//! The emulator's clusters and operations. Time is computed, not driven: an
-//! operation's status and progress follow from its start time and duration
-//! whenever it is read, so there is no background task, and a clock offset
+//! The emulator's clusters, their node pools, and operations. A cluster
+//! runs one operation at a time (its create, delete, or a node-pool
+//! change, during which it is RECONCILING), and an operation's effect is
+//! applied when it ends. Time is computed, not driven: an operation's
+//! status and progress follow from its start time and duration whenever it
+//! is read, so there is no background task, and a clock offset
 //! (`/emulator/clock`) lets tests jump ahead deterministically.
 
 use std::collections::BTreeMap;
@@ -49,9 +52,47 @@ pub struct StoredPool {
     pub machine_type: String,
     pub labels: BTreeMap<String, String>,
     pub taints: Vec<StoredTaint>,
+    /// Per zone, as GKE counts it (a regional pool has this many nodes in
+    /// each of its zones).
     pub initial_node_count: i32,
-    /// (min, max) when autoscaling is enabled.
+    /// (min, max) per zone when autoscaling is enabled.
     pub autoscaling: Option<(i32, i32)>,
+    /// The new fields have defaults so that a `--state-file` written before
+    /// node pools had operations still loads.
+    #[serde(default)]
+    pub phase: PoolPhase,
+    /// Nodes per zone now: `initialNodeCount` until the autoscaling bounds
+    /// move it (None: `initialNodeCount`). GKE reports no per-pool count;
+    /// this feeds the cluster's `currentNodeCount`.
+    #[serde(default)]
+    pub current_nodes: Option<i32>,
+    /// The pool's zones (empty: the cluster's node locations).
+    #[serde(default)]
+    pub locations: Vec<String>,
+    /// The pool's Kubernetes version (None: the cluster's).
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+impl StoredPool {
+    fn nodes_per_zone(&self) -> i32 {
+        self.current_nodes.unwrap_or(self.initial_node_count)
+    }
+}
+
+/// A node pool's own state; the cluster's create or delete overrides it
+/// (every pool is PROVISIONING while the cluster is).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub enum PoolPhase {
+    /// Being created by the named operation.
+    Provisioning(String),
+    #[default]
+    Running,
+    /// Being deleted by the named operation.
+    Stopping(String),
+    /// Its last operation failed with this message.
+    Error(String),
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -64,6 +105,9 @@ pub enum ClusterPhase {
     Deleting(String),
     /// The create failed with this message.
     Error(String),
+    /// A node-pool operation (the named one) runs: GKE reports the cluster
+    /// RECONCILING meanwhile and refuses other operations on it.
+    Reconciling(String),
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -80,9 +124,54 @@ pub struct StoredCluster {
     pub phase: ClusterPhase,
 }
 
+/// A GCP region name (`us-central1`, `europe-west4`): a regional cluster's
+/// pools have nodes in several zones. Anything else (a zone such as
+/// `us-central1-b`, or a test's made-up location) is one location.
+fn is_region(location: &str) -> bool {
+    let Some((area, rest)) = location.split_once('-') else {
+        return false;
+    };
+    let digits = rest.trim_start_matches(|c: char| c.is_ascii_lowercase());
+    !area.is_empty()
+        && area.bytes().all(|c| c.is_ascii_lowercase())
+        && digits.len() < rest.len()
+        && !digits.is_empty()
+        && digits.bytes().all(|c| c.is_ascii_digit())
+}
+
 impl StoredCluster {
+    /// The zones the cluster's nodes run in by default: its zone, or for a
+    /// regional cluster three zones of the region, as GKE picks.
+    fn node_locations(&self) -> Vec<String> {
+        if is_region(&self.location) {
+            ["a", "b", "c"]
+                .iter()
+                .map(|z| format!("{}-{z}", self.location))
+                .collect()
+        } else {
+            vec![self.location.clone()]
+        }
+    }
+
+    fn pool_locations(&self, p: &StoredPool) -> Vec<String> {
+        if p.locations.is_empty() {
+            self.node_locations()
+        } else {
+            p.locations.clone()
+        }
+    }
+
+    /// A pool's nodes in all its zones.
+    fn pool_nodes(&self, p: &StoredPool) -> i64 {
+        p.nodes_per_zone() as i64 * self.pool_locations(p).len() as i64
+    }
+
     fn nodes(&self) -> i64 {
-        self.pools.iter().map(|p| p.initial_node_count as i64).sum()
+        self.pools.iter().map(|p| self.pool_nodes(p)).sum()
+    }
+
+    fn pool_index(&self, name: &str) -> Option<usize> {
+        self.pools.iter().position(|p| p.name == name)
     }
 }
 
@@ -91,6 +180,28 @@ impl StoredCluster {
 pub enum OpKind {
     CreateCluster,
     DeleteCluster,
+    CreateNodePool,
+    DeleteNodePool,
+    /// `nodePools/NP:setAutoscaling`. GKE's Operation.Type has no
+    /// autoscaling type: these report `UPDATE_CLUSTER`, targeting the pool.
+    SetNodePoolAutoscaling,
+    /// `PUT clusters/C` with `update.desiredNodePoolAutoscaling` (what
+    /// gcloud sends for both `clusters update --node-pool` and `node-pools
+    /// update`): `UPDATE_CLUSTER`, targeting the cluster.
+    UpdateCluster,
+}
+
+impl OpKind {
+    /// GKE's `operationType`.
+    fn type_name(self) -> &'static str {
+        match self {
+            OpKind::CreateCluster => "CREATE_CLUSTER",
+            OpKind::DeleteCluster => "DELETE_CLUSTER",
+            OpKind::CreateNodePool => "CREATE_NODE_POOL",
+            OpKind::DeleteNodePool => "DELETE_NODE_POOL",
+            OpKind::SetNodePoolAutoscaling | OpKind::UpdateCluster => "UPDATE_CLUSTER",
+        }
+    }
 }
 
 /// How an operation is to fail, fixed when it starts (a `failOperation`
@@ -116,6 +227,13 @@ pub struct StoredOperation {
     pub failure: Option<OpFailure>,
     /// Set once its effect is applied (cluster RUNNING/ERROR or removed).
     pub finished: bool,
+    /// The node pool a pool operation works on.
+    #[serde(default)]
+    pub node_pool: Option<String>,
+    /// What an autoscaling change sets when it completes: (min, max), or
+    /// None to turn autoscaling off.
+    #[serde(default)]
+    pub autoscaling: Option<Option<(i32, i32)>>,
 }
 
 /// Where an operation is at a given time.
@@ -224,18 +342,58 @@ impl Store {
             let Some(pos) = self.cluster_index(&op.project, &op.location, &op.cluster) else {
                 continue;
             };
-            match (op.kind, &op.failure) {
-                (OpKind::CreateCluster, None) => self.clusters[pos].phase = ClusterPhase::Running,
-                (OpKind::CreateCluster, Some(f)) => {
-                    self.clusters[pos].phase = ClusterPhase::Error(f.message.clone())
+            let cluster = &mut self.clusters[pos];
+            let failed = op.failure.as_ref().map(|f| f.message.clone());
+            match op.kind {
+                OpKind::CreateCluster => {
+                    cluster.phase = match failed {
+                        None => ClusterPhase::Running,
+                        Some(m) => ClusterPhase::Error(m),
+                    }
                 }
                 // Only the emulator's record goes: the rig behind the
                 // endpoint is not touched.
-                (OpKind::DeleteCluster, None) => {
-                    self.clusters.remove(pos);
-                }
-                (OpKind::DeleteCluster, Some(f)) => {
-                    self.clusters[pos].phase = ClusterPhase::Error(f.message.clone())
+                OpKind::DeleteCluster => match failed {
+                    None => {
+                        self.clusters.remove(pos);
+                    }
+                    Some(m) => cluster.phase = ClusterPhase::Error(m),
+                },
+                // A failed pool operation leaves the pool in ERROR and the
+                // cluster RUNNING, as GKE does.
+                OpKind::CreateNodePool
+                | OpKind::DeleteNodePool
+                | OpKind::SetNodePoolAutoscaling
+                | OpKind::UpdateCluster => {
+                    if cluster.phase == ClusterPhase::Reconciling(op.name.clone()) {
+                        cluster.phase = ClusterPhase::Running;
+                    }
+                    let Some(p) = op.node_pool.as_deref().and_then(|n| cluster.pool_index(n))
+                    else {
+                        continue;
+                    };
+                    match (op.kind, failed) {
+                        (_, Some(m)) => cluster.pools[p].phase = PoolPhase::Error(m),
+                        (OpKind::DeleteNodePool, None) => {
+                            cluster.pools.remove(p);
+                        }
+                        (OpKind::CreateNodePool, None) => {
+                            cluster.pools[p].phase = PoolPhase::Running
+                        }
+                        (_, None) => {
+                            let pool = &mut cluster.pools[p];
+                            pool.phase = PoolPhase::Running;
+                            if let Some(autoscaling) = op.autoscaling {
+                                pool.autoscaling = autoscaling;
+                                // The autoscaler keeps the pool within its
+                                // new bounds.
+                                if let Some((min, max)) = autoscaling {
+                                    pool.current_nodes =
+                                        Some(pool.nodes_per_zone().clamp(min, max));
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -331,6 +489,8 @@ impl Store {
             nodes_total,
             failure,
             finished: false,
+            node_pool: None,
+            autoscaling: None,
         });
         name
     }
@@ -422,6 +582,33 @@ impl Store {
         Ok(self.operations.last().expect("just pushed"))
     }
 
+    /// GKE runs one operation at a time on a cluster: a new one is refused
+    /// (400 FAILED_PRECONDITION) while the cluster's current one runs.
+    fn refuse_if_busy(&self, pos: usize) -> Result<(), Refusal> {
+        let c = &self.clusters[pos];
+        let Some(op) = self.running_op(c) else {
+            return Ok(());
+        };
+        let pool = op.node_pool.as_deref().unwrap_or("");
+        let doing = match op.kind {
+            OpKind::CreateCluster => format!("creating cluster {}", c.name),
+            OpKind::DeleteCluster => format!("deleting cluster {}", c.name),
+            OpKind::CreateNodePool => format!("creating node pool {pool}"),
+            OpKind::DeleteNodePool => format!("deleting node pool {pool}"),
+            OpKind::SetNodePoolAutoscaling | OpKind::UpdateCluster => {
+                format!("updating cluster {}", c.name)
+            }
+        };
+        Err(refuse(
+            400,
+            "FAILED_PRECONDITION",
+            format!(
+                "Operation {} is currently {doing}. Please wait and try again once it is done.",
+                op.name
+            ),
+        ))
+    }
+
     /// `clusters.delete`: refused while another operation runs on it.
     pub fn delete_cluster(
         &mut self,
@@ -434,21 +621,7 @@ impl Store {
         let pos = self
             .cluster_index(project, location, name)
             .ok_or_else(|| Self::not_found(project, location, name))?;
-        let busy = match &self.clusters[pos].phase {
-            ClusterPhase::Creating(op) => Some((op.clone(), "creating")),
-            ClusterPhase::Deleting(op) => Some((op.clone(), "deleting")),
-            _ => None,
-        };
-        if let Some((op, doing)) = busy {
-            return Err(refuse(
-                400,
-                "FAILED_PRECONDITION",
-                format!(
-                    "Operation {op} is currently {doing} cluster {name}. Please wait and try \
-                     again once it is done."
-                ),
-            ));
-        }
+        self.refuse_if_busy(pos)?;
         let nodes = self.clusters[pos].nodes();
         let op = self.start_operation(
             (project, location, name),
@@ -461,9 +634,190 @@ impl Store {
         Ok(self.operations.last().expect("just pushed"))
     }
 
+    fn pool_not_found(project: &str, location: &str, cluster: &str, pool: &str) -> Refusal {
+        refuse(
+            404,
+            "NOT_FOUND",
+            format!(
+                "Not found: projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{pool}."
+            ),
+        )
+    }
+
+    /// The cluster and one of its pools.
+    pub fn get_pool(
+        &self,
+        project: &str,
+        location: &str,
+        cluster: &str,
+        pool: &str,
+    ) -> Result<(&StoredCluster, &StoredPool), Refusal> {
+        let c = self.get_cluster(project, location, cluster)?;
+        c.pools
+            .iter()
+            .find(|p| p.name == pool)
+            .map(|p| (c, p))
+            .ok_or_else(|| Self::pool_not_found(project, location, cluster, pool))
+    }
+
+    /// Starts a pool operation on the cluster at `pos`, which is
+    /// RECONCILING until it ends.
+    fn start_pool_operation(
+        &mut self,
+        pos: usize,
+        kind: OpKind,
+        pool: &str,
+        autoscaling: Option<Option<(i32, i32)>>,
+        failure: Option<OpFailure>,
+        defaults: &ClusterDefaults,
+    ) -> String {
+        let c = &self.clusters[pos];
+        let (project, location, cluster) = (c.project.clone(), c.location.clone(), c.name.clone());
+        let nodes = c.pool_index(pool).map_or(0, |i| c.pool_nodes(&c.pools[i]));
+        let op = self.start_operation(
+            (&project, &location, &cluster),
+            kind,
+            nodes,
+            failure,
+            defaults.op_duration_ms,
+        );
+        let last = self.operations.last_mut().expect("just pushed");
+        last.node_pool = Some(pool.to_string());
+        last.autoscaling = autoscaling;
+        self.clusters[pos].phase = ClusterPhase::Reconciling(op.clone());
+        op
+    }
+
+    /// `nodePools.create`: checks the pool as GKE does, then records it
+    /// (PROVISIONING) and its operation.
+    pub fn create_node_pool(
+        &mut self,
+        (project, location, cluster): (&str, &str, &str),
+        request: &model::CreateNodePoolRequest,
+        failure: Option<OpFailure>,
+        defaults: &ClusterDefaults,
+    ) -> Result<&StoredOperation, Refusal> {
+        let Some(pool) = &request.node_pool else {
+            return Err(refuse(
+                400,
+                "INVALID_ARGUMENT",
+                "Node_pool must be specified.",
+            ));
+        };
+        let mut stored = pool_of(pool, "node_pool", true)?;
+        let pos = self
+            .cluster_index(project, location, cluster)
+            .ok_or_else(|| Self::not_found(project, location, cluster))?;
+        if self.clusters[pos].pool_index(&pool.name).is_some() {
+            return Err(refuse(
+                409,
+                "ALREADY_EXISTS",
+                format!(
+                    "Already exists: projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{}.",
+                    pool.name
+                ),
+            ));
+        }
+        self.refuse_if_busy(pos)?;
+        stored.phase = PoolPhase::Running; // replaced below once the op exists
+        self.clusters[pos].pools.push(stored);
+        let op = self.start_pool_operation(
+            pos,
+            OpKind::CreateNodePool,
+            &pool.name,
+            None,
+            failure,
+            defaults,
+        );
+        let c = &mut self.clusters[pos];
+        let last = c.pools.len() - 1;
+        c.pools[last].phase = PoolPhase::Provisioning(op);
+        Ok(self.operations.last().expect("just pushed"))
+    }
+
+    /// `nodePools.delete`: the pool is STOPPING, then gone.
+    pub fn delete_node_pool(
+        &mut self,
+        (project, location, cluster): (&str, &str, &str),
+        pool: &str,
+        failure: Option<OpFailure>,
+        defaults: &ClusterDefaults,
+    ) -> Result<&StoredOperation, Refusal> {
+        let pos = self
+            .cluster_index(project, location, cluster)
+            .ok_or_else(|| Self::not_found(project, location, cluster))?;
+        let p = self.clusters[pos]
+            .pool_index(pool)
+            .ok_or_else(|| Self::pool_not_found(project, location, cluster, pool))?;
+        self.refuse_if_busy(pos)?;
+        let op =
+            self.start_pool_operation(pos, OpKind::DeleteNodePool, pool, None, failure, defaults);
+        self.clusters[pos].pools[p].phase = PoolPhase::Stopping(op);
+        Ok(self.operations.last().expect("just pushed"))
+    }
+
+    /// `nodePools.setAutoscaling` (`kind` SetNodePoolAutoscaling) or a
+    /// cluster update's `desiredNodePoolAutoscaling` (UpdateCluster): the
+    /// new bounds apply when the operation completes.
+    pub fn set_node_pool_autoscaling(
+        &mut self,
+        (project, location, cluster): (&str, &str, &str),
+        pool: &str,
+        autoscaling: Option<&model::NodePoolAutoscaling>,
+        kind: OpKind,
+        failure: Option<OpFailure>,
+        defaults: &ClusterDefaults,
+    ) -> Result<&StoredOperation, Refusal> {
+        let pos = self
+            .cluster_index(project, location, cluster)
+            .ok_or_else(|| Self::not_found(project, location, cluster))?;
+        self.clusters[pos]
+            .pool_index(pool)
+            .ok_or_else(|| Self::pool_not_found(project, location, cluster, pool))?;
+        let bounds = autoscaling_of(autoscaling, pool)?;
+        self.refuse_if_busy(pos)?;
+        self.start_pool_operation(pos, kind, pool, Some(bounds), failure, defaults);
+        Ok(self.operations.last().expect("just pushed"))
+    }
+
+    /// The admin route's cluster: RUNNING at once, with no operation, as if
+    /// made elsewhere (not by the cockpit). Checked like a create.
+    pub fn insert_cluster(
+        &mut self,
+        project: &str,
+        location: &str,
+        cluster: &model::Cluster,
+        defaults: &ClusterDefaults,
+    ) -> Result<StoredCluster, Refusal> {
+        if project.is_empty() || location.is_empty() {
+            return Err(refuse(
+                400,
+                "INVALID_ARGUMENT",
+                "project and location must be given",
+            ));
+        }
+        let request = model::CreateClusterRequest::new().set_cluster(cluster.clone());
+        self.create_cluster(project, location, &request, None, defaults)?;
+        // Undo the create's operation: this cluster was always there.
+        self.operations.pop();
+        self.next_operation -= 1;
+        let created = self.now() - Duration::days(30);
+        let c = self.clusters.last_mut().expect("just pushed");
+        c.phase = ClusterPhase::Running;
+        c.created = created;
+        let version = cluster.current_master_version.trim();
+        if !version.is_empty() {
+            c.master_version = version.to_string();
+        }
+        Ok(c.clone())
+    }
+
+    /// The operation the cluster is busy with, if any.
     fn running_op(&self, c: &StoredCluster) -> Option<&StoredOperation> {
         let name = match &c.phase {
-            ClusterPhase::Creating(op) | ClusterPhase::Deleting(op) => op,
+            ClusterPhase::Creating(op)
+            | ClusterPhase::Deleting(op)
+            | ClusterPhase::Reconciling(op) => op,
             _ => return None,
         };
         self.operations
@@ -480,64 +834,60 @@ impl Store {
     ) -> Value {
         let now = self.now();
         let op = self.running_op(c);
-        let (status, status_message, master_up, pool_status) = match &c.phase {
-            ClusterPhase::Running => ("RUNNING", String::new(), true, "RUNNING"),
-            ClusterPhase::Error(m) => ("ERROR", m.clone(), true, "ERROR"),
-            ClusterPhase::Deleting(_) => ("STOPPING", String::new(), true, "STOPPING"),
+        let (status, status_message, master_up) = match &c.phase {
+            ClusterPhase::Running => ("RUNNING", String::new(), true),
+            ClusterPhase::Reconciling(_) => ("RECONCILING", String::new(), true),
+            ClusterPhase::Error(m) => ("ERROR", m.clone(), true),
+            ClusterPhase::Deleting(_) => ("STOPPING", String::new(), true),
             ClusterPhase::Creating(_) => {
                 let up = op.is_some_and(|o| match o.stage(now) {
                     OpStage::Running(share) => share >= MASTER_SHARE,
                     OpStage::Done => true,
                     OpStage::Pending => false,
                 });
-                ("PROVISIONING", String::new(), up, "PROVISIONING")
+                ("PROVISIONING", String::new(), up)
             }
         };
-        let link = format!(
-            "{base_url}/v1/projects/{}/locations/{}/clusters/{}",
-            c.project, c.location, c.name
-        );
+        let link = self.cluster_link(c, base_url);
         let pools: Vec<Value> = c
             .pools
             .iter()
-            .map(|p| {
-                let mut pool = json!({
-                    "name": p.name,
-                    "config": {
-                        "machineType": p.machine_type,
-                        "diskSizeGb": 100,
-                        "diskType": "pd-balanced",
-                        "imageType": "COS_CONTAINERD",
-                        "labels": p.labels,
-                        "taints": p.taints.iter().map(|t| json!({
-                            "key": t.key, "value": t.value, "effect": t.effect,
-                        })).collect::<Vec<_>>(),
-                        "oauthScopes": ["https://www.googleapis.com/auth/cloud-platform"],
-                    },
-                    "initialNodeCount": p.initial_node_count,
-                    "locations": [c.location],
-                    "status": pool_status,
-                    "version": c.master_version,
-                    "selfLink": format!("{link}/nodePools/{}", p.name),
-                });
-                if let Some((min, max)) = p.autoscaling {
-                    pool["autoscaling"] =
-                        json!({"enabled": true, "minNodeCount": min, "maxNodeCount": max});
-                }
-                pool
-            })
+            .map(|p| self.pool_json(c, p, base_url))
             .collect();
+        let locations: Vec<String> = {
+            let mut all: Vec<String> = c.pools.iter().flat_map(|p| c.pool_locations(p)).collect();
+            all.sort();
+            all.dedup();
+            if all.is_empty() {
+                c.node_locations()
+            } else {
+                all
+            }
+        };
+        // The nodes that exist: none while the cluster is made or failed;
+        // a pool being made counts its nodes as its operation brings them up.
+        let current_nodes: i64 = match &c.phase {
+            ClusterPhase::Creating(_) | ClusterPhase::Error(_) => 0,
+            _ => c
+                .pools
+                .iter()
+                .map(|p| match &p.phase {
+                    PoolPhase::Provisioning(_) => op.map_or(0, |o| o.nodes_done(now)),
+                    _ => c.pool_nodes(p),
+                })
+                .sum(),
+        };
         let mut v = json!({
             "name": c.name,
             "id": c.id,
             "location": c.location,
             "zone": c.location,
-            "locations": [c.location],
+            "locations": locations,
             "status": status,
             "currentMasterVersion": c.master_version,
             "currentNodeVersion": c.master_version,
             "initialClusterVersion": c.master_version,
-            "currentNodeCount": if status == "RUNNING" { c.nodes() } else { 0 },
+            "currentNodeCount": current_nodes,
             "createTime": rfc3339(c.created),
             "nodePools": pools,
             "network": "default",
@@ -573,6 +923,56 @@ impl Store {
         v
     }
 
+    fn cluster_link(&self, c: &StoredCluster, base_url: &str) -> String {
+        format!(
+            "{base_url}/v1/projects/{}/locations/{}/clusters/{}",
+            c.project, c.location, c.name
+        )
+    }
+
+    /// A node pool in the API's JSON. The cluster's create and delete
+    /// override the pool's own status, as GKE reports them.
+    pub fn pool_json(&self, c: &StoredCluster, p: &StoredPool, base_url: &str) -> Value {
+        let (status, message) = match (&c.phase, &p.phase) {
+            (ClusterPhase::Creating(_), _) => ("PROVISIONING", None),
+            (ClusterPhase::Deleting(_), _) => ("STOPPING", None),
+            (ClusterPhase::Error(m), _) => ("ERROR", Some(m)),
+            (_, PoolPhase::Provisioning(_)) => ("PROVISIONING", None),
+            (_, PoolPhase::Running) => ("RUNNING", None),
+            (_, PoolPhase::Stopping(_)) => ("STOPPING", None),
+            (_, PoolPhase::Error(m)) => ("ERROR", Some(m)),
+        };
+        let mut pool = json!({
+            "name": p.name,
+            "config": {
+                "machineType": p.machine_type,
+                "diskSizeGb": 100,
+                "diskType": "pd-balanced",
+                "imageType": "COS_CONTAINERD",
+                "labels": p.labels,
+                "taints": p.taints.iter().map(|t| json!({
+                    "key": t.key, "value": t.value, "effect": t.effect,
+                })).collect::<Vec<_>>(),
+                "oauthScopes": ["https://www.googleapis.com/auth/cloud-platform"],
+                "serviceAccount": "default",
+            },
+            "initialNodeCount": p.initial_node_count,
+            "locations": c.pool_locations(p),
+            "status": status,
+            "version": p.version.as_deref().unwrap_or(&c.master_version),
+            "management": {"autoUpgrade": true, "autoRepair": true},
+            "selfLink": format!("{}/nodePools/{}", self.cluster_link(c, base_url), p.name),
+        });
+        if let Some(m) = message {
+            pool["statusMessage"] = json!(m);
+        }
+        if let Some((min, max)) = p.autoscaling {
+            pool["autoscaling"] =
+                json!({"enabled": true, "minNodeCount": min, "maxNodeCount": max});
+        }
+        pool
+    }
+
     /// The operation in the API's JSON.
     pub fn operation_json(&self, o: &StoredOperation, base_url: &str) -> Value {
         let now = self.now();
@@ -583,29 +983,47 @@ impl Store {
             OpStage::Done => "DONE",
         };
         let done = o.nodes_done(now);
-        let (verb, op_type) = match o.kind {
-            OpKind::CreateCluster => ("Creating", "CREATE_CLUSTER"),
-            OpKind::DeleteCluster => ("Deleting", "DELETE_CLUSTER"),
-        };
-        let detail = match stage {
-            OpStage::Pending => format!("{verb} cluster {}: waiting to start", o.cluster),
-            OpStage::Running(share) if share < MASTER_SHARE => {
-                format!("{verb} cluster {}: control plane", o.cluster)
+        let pool = o.node_pool.as_deref().unwrap_or("");
+        // What gcloud shows beside its spinner (it prints `detail` while it
+        // waits). `statusMessage` is only for a failure: gcloud takes any
+        // statusMessage on a finished operation as its error.
+        let what = match o.kind {
+            OpKind::CreateCluster => format!("Creating cluster {}", o.cluster),
+            OpKind::DeleteCluster => format!("Deleting cluster {}", o.cluster),
+            OpKind::CreateNodePool => format!("Creating node pool {pool}"),
+            OpKind::DeleteNodePool => format!("Deleting node pool {pool}"),
+            OpKind::SetNodePoolAutoscaling | OpKind::UpdateCluster => {
+                format!("Updating autoscaling of node pool {pool}")
             }
-            OpStage::Running(_) => format!(
-                "{verb} cluster {}: nodes {done} of {}",
-                o.cluster, o.nodes_total
-            ),
-            OpStage::Done => String::new(),
+        };
+        let detail = match (stage, o.kind) {
+            (OpStage::Pending, _) => format!("{what}: waiting to start"),
+            (OpStage::Running(share), OpKind::CreateCluster | OpKind::DeleteCluster)
+                if share < MASTER_SHARE =>
+            {
+                format!("{what}: control plane")
+            }
+            (OpStage::Running(_), _) => format!("{what}: nodes {done} of {}", o.nodes_total),
+            (OpStage::Done, _) => String::new(),
+        };
+        let link = format!(
+            "{base_url}/v1/projects/{}/locations/{}/clusters/{}",
+            o.project, o.location, o.cluster
+        );
+        let target = match o.kind {
+            OpKind::CreateNodePool | OpKind::DeleteNodePool | OpKind::SetNodePoolAutoscaling => {
+                format!("{link}/nodePools/{pool}")
+            }
+            _ => link,
         };
         let mut v = json!({
             "name": o.name,
             "zone": o.location,
             "location": o.location,
-            "operationType": op_type,
+            "operationType": o.kind.type_name(),
             "status": status,
             "selfLink": format!("{base_url}/v1/projects/{}/locations/{}/operations/{}", o.project, o.location, o.name),
-            "targetLink": format!("{base_url}/v1/projects/{}/locations/{}/clusters/{}", o.project, o.location, o.cluster),
+            "targetLink": target,
             "startTime": rfc3339(o.started),
             "progress": {
                 "status": status,
@@ -636,15 +1054,9 @@ impl Store {
 /// The node pools a create asks for, checked as GKE checks them. Without
 /// `nodePools`, GKE makes `default-pool` from `initialNodeCount` and
 /// `nodeConfig` (3 nodes of e2-medium when unset). Those two fields are
-/// deprecated, but gcloud and older clients still send them.
+/// deprecated, but older clients still send them.
 #[allow(deprecated)]
 fn pools_of(cluster: &model::Cluster) -> Result<Vec<StoredPool>, Refusal> {
-    let machine = |c: &Option<model::NodeConfig>| {
-        c.as_ref()
-            .map(|c| c.machine_type.clone())
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "e2-medium".to_string())
-    };
     if cluster.node_pools.is_empty() {
         let count = if cluster.initial_node_count == 0 {
             3
@@ -662,11 +1074,15 @@ fn pools_of(cluster: &model::Cluster) -> Result<Vec<StoredPool>, Refusal> {
         }
         return Ok(vec![StoredPool {
             name: "default-pool".into(),
-            machine_type: machine(&cluster.node_config),
+            machine_type: machine_type(&cluster.node_config),
             labels: BTreeMap::new(),
             taints: vec![],
             initial_node_count: count,
             autoscaling: None,
+            phase: PoolPhase::Running,
+            current_nodes: None,
+            locations: cluster.locations.clone(),
+            version: None,
         }]);
     }
     if cluster.initial_node_count != 0 || cluster.node_config.is_some() {
@@ -679,16 +1095,9 @@ fn pools_of(cluster: &model::Cluster) -> Result<Vec<StoredPool>, Refusal> {
     }
     let mut pools: Vec<StoredPool> = Vec::new();
     for (i, p) in cluster.node_pools.iter().enumerate() {
-        if !is_gke_name(&p.name) {
-            return Err(refuse(
-                400,
-                "INVALID_ARGUMENT",
-                format!(
-                    "Invalid value for field \"cluster.node_pools[{i}].name\": {:?}.",
-                    p.name
-                ),
-            ));
-        }
+        // A cluster needs nodes: a fixed-size pool of zero is refused here
+        // (not in nodePools.create, which allows empty pools).
+        let pool = pool_of(p, &format!("cluster.node_pools[{i}]"), false)?;
         if pools.iter().any(|q| q.name == p.name) {
             return Err(refuse(
                 400,
@@ -699,71 +1108,104 @@ fn pools_of(cluster: &model::Cluster) -> Result<Vec<StoredPool>, Refusal> {
                 ),
             ));
         }
-        let autoscaling = p
-            .autoscaling
-            .as_ref()
-            .filter(|a| a.enabled)
-            .map(|a| (a.min_node_count, a.max_node_count));
-        match autoscaling {
-            Some((min, max)) if min < 0 || max < 1 || min > max => {
-                return Err(refuse(
-                    400,
-                    "INVALID_ARGUMENT",
-                    format!(
-                        "Invalid autoscaling for node pool {:?}: need 0 <= minNodeCount ({min}) <= maxNodeCount ({max}) and maxNodeCount >= 1.",
-                        p.name
-                    ),
-                ));
-            }
-            None if p.initial_node_count < 1 => {
-                return Err(refuse(
-                    400,
-                    "INVALID_ARGUMENT",
-                    format!(
-                        "Invalid value for field \"cluster.node_pools[{i}].initial_node_count\": {}. Must be greater than zero.",
-                        p.initial_node_count
-                    ),
-                ));
-            }
-            _ if p.initial_node_count < 0 => {
-                return Err(refuse(
-                    400,
-                    "INVALID_ARGUMENT",
-                    format!(
-                        "Invalid value for field \"cluster.node_pools[{i}].initial_node_count\": {}.",
-                        p.initial_node_count
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        let (labels, taints) = match &p.config {
-            Some(c) => (
-                c.labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-                c.taints
-                    .iter()
-                    .map(|t| StoredTaint {
-                        key: t.key.clone(),
-                        value: t.value.clone(),
-                        effect: t.effect.name().unwrap_or("EFFECT_UNSPECIFIED").to_string(),
-                    })
-                    .collect(),
-            ),
-            None => (BTreeMap::new(), vec![]),
-        };
-        pools.push(StoredPool {
-            name: p.name.clone(),
-            machine_type: machine(&p.config),
-            labels,
-            taints,
-            initial_node_count: p.initial_node_count,
-            autoscaling,
-        });
+        pools.push(pool);
     }
     Ok(pools)
+}
+
+fn machine_type(c: &Option<model::NodeConfig>) -> String {
+    c.as_ref()
+        .map(|c| c.machine_type.clone())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "e2-medium".to_string())
+}
+
+/// Autoscaling bounds as GKE checks them: none when absent or disabled.
+fn autoscaling_of(
+    a: Option<&model::NodePoolAutoscaling>,
+    pool: &str,
+) -> Result<Option<(i32, i32)>, Refusal> {
+    match a
+        .filter(|a| a.enabled)
+        .map(|a| (a.min_node_count, a.max_node_count))
+    {
+        Some((min, max)) if min < 0 || max < 1 || min > max => Err(refuse(
+            400,
+            "INVALID_ARGUMENT",
+            format!(
+                "Invalid autoscaling for node pool {pool:?}: need 0 <= minNodeCount ({min}) <= maxNodeCount ({max}) and maxNodeCount >= 1."
+            ),
+        )),
+        bounds => Ok(bounds),
+    }
+}
+
+/// One node pool of a request (`field` names it in errors), checked as
+/// GKE checks it; `zero_ok`: a fixed size of 0 is allowed.
+fn pool_of(p: &model::NodePool, field: &str, zero_ok: bool) -> Result<StoredPool, Refusal> {
+    if !is_gke_name(&p.name) {
+        return Err(refuse(
+            400,
+            "INVALID_ARGUMENT",
+            format!(
+                "Invalid value for field \"{field}.name\": {:?}. Must be a match of regex \
+                 '(?:[a-z](?:[-a-z0-9]{{0,38}}[a-z0-9])?)'.",
+                p.name
+            ),
+        ));
+    }
+    let autoscaling = autoscaling_of(p.autoscaling.as_ref(), &p.name)?;
+    let min_size = if autoscaling.is_some() || zero_ok {
+        0
+    } else {
+        1
+    };
+    if p.initial_node_count < min_size {
+        return Err(refuse(
+            400,
+            "INVALID_ARGUMENT",
+            format!(
+                "Invalid value for field \"{field}.initial_node_count\": {}. Must be {}.",
+                p.initial_node_count,
+                if min_size == 0 {
+                    "at least zero"
+                } else {
+                    "greater than zero"
+                }
+            ),
+        ));
+    }
+    let (labels, taints) = match &p.config {
+        Some(c) => (
+            c.labels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            c.taints
+                .iter()
+                .map(|t| StoredTaint {
+                    key: t.key.clone(),
+                    value: t.value.clone(),
+                    effect: t.effect.name().unwrap_or("EFFECT_UNSPECIFIED").to_string(),
+                })
+                .collect(),
+        ),
+        None => (BTreeMap::new(), vec![]),
+    };
+    let version = p.version.trim();
+    Ok(StoredPool {
+        name: p.name.clone(),
+        machine_type: machine_type(&p.config),
+        labels,
+        taints,
+        initial_node_count: p.initial_node_count,
+        current_nodes: autoscaling.map(|(min, max)| p.initial_node_count.clamp(min, max)),
+        autoscaling,
+        phase: PoolPhase::Running,
+        locations: p.locations.clone(),
+        version: (!version.is_empty() && version != "latest" && version != "-")
+            .then(|| version.to_string()),
+    })
 }
 
 #[cfg(test)]
@@ -931,5 +1373,252 @@ mod tests {
         assert!(s.settle(now));
         assert!(s.clusters.is_empty());
         assert_eq!(s.list_operations("p", "-").count(), 2);
+    }
+
+    fn running_cluster(s: &mut Store, d: &ClusterDefaults) {
+        let req = request(json!({"cluster": {"name": "c", "initialNodeCount": 2}}));
+        s.create_cluster("p", "us-central1-b", &req, None, d)
+            .unwrap();
+        s.clock_offset_ms += 10_000;
+        let now = s.now();
+        s.settle(now);
+    }
+
+    fn pool_request(json: Value) -> model::CreateNodePoolRequest {
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn advance(s: &mut Store, ms: i64) {
+        s.clock_offset_ms += ms;
+        let now = s.now();
+        s.settle(now);
+    }
+
+    const C: (&str, &str, &str) = ("p", "us-central1-b", "c");
+
+    #[test]
+    fn regions_have_three_zones_of_nodes() {
+        for r in ["us-central1", "europe-west4", "northamerica-northeast1"] {
+            assert!(is_region(r), "{r}");
+        }
+        for z in ["us-central1-b", "l", "-", "", "us-central", "1-2"] {
+            assert!(!is_region(z), "{z}");
+        }
+        let mut s = Store::default();
+        let d = defaults();
+        let c = json!({"name": "r", "nodePools": [{"name": "a", "initialNodeCount": 2}]});
+        let c: model::Cluster = serde_json::from_value(c).unwrap();
+        s.insert_cluster("p", "europe-west4", &c, &d).unwrap();
+        let v = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(
+            v["status"], "RUNNING",
+            "inserted clusters need no operation"
+        );
+        assert_eq!(v["currentNodeCount"], 6, "2 per zone in 3 zones");
+        assert_eq!(v["nodePools"][0]["locations"][2], "europe-west4-c");
+        assert!(s.operations.is_empty());
+    }
+
+    #[test]
+    fn a_node_pool_is_made_with_the_cluster_reconciling() {
+        let mut s = Store::default();
+        let d = defaults();
+        running_cluster(&mut s, &d);
+        let req = pool_request(
+            json!({"nodePool": {"name": "user-pool", "initialNodeCount": 0,
+            "config": {"machineType": "n2-highmem-4", "labels": {"k": "v"},
+                       "taints": [{"key": "t", "value": "u", "effect": "NO_SCHEDULE"}]},
+            "autoscaling": {"enabled": true, "minNodeCount": 1, "maxNodeCount": 3}}}),
+        );
+        let op = s.create_node_pool(C, &req, None, &d).unwrap().clone();
+        assert_eq!(op.kind, OpKind::CreateNodePool);
+        let v = s.operation_json(&op, "http://x");
+        assert_eq!(v["operationType"], "CREATE_NODE_POOL");
+        assert_eq!(
+            v["targetLink"],
+            "http://x/v1/projects/p/locations/us-central1-b/clusters/c/nodePools/user-pool"
+        );
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["status"], "RECONCILING");
+        assert_eq!(c["nodePools"][1]["status"], "PROVISIONING");
+        assert_eq!(
+            c["currentNodeCount"], 2,
+            "the new pool's node is not up yet"
+        );
+        // One operation at a time, as GKE.
+        let again = pool_request(json!({"nodePool": {"name": "other", "initialNodeCount": 1}}));
+        let e = s.create_node_pool(C, &again, None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (400, "FAILED_PRECONDITION"));
+        assert!(
+            e.message
+                .contains("is currently creating node pool user-pool"),
+            "{}",
+            e.message
+        );
+        let e = s
+            .delete_cluster("p", "us-central1-b", "c", None, &d)
+            .unwrap_err();
+        assert_eq!(e.status, "FAILED_PRECONDITION");
+
+        advance(&mut s, 10_000);
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["status"], "RUNNING");
+        let pool = &c["nodePools"][1];
+        assert_eq!(pool["status"], "RUNNING");
+        assert_eq!(pool["config"]["machineType"], "n2-highmem-4");
+        assert_eq!(pool["config"]["labels"]["k"], "v");
+        assert_eq!(pool["config"]["taints"][0]["effect"], "NO_SCHEDULE");
+        assert_eq!(
+            pool["autoscaling"],
+            json!({"enabled": true, "minNodeCount": 1, "maxNodeCount": 3})
+        );
+        assert_eq!(pool["initialNodeCount"], 0);
+        assert_eq!(
+            c["currentNodeCount"], 3,
+            "2 + the autoscaler's minimum of 1"
+        );
+        let v = s.operation_json(&s.operations[1], "http://x");
+        assert_eq!(v["status"], "DONE");
+        assert!(
+            v.get("statusMessage").is_none(),
+            "gcloud reads any statusMessage as an error"
+        );
+    }
+
+    #[test]
+    fn autoscaling_changes_when_its_operation_ends() {
+        let mut s = Store::default();
+        let d = defaults();
+        running_cluster(&mut s, &d);
+        let bounds = model::NodePoolAutoscaling::new()
+            .set_enabled(true)
+            .set_min_node_count(3)
+            .set_max_node_count(5);
+        let op = s
+            .set_node_pool_autoscaling(
+                C,
+                "default-pool",
+                Some(&bounds),
+                OpKind::UpdateCluster,
+                None,
+                &d,
+            )
+            .unwrap()
+            .clone();
+        assert_eq!(
+            s.operation_json(&op, "http://x")["operationType"],
+            "UPDATE_CLUSTER"
+        );
+        assert_eq!(
+            s.clusters[0].pools[0].autoscaling, None,
+            "not before the operation ends"
+        );
+        advance(&mut s, 10_000);
+        assert_eq!(s.clusters[0].pools[0].autoscaling, Some((3, 5)));
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["currentNodeCount"], 3, "raised to the new minimum");
+        // Off again: the size stays.
+        s.set_node_pool_autoscaling(
+            C,
+            "default-pool",
+            None,
+            OpKind::SetNodePoolAutoscaling,
+            None,
+            &d,
+        )
+        .unwrap();
+        advance(&mut s, 10_000);
+        assert_eq!(s.clusters[0].pools[0].autoscaling, None);
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert!(c["nodePools"][0].get("autoscaling").is_none());
+        assert_eq!(c["currentNodeCount"], 3);
+
+        let bad = model::NodePoolAutoscaling::new()
+            .set_enabled(true)
+            .set_min_node_count(4)
+            .set_max_node_count(2);
+        let e = s
+            .set_node_pool_autoscaling(
+                C,
+                "default-pool",
+                Some(&bad),
+                OpKind::UpdateCluster,
+                None,
+                &d,
+            )
+            .unwrap_err();
+        assert_eq!((e.http, e.status), (400, "INVALID_ARGUMENT"));
+        let e = s
+            .set_node_pool_autoscaling(C, "nope", Some(&bad), OpKind::UpdateCluster, None, &d)
+            .unwrap_err();
+        assert_eq!((e.http, e.status), (404, "NOT_FOUND"));
+    }
+
+    #[test]
+    fn a_node_pool_is_stopping_then_gone_and_errors_are_gkes() {
+        let mut s = Store::default();
+        let d = defaults();
+        running_cluster(&mut s, &d);
+        let dup =
+            pool_request(json!({"nodePool": {"name": "default-pool", "initialNodeCount": 1}}));
+        let e = s.create_node_pool(C, &dup, None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (409, "ALREADY_EXISTS"));
+        assert!(
+            e.message.ends_with("/clusters/c/nodePools/default-pool."),
+            "{}",
+            e.message
+        );
+        let bad = pool_request(json!({"nodePool": {"name": "Bad_Name", "initialNodeCount": 1}}));
+        let e = s.create_node_pool(C, &bad, None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (400, "INVALID_ARGUMENT"));
+        let ok = pool_request(json!({"nodePool": {"name": "np", "initialNodeCount": 1}}));
+        let e = s
+            .create_node_pool(("p", "us-central1-b", "nope"), &ok, None, &d)
+            .unwrap_err();
+        assert_eq!((e.http, e.status), (404, "NOT_FOUND"));
+        let e = s.delete_node_pool(C, "nope", None, &d).unwrap_err();
+        assert_eq!((e.http, e.status), (404, "NOT_FOUND"));
+
+        let op = s
+            .delete_node_pool(C, "default-pool", None, &d)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            s.operation_json(&op, "http://x")["operationType"],
+            "DELETE_NODE_POOL"
+        );
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["nodePools"][0]["status"], "STOPPING");
+        assert_eq!(c["status"], "RECONCILING");
+        advance(&mut s, 10_000);
+        assert!(s.clusters[0].pools.is_empty());
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(
+            (c["status"].as_str(), c["currentNodeCount"].as_i64()),
+            (Some("RUNNING"), Some(0))
+        );
+    }
+
+    #[test]
+    fn a_failed_pool_operation_leaves_the_pool_in_error() {
+        let mut s = Store::default();
+        let d = defaults();
+        running_cluster(&mut s, &d);
+        let failure = OpFailure {
+            status_name: "RESOURCE_EXHAUSTED".into(),
+            message: "Insufficient regional quota".into(),
+        };
+        let req = pool_request(json!({"nodePool": {"name": "np", "initialNodeCount": 1}}));
+        s.create_node_pool(C, &req, Some(failure), &d).unwrap();
+        advance(&mut s, 10_000);
+        let c = s.cluster_json(&s.clusters[0], &d, "http://x");
+        assert_eq!(c["status"], "RUNNING");
+        assert_eq!(c["nodePools"][1]["status"], "ERROR");
+        assert_eq!(
+            c["nodePools"][1]["statusMessage"],
+            "Insufficient regional quota"
+        );
+        let v = s.operation_json(&s.operations[1], "http://x");
+        assert_eq!(v["error"]["code"], 8);
     }
 }
