@@ -223,7 +223,14 @@ pub async fn run(
                 path.display()
             ))
         }
-        Action::RemoveContext { path, context } => remove_kube_context(path, context),
+        Action::RemoveContext { path, context } => {
+            let removed = crate::gke::connect::remove_context(path, context)?;
+            Ok(if removed.is_empty() {
+                format!("{} has no context {context} any more", path.display())
+            } else {
+                removed.to_string()
+            })
+        }
         Action::BindClusterAdmin { user } => {
             bind_cluster_admin(config, user, &mut on_line).await?;
             Ok(format!(
@@ -263,12 +270,4 @@ pub async fn run(
 /// file (skipped while it does not exist).
 pub fn default_values(cwd: &Path, secrets_file: &Path) -> Vec<PathBuf> {
     vec![cwd.join("config.yaml"), secrets_file.to_path_buf()]
-}
-
-// PLACEHOLDER until the kcfg branch lands.
-fn remove_kube_context(_path: &Path, _context: &str) -> Result<String, Failure> {
-    Err(Failure {
-        error: "not yet".into(),
-        hint: None,
-    })
 }

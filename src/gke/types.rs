@@ -53,7 +53,7 @@ pub enum OperationKind {
     DeleteCluster,
     CreateNodePool,
     DeleteNodePool,
-    SetNodePoolAutoscaling,
+    UpdateCluster,
     Other(String),
 }
 
@@ -129,7 +129,10 @@ named_enum!(OperationKind {
     DeleteCluster => "DELETE_CLUSTER",
     CreateNodePool => "CREATE_NODE_POOL",
     DeleteNodePool => "DELETE_NODE_POOL",
-    SetNodePoolAutoscaling => "SET_NODE_POOL_AUTOSCALING",
+    // GKE has no operation type of its own for setAutoscaling: it reports
+    // an UPDATE_CLUSTER whose target is the pool (gcloud's autoscaling
+    // updates send a cluster update outright).
+    UpdateCluster => "UPDATE_CLUSTER",
 });
 
 impl ReleaseChannel {

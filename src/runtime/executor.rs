@@ -562,22 +562,17 @@ async fn probe_reads(
 
 /// The GKE API has no watch: the cluster list is refreshed every 10 s, and
 /// every 2 s while a cluster operation runs.
-/// The kubeconfig's contexts, as kube merges the files (KUBECONFIG's list,
-/// or the one file).
+/// The kubeconfig's contexts (the one file, or KUBECONFIG's merged).
 fn read_contexts(
     kubeconfig: Option<&std::path::Path>,
 ) -> Result<Vec<crate::app::gke_state::KubeContext>, String> {
-    let config = crate::kube::client::read_kubeconfig(kubeconfig).map_err(|e| format!("{e:#}"))?;
-    Ok(config
-        .contexts
+    let entries = crate::gke::connect::contexts(kubeconfig).map_err(|e| format!("{e:#}"))?;
+    Ok(entries
         .into_iter()
-        .map(|c| {
-            let context = c.context.unwrap_or_default();
-            crate::app::gke_state::KubeContext {
-                name: c.name,
-                cluster: context.cluster,
-                namespace: context.namespace,
-            }
+        .map(|c| crate::app::gke_state::KubeContext {
+            name: c.name,
+            cluster: c.cluster,
+            namespace: c.namespace,
         })
         .collect())
 }
