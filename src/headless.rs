@@ -514,6 +514,7 @@ pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode>
                     "location": c.location,
                     "status": c.status.to_string(),
                     "master_version": c.master_version,
+                    "node_count": c.node_count,
                     "endpoint": c.endpoint,
                     "node_pools": c.node_pools.iter().map(|p| serde_json::json!({
                         "name": p.name,

@@ -571,6 +571,7 @@ mod tests {
             client_certificate_pem: Some("CERT".into()),
             client_key_pem: Some("KEY".into()),
             master_version: "1.36.3-gke.100".into(),
+            node_count: 3,
             node_pools: Vec::new(),
             created: None,
             release_channel: None,

@@ -219,6 +219,9 @@ pub struct GkeCluster {
     pub client_certificate_pem: Option<String>,
     pub client_key_pem: Option<String>,
     pub master_version: String,
+    /// The nodes GKE counts in the cluster now (`currentNodeCount`, every
+    /// zone's; what gcloud's NUM_NODES column shows).
+    pub node_count: i32,
     pub node_pools: Vec<NodePoolRow>,
     pub created: Option<DateTime<Utc>>,
     pub release_channel: Option<ReleaseChannel>,
@@ -497,6 +500,7 @@ impl From<&model::Cluster> for GkeCluster {
             client_certificate_pem,
             client_key_pem,
             master_version: c.current_master_version.clone(),
+            node_count: c.current_node_count,
             node_pools: c.node_pools.iter().map(NodePoolRow::from).collect(),
             created: parse_time(&c.create_time),
             release_channel,

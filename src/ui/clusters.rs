@@ -41,23 +41,6 @@ pub fn pool_size(pool: &NodePoolRow) -> String {
     }
 }
 
-/// Nodes of the cluster as GKE reports them: the pools' counts.
-fn node_count(c: &GkeCluster) -> String {
-    let fixed: i32 = c
-        .node_pools
-        .iter()
-        .filter(|p| p.autoscaling.is_none())
-        .map(|p| p.node_count)
-        .sum();
-    let auto: Vec<(i32, i32)> = c.node_pools.iter().filter_map(|p| p.autoscaling).collect();
-    if auto.is_empty() {
-        return fixed.to_string();
-    }
-    let min: i32 = fixed + auto.iter().map(|a| a.0).sum::<i32>();
-    let max: i32 = fixed + auto.iter().map(|a| a.1).sum::<i32>();
-    format!("{min}..{max}")
-}
-
 fn gke_of(state: &State) -> Option<&GkeView> {
     state.gke.as_ref()
 }
@@ -111,7 +94,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &State, selected: usize
                     cluster_status_style(&c.status, theme),
                 )),
                 Cell::from(truncate(&c.master_version, 15)),
-                Cell::from(node_count(c)),
+                Cell::from(c.node_count.to_string()),
                 Cell::from(if on {
                     "panes"
                 } else if gke.has_context(c) {

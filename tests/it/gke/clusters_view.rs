@@ -62,6 +62,7 @@ fn cluster(
         client_certificate_pem: None,
         client_key_pem: None,
         master_version: "1.36.3-gke.100".into(),
+        node_count: 3,
         node_pools: pools,
         created: Some("2026-11-02T09:00:00Z".parse().unwrap()),
         release_channel: Some(ReleaseChannel::Regular),

@@ -29,6 +29,7 @@ fn cluster(status: ClusterStatus) -> GkeCluster {
         client_certificate_pem: None,
         client_key_pem: None,
         master_version: "1.36.3-gke.100".into(),
+        node_count: 3,
         node_pools: vec![NodePoolRow {
             name: "default-pool".into(),
             machine_type: "n1-highmem-2".into(),
