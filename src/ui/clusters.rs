@@ -14,7 +14,7 @@ use super::theme::Theme;
 use super::widgets::{form_field, truncate, window_start};
 use crate::app::State;
 use crate::app::gke_state::{GkeView, PoolFormKind};
-use crate::gke::{ClusterStatus, GkeCluster, NodePoolRow, NodePoolStatus};
+use crate::gke::{ClusterStatus, NodePoolRow, NodePoolStatus};
 use crate::time_text::format_age;
 
 pub fn cluster_status_style(status: &ClusterStatus, theme: &Theme) -> Style {
