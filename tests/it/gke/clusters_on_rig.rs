@@ -19,6 +19,7 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Service};
 use kube::api::{Api, PostParams};
 use serde_json::json;
 
+use jhub_cockpit::app::actions::{Action, Outcome};
 use jhub_cockpit::app::{Connection, Msg, Overlay, State};
 use jhub_cockpit::gke::{ClusterSpec, ClusterStatus, GkeConfig};
 use support::gke::{Emulator, PROJECT};
@@ -303,4 +304,161 @@ async fn a_delete_names_the_load_balancers_and_claims_of_every_namespace() {
     cockpit.key(KeyCode::Esc);
     let gke = emulator.client().await;
     assert_eq!(gke.list_clusters(PROJECT, "-").await.unwrap().len(), 1);
+}
+
+/// Waits for the operation of the action `which` picks to end; its lines,
+/// or why it failed.
+async fn operation_ends(cockpit: &Observed, which: impl Fn(&Action) -> bool) -> Vec<String> {
+    let done = cockpit
+        .until(Instant::now() + Duration::from_secs(60), |s| {
+            s.operation
+                .as_ref()
+                .is_some_and(|o| which(&o.action) && o.outcome.is_some())
+        })
+        .await;
+    assert!(
+        done.is_some(),
+        "the operation never ended:\n{}",
+        cockpit.screen()
+    );
+    let state = cockpit.state();
+    let op = state.operation.as_ref().unwrap();
+    assert!(
+        matches!(op.outcome, Some(Outcome::Succeeded { .. })),
+        "{:?}\n{:?}",
+        op.outcome,
+        op.lines
+    );
+    op.lines.iter().cloned().collect()
+}
+
+#[tokio::test]
+async fn the_user_pool_is_added_rescaled_and_deleted_and_config_yaml_requires_it() {
+    let admin = client().await;
+    let ns = TestNamespace::new(&admin, "gke-pools").await;
+    let emulator = emulator_on_rig(1.0).await;
+    clusters_made_elsewhere(&emulator, &[TEST]).await;
+    let gke = emulator.client().await;
+    let pools = || async {
+        gke.get_cluster(PROJECT, TEST.1, TEST.0)
+            .await
+            .expect("the cluster")
+            .node_pools
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = operators_kubeconfig(dir.path());
+    let values = "# the course's values\nsingleuser:\n  image:\n    tag: \"2026-12-01\" # pinned\n";
+    std::fs::write(dir.path().join("config.yaml"), values).unwrap();
+    let cockpit = start(&path, &ns.name, dir.path(), &emulator);
+    cockpit.key(KeyCode::Char('K'));
+    assert!(
+        cockpit
+            .until(soon(), |s| s
+                .gke
+                .as_ref()
+                .is_some_and(|g| g.clusters.len() == 1)
+                && matches!(s.top_overlay(), Some(Overlay::Clusters { .. })))
+            .await
+            .is_some()
+    );
+    cockpit.key(KeyCode::Enter);
+
+    // A: the form with the z2jh pool's defaults, Enter, then y.
+    cockpit.key(KeyCode::Char('A'));
+    cockpit.key(KeyCode::Enter);
+    assert!(
+        cockpit
+            .until(soon(), |s| s.top_overlay() == Some(&Overlay::Confirm))
+            .await
+            .is_some(),
+        "{}",
+        cockpit.screen()
+    );
+    cockpit.key(KeyCode::Char('y'));
+    let lines = operation_ends(&cockpit, |a| matches!(a, Action::AddUserPool { .. }))
+        .await
+        .join("\n");
+    assert!(lines.contains("CREATE_NODE_POOL"), "{lines}");
+    // GKE's own words on the way, as gcloud prints them.
+    assert!(lines.contains("Creating node pool user-pool"), "{lines}");
+    let added = pools().await;
+    let user = added
+        .iter()
+        .find(|p| p.name == "user-pool")
+        .expect("user-pool made");
+    assert!(user.is_user_pool(), "{user:?}");
+    assert_eq!(
+        user.taints,
+        vec!["hub.jupyter.org_dedicated=user:NoSchedule"]
+    );
+    assert_eq!(user.autoscaling, Some((0, 3)));
+
+    // Then config.yaml's change, as a diff; y writes it, comments kept.
+    let offered = cockpit
+        .until(soon(), |s| {
+            matches!(
+                s.confirm.as_ref().map(|c| &c.action),
+                Some(Action::RequireUserNodes { .. })
+            )
+        })
+        .await;
+    assert!(offered.is_some(), "{}", cockpit.screen());
+    cockpit.key(KeyCode::Char('y'));
+    operation_ends(&cockpit, |a| matches!(a, Action::RequireUserNodes { .. })).await;
+    let written = std::fs::read_to_string(dir.path().join("config.yaml")).unwrap();
+    assert!(written.starts_with(values), "{written}");
+    assert!(written.contains("matchNodePurpose: require"), "{written}");
+
+    // a on the user pool (listed once the next refresh has it): 0..4.
+    assert!(
+        cockpit
+            .until(Instant::now() + Duration::from_secs(30), |s| {
+                s.gke
+                    .as_ref()
+                    .is_some_and(|g| g.clusters[0].node_pools.len() == 2)
+            })
+            .await
+            .is_some()
+    );
+    cockpit.key(KeyCode::Char('j'));
+    cockpit.key(KeyCode::Char('a'));
+    cockpit.key(KeyCode::Tab);
+    cockpit.key(KeyCode::Backspace);
+    cockpit.key(KeyCode::Char('4'));
+    cockpit.key(KeyCode::Enter);
+    assert!(
+        cockpit
+            .until(soon(), |s| matches!(
+                s.confirm.as_ref().map(|c| &c.action),
+                Some(Action::SetPoolAutoscaling { max: 4, .. })
+            ))
+            .await
+            .is_some(),
+        "{}",
+        cockpit.screen()
+    );
+    cockpit.key(KeyCode::Char('y'));
+    operation_ends(&cockpit, |a| matches!(a, Action::SetPoolAutoscaling { .. })).await;
+    let rescaled = pools().await;
+    assert_eq!(
+        rescaled
+            .iter()
+            .find(|p| p.name == "user-pool")
+            .unwrap()
+            .autoscaling,
+        Some((0, 4))
+    );
+
+    // d, the pool's name typed: gone.
+    cockpit.key(KeyCode::Char('d'));
+    for c in "user-pool".chars() {
+        cockpit.key(KeyCode::Char(c));
+    }
+    cockpit.key(KeyCode::Enter);
+    let lines = operation_ends(&cockpit, |a| matches!(a, Action::DeleteNodePool { .. }))
+        .await
+        .join("\n");
+    assert!(lines.contains("DELETE_NODE_POOL"), "{lines}");
+    let left: Vec<String> = pools().await.into_iter().map(|p| p.name).collect();
+    assert_eq!(left, vec!["default-pool"]);
 }
