@@ -102,20 +102,15 @@ pub fn form_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         state.overlays.pop();
         return Vec::new();
     };
+    if super::form_edit::edit(&mut form.values, &mut form.focused, key.code) {
+        return Vec::new();
+    }
     match key.code {
         KeyCode::Esc => {
             state.create_form = None;
             state.overlays.pop();
             state.info("cancelled; nothing was sent");
         }
-        KeyCode::Tab | KeyCode::Down => form.focused = (form.focused + 1) % FIELDS.len(),
-        KeyCode::BackTab | KeyCode::Up => {
-            form.focused = (form.focused + FIELDS.len() - 1) % FIELDS.len()
-        }
-        KeyCode::Backspace => {
-            form.values[form.focused].pop();
-        }
-        KeyCode::Char(c) => form.values[form.focused].push(c),
         KeyCode::Enter => match form.spec() {
             Err(e) => form.error = Some(e),
             Ok(spec) => {

@@ -3,6 +3,7 @@
 pub mod clusters_view;
 pub mod command;
 pub mod crash_logs;
+pub mod form_edit;
 pub mod gke_state;
 pub mod gke_view;
 pub mod hub_state;

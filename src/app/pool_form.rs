@@ -16,19 +16,15 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         state.overlays.pop();
         return Vec::new();
     };
-    let len = form.values.len();
+    if super::form_edit::edit(&mut form.values, &mut form.focused, key.code) {
+        return Vec::new();
+    }
     match key.code {
         KeyCode::Esc => {
             state.pool_form = None;
             state.overlays.pop();
             state.info("cancelled; nothing was sent");
         }
-        KeyCode::Tab | KeyCode::Down => form.focused = (form.focused + 1) % len,
-        KeyCode::BackTab | KeyCode::Up => form.focused = (form.focused + len - 1) % len,
-        KeyCode::Backspace => {
-            form.values[form.focused].pop();
-        }
-        KeyCode::Char(c) => form.values[form.focused].push(c),
         KeyCode::Enter => match plan_of(&form.kind, &form.values) {
             Err(e) => form.error = Some(e),
             Ok(plan) => {

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 
 use super::centered;
 use super::theme::Theme;
-use super::widgets::{form_field, truncate, window_start};
+use super::widgets::{form_field, form_footer, truncate, window_start};
 use crate::app::State;
 use crate::app::gke_state::{GkeView, PoolFormKind};
 use crate::gke::{ClusterStatus, NodePoolRow, NodePoolStatus};
@@ -390,18 +390,7 @@ pub fn render_pool_form(frame: &mut Frame, area: Rect, state: &State, theme: &Th
             theme.dim(),
         ));
     }
-    lines.push(Line::raw(""));
-    if let Some(e) = &form.error {
-        lines.push(Line::styled(format!("⚠ {e}"), theme.bad()));
-    }
-    lines.push(Line::from(vec![
-        Span::styled("Tab", theme.key()),
-        Span::raw(" next field · "),
-        Span::styled("Enter", theme.key()),
-        Span::raw(" go on (asks first) · "),
-        Span::styled("Esc", theme.key()),
-        Span::raw(" cancel"),
-    ]));
+    lines.extend(form_footer(form.error.as_deref(), " go on", theme));
     let rect = centered(area, 76, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(

@@ -2,12 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::centered;
 use super::theme::Theme;
-use super::widgets::form_field;
+use super::widgets::{form_field, form_footer};
 use crate::app::State;
 use crate::app::gke_view::FIELDS;
 
@@ -20,18 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let focused = i == form.focused;
         lines.push(form_field(label, 32, &form.values[i], focused, theme));
     }
-    lines.push(Line::raw(""));
-    if let Some(e) = &form.error {
-        lines.push(Line::styled(format!("⚠ {e}"), theme.bad()));
-    }
-    lines.push(Line::from(vec![
-        Span::styled("Tab", theme.key()),
-        Span::raw(" next field · "),
-        Span::styled("Enter", theme.key()),
-        Span::raw(" create (asks first) · "),
-        Span::styled("Esc", theme.key()),
-        Span::raw(" cancel"),
-    ]));
+    lines.extend(form_footer(form.error.as_deref(), " create", theme));
     let project = state
         .gke
         .as_ref()

@@ -128,6 +128,25 @@ pub fn bar(pct: u64, width: usize) -> String {
     s
 }
 
+/// A form's last lines: a blank, the error when there is one, and its
+/// keys, Enter saying what it does (`enter`).
+pub fn form_footer<'a>(error: Option<&str>, enter: &'a str, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::raw("")];
+    if let Some(e) = error {
+        lines.push(Line::styled(format!("⚠ {e}"), theme.bad()));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("Tab", theme.key()),
+        Span::raw(" next field · "),
+        Span::styled("Enter", theme.key()),
+        Span::raw(enter),
+        Span::raw(" (asks first) · "),
+        Span::styled("Esc", theme.key()),
+        Span::raw(" cancel"),
+    ]));
+    lines
+}
+
 /// A form's field: its label right-aligned in `label_width`, then the
 /// value, with a cursor when the field has the focus (the create-cluster
 /// and image forms).
