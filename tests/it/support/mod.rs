@@ -12,12 +12,15 @@
 //!   minus the terminal;
 //! - `private_rig`: a rig of a test's own, for tests that stop components;
 //! - `gke`: the GKE emulator in-process;
+//! - `gcloud`: Google's gcloud run against that emulator, kept off the
+//!   network (shared with the emulator's own tests, as `gke` is);
 //! - `registry`: a container registry of a test's own (distribution, with
 //!   or without Bearer token auth), and images pushed to it.
 
 #![allow(dead_code)]
 
 pub mod cockpit;
+pub mod gcloud;
 pub mod gke;
 pub mod gke_rig;
 pub mod headless;
