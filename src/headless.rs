@@ -602,5 +602,24 @@ pub async fn cluster_delete(
     if !ask(&plan, yes)? {
         return Ok(ExitCode::FAILURE);
     }
-    run_action(plan.action, config).await
+    let code = run_action(plan.action, config).await?;
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
+    }
+    // Its context points at nothing now: offered (with --yes, taken), as
+    // the keys offer it.
+    let gke = gke_or_exit(config)?;
+    let context = crate::gke::names::context_name(&gke.project, &location, name);
+    let has_it = crate::gke::connect::contexts(Some(&gke.kubeconfig))
+        .map(|c| c.iter().any(|c| c.name == context))
+        .unwrap_or(false);
+    if !has_it {
+        return Ok(code);
+    }
+    let remove = plan::remove_context(gke.kubeconfig.clone(), &context);
+    if !ask(&remove, yes)? {
+        println!("{}", remove.declined(false));
+        return Ok(code);
+    }
+    run_action(remove.action, config).await
 }

@@ -471,10 +471,16 @@ pub fn set_pool_autoscaling(
     let mut explain = vec![format!(
         "Sets node pool {pool} of {cluster} ({location}) to autoscale {min}..{max} (was {was})."
     )];
-    if now.is_some_and(|(lo, _)| min < lo) || max < now.map_or(i32::MAX, |(_, hi)| hi) {
+    // Only a lower maximum takes nodes away; a pool that did not scale has
+    // as many nodes as GKE keeps, which a maximum below them drains.
+    if now.is_some_and(|(_, hi)| max < hi) {
         explain
-            .push("Nodes above the new bounds are drained and removed by the autoscaler:".into());
+            .push("Nodes above the new maximum are drained and removed by the autoscaler:".into());
         explain.push("user servers on them are stopped.".into());
+    } else if now.is_none() {
+        explain.push(
+            "Nodes above the new maximum, if the pool has more, are drained and removed.".into(),
+        );
     }
     Plan::new(
         Action::SetPoolAutoscaling {

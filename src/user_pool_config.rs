@@ -74,6 +74,11 @@ mod tests {
     fn the_key_is_set_and_every_other_byte_stays() {
         let text = "# the course hub\nsingleuser:\n  image:\n    tag: \"2026-12-01\" # pinned\nscheduling:\n  userScheduler:\n    enabled: true\n";
         let edited = require_user_pool(Path::new("config.yaml"), text).unwrap();
+        assert_eq!(
+            edited,
+            format!("{text}  userPods:\n    nodeAffinity:\n      matchNodePurpose: require\n"),
+            "only the new keys, under the existing scheduling"
+        );
         assert!(
             edited.starts_with(
                 "# the course hub\nsingleuser:\n  image:\n    tag: \"2026-12-01\" # pinned\n"

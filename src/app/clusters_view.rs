@@ -18,7 +18,7 @@ use crate::plan;
 pub fn open(state: &mut State) -> Vec<Command> {
     if state.gke.is_none() {
         state.warn(
-            "GKE is not configured: pass --project (and --location for new clusters), or set gcp.* in the settings",
+            "GKE is not configured: pass --project and --location, or set gcp.project and gcp.location in the settings",
         );
         return Vec::new();
     }
@@ -39,9 +39,9 @@ pub fn open(state: &mut State) -> Vec<Command> {
 pub fn open_contexts(state: &mut State) -> Vec<Command> {
     let current = state.target.context.clone();
     let selected = state
-        .gke
-        .as_ref()
-        .and_then(|g| g.contexts.iter().position(|c| c.name == current))
+        .contexts
+        .iter()
+        .position(|c| c.name == current)
         .unwrap_or(0);
     state.overlays.push(Overlay::Contexts { selected });
     vec![Command::ReadContexts]
@@ -75,6 +75,7 @@ pub fn list_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Comman
             pool: 0,
         }),
         (KeyCode::Char('C'), Some(c)) => return connect(state, &c),
+        (KeyCode::Char('c'), _) => return super::gke_view::open_create(state),
         (KeyCode::Char('A'), Some(c)) => return open_add_pool(state, &c),
         (KeyCode::Char('D'), Some(c)) => {
             return super::gke_view::request_delete_of(state, &c.name, &c.location);
@@ -128,9 +129,19 @@ pub fn details_key(
         }
         (KeyCode::Char('d'), Some(p)) => {
             if !refused(state, "deleting a node pool") {
-                if cluster.node_pools.len() == 1 {
+                let others: Vec<_> = cluster
+                    .node_pools
+                    .iter()
+                    .filter(|o| o.name != p.name)
+                    .collect();
+                if others.is_empty() {
                     state.warn(format!(
                         "{} is the only node pool of {name}: a cluster needs one (delete the cluster with D instead)",
+                        p.name
+                    ));
+                } else if others.iter().all(|o| !o.taints.is_empty()) {
+                    state.warn(format!(
+                        "deleting {} would leave only tainted pools: the hub, the proxy and kube-system's pods would have nowhere to run",
                         p.name
                     ));
                 } else {
@@ -155,11 +166,7 @@ pub fn details_key(
 
 /// Keys of the context list.
 pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Command> {
-    let contexts: Vec<KubeContext> = state
-        .gke
-        .as_ref()
-        .map(|g| g.contexts.clone())
-        .unwrap_or_default();
+    let contexts: Vec<KubeContext> = state.contexts.clone();
     match key.code {
         KeyCode::Esc | KeyCode::Char('q') => {
             state.overlays.pop();
@@ -173,6 +180,9 @@ pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Co
                 state.info(format!("the panes are on {} already", chosen.name));
                 return Vec::new();
             }
+            if busy(state, "switching contexts") {
+                return Vec::new();
+            }
             return super::gke_view::switch_context(state, chosen.name.clone());
         }
         code => {
@@ -183,6 +193,24 @@ pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Co
         }
     }
     Vec::new()
+}
+
+/// A running operation refuses a context switch: what follows it (the
+/// namespace delete after an uninstall, the upgrade after an image change)
+/// must not land on another cluster.
+fn busy(state: &mut State, what: &str) -> bool {
+    if state
+        .operation
+        .as_ref()
+        .is_some_and(crate::actions::Operation::running)
+    {
+        state.warn(format!(
+            "{what} waits for the running operation (o shows it): it acts on {}",
+            state.target.context
+        ));
+        return true;
+    }
+    false
 }
 
 /// Read-only mode and a running operation refuse the pool writes.
@@ -217,6 +245,9 @@ fn open_add_pool(state: &mut State, cluster: &GkeCluster) -> Vec<Command> {
 /// when it is written ([`connected`]). Not refused in read-only mode: it
 /// writes the operator's kubeconfig, not the cluster.
 fn connect(state: &mut State, cluster: &GkeCluster) -> Vec<Command> {
+    if busy(state, "connecting") {
+        return Vec::new();
+    }
     if !cluster.is_connectable() {
         state.warn(format!(
             "{} is {}: only a RUNNING cluster can be connected to (wait, the list refreshes)",
@@ -228,23 +259,37 @@ fn connect(state: &mut State, cluster: &GkeCluster) -> Vec<Command> {
         "writing the context of {} ({}) as gcloud get-credentials does…",
         cluster.name, cluster.location
     ));
+    if let Some(g) = state.gke.as_mut() {
+        g.connecting = Some((cluster.name.clone(), cluster.location.clone()));
+    }
     vec![Command::ConnectCluster {
         name: cluster.name.clone(),
         location: cluster.location.clone(),
     }]
 }
 
-/// The context is written: the panes move to it, and the views close.
+/// The context is written: the panes move to it, and the views close;
+/// unless the operator has moved on since (another connect, a context
+/// switch), when it only says so.
 pub fn connected(
     state: &mut State,
-    name: String,
+    (name, location): (String, String),
     result: Result<String, crate::actions::Failure>,
 ) -> Vec<Command> {
+    let asked = state.gke.as_mut().and_then(|g| g.connecting.take());
+    if asked.as_ref() != Some(&(name.clone(), location.clone())) {
+        if let Some(g) = state.gke.as_mut() {
+            g.connecting = asked;
+        }
+        if result.is_ok() {
+            state.info(format!(
+                "{name}'s context was written, but the panes stay where you moved them since"
+            ));
+        }
+        return Vec::new();
+    }
     match result {
         Ok(context) => {
-            state.overlays.retain(|o| {
-                !matches!(o, Overlay::Clusters { .. } | Overlay::ClusterDetails { .. })
-            });
             let mut commands = super::gke_view::switch_context(state, context.clone());
             state.info(format!(
                 "connected to {name}: context {context} written and current"
@@ -264,11 +309,7 @@ pub fn connected(
 
 pub fn contexts_read(state: &mut State, result: Result<Vec<KubeContext>, String>) {
     match result {
-        Ok(contexts) => {
-            if let Some(g) = state.gke.as_mut() {
-                g.contexts = contexts;
-            }
-        }
+        Ok(contexts) => state.contexts = contexts,
         Err(e) => state.warn(format!("cannot read the kubeconfig's contexts: {e}")),
     }
 }

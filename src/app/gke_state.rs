@@ -1,6 +1,7 @@
 //! The GKE part of the state, as data: the project's clusters as last
-//! listed (every location), the kubeconfig's contexts, the create form and
-//! the node pool forms. Apart from the keys and messages that change them
+//! listed (every location), the kubeconfig's contexts (kept in `State`,
+//! as a cluster without GKE has them too), the create form and the node
+//! pool forms. Apart from the keys and messages that change them
 //! (`gke_view`, `clusters_view`, `pool_form`), so that the state can hold
 //! them without importing the code that updates it.
 
@@ -33,21 +34,24 @@ pub struct GkeView {
     pub admin_checked: Option<String>,
     /// The kubeconfig file contexts are written to and removed from.
     pub kubeconfig: PathBuf,
-    /// The kubeconfig's contexts, as last read (when the clusters view or
-    /// the context list opened, and after a connect).
-    pub contexts: Vec<KubeContext>,
+    /// The cluster a delete is looking into (`Command::SurveyCluster`):
+    /// only its answer opens the dialog.
+    pub surveying: Option<(String, String)>,
+    /// The cluster a connect is writing the context of: a later connect or
+    /// context switch supersedes it, and its answer then moves nothing.
+    pub connecting: Option<(String, String)>,
 }
 
 impl GkeView {
     /// gcloud's context name for a cluster of this project.
     pub fn context_of(&self, cluster: &GkeCluster) -> String {
-        crate::gke::connect::context_name(&self.project, &cluster.location, &cluster.name)
+        crate::gke::names::context_name(&self.project, &cluster.location, &cluster.name)
     }
 
-    /// Whether the kubeconfig has a context for the cluster.
-    pub fn has_context(&self, cluster: &GkeCluster) -> bool {
+    /// Whether the kubeconfig (its `contexts`) has one for the cluster.
+    pub fn has_context(&self, cluster: &GkeCluster, contexts: &[KubeContext]) -> bool {
         let name = self.context_of(cluster);
-        self.contexts.iter().any(|c| c.name == name)
+        contexts.iter().any(|c| c.name == name)
     }
 
     /// The cluster the panes are on (its context is the panes').

@@ -1,5 +1,7 @@
 //! The GKE part of the cluster pane: the project's clusters (refreshed on a
-//! timer, as the GKE API has no watch) and the create form.
+//! timer, as the GKE API has no watch), the create form, the delete (which
+//! looks inside the cluster first), and moving the panes to another
+//! context.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -52,18 +54,61 @@ pub fn connected(state: &mut State) -> Vec<Command> {
     vec![Command::CheckClusterAdmin { context }]
 }
 
+/// A refresh of the list. The clusters view's selection stays on the
+/// cluster (and a cluster's on the pool) it was on, by name: the keys act
+/// on what is highlighted, whatever was made or deleted meanwhile.
 pub fn clusters_listed(state: &mut State, result: Result<Vec<GkeCluster>, String>) {
     let now = state.now;
-    if let Some(view) = state.gke.as_mut() {
-        match result {
-            Ok(clusters) => {
-                view.clusters = clusters;
-                view.error = None;
+    let Some(view) = state.gke.as_mut() else {
+        return;
+    };
+    match result {
+        Ok(clusters) => {
+            let pools_before: Vec<Vec<String>> = state
+                .overlays
+                .iter()
+                .map(|o| match o {
+                    Overlay::ClusterDetails { name, location, .. } => view
+                        .find(name, location)
+                        .map(|c| c.node_pools.iter().map(|p| p.name.clone()).collect())
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            let old = std::mem::replace(&mut view.clusters, clusters);
+            view.error = None;
+            for (overlay, pools) in state.overlays.iter_mut().zip(pools_before) {
+                match overlay {
+                    Overlay::Clusters { selected } => {
+                        if let Some(was) = old.get(*selected) {
+                            *selected = view
+                                .clusters
+                                .iter()
+                                .position(|c| c.name == was.name && c.location == was.location)
+                                .unwrap_or(0);
+                        }
+                    }
+                    Overlay::ClusterDetails {
+                        name,
+                        location,
+                        pool,
+                    } => {
+                        if let (Some(was), Some(c)) = (pools.get(*pool), view.find(name, location))
+                        {
+                            *pool = c
+                                .node_pools
+                                .iter()
+                                .position(|p| &p.name == was)
+                                .unwrap_or(0);
+                        }
+                    }
+                    _ => {}
+                }
             }
-            Err(e) => view.error = Some(e),
         }
-        view.refreshed = Some(now);
+        Err(e) => view.error = Some(e),
     }
+    view.refreshed = Some(now);
 }
 
 pub(super) fn refuse(state: &mut State, what: &str) -> bool {
@@ -130,8 +175,8 @@ pub fn form_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     Vec::new()
 }
 
-/// `D`: delete the cluster the panes are on (else the settings', else the
-/// first); in the clusters view, the selected one.
+/// `D`: delete the cluster the panes are on, else the settings' one (never
+/// just the first of several); in the clusters view, the selected one.
 pub fn request_delete(state: &mut State) -> Vec<Command> {
     let context = state.target.context.clone();
     let Some((name, location)) = state
@@ -168,6 +213,9 @@ pub fn request_delete_of(state: &mut State, name: &str, location: &str) -> Vec<C
     state.info(format!(
         "looking inside {name} for a release, LoadBalancers and disks before the delete…"
     ));
+    if let Some(g) = state.gke.as_mut() {
+        g.surveying = Some((name.into(), location.into()));
+    }
     vec![Command::SurveyCluster {
         name: name.into(),
         location: location.into(),
@@ -175,7 +223,10 @@ pub fn request_delete_of(state: &mut State, name: &str, location: &str) -> Vec<C
 }
 
 /// The look inside a cluster about to be deleted answered: the typed-name
-/// dialog, with what goes first and what would survive.
+/// dialog, with what goes first and what would survive. Only the answer
+/// about the last cluster asked, and only over the views the delete was
+/// asked from: not over a form or dialog opened since, whose keys would go
+/// into the name.
 pub fn cluster_surveyed(
     state: &mut State,
     name: String,
@@ -183,7 +234,21 @@ pub fn cluster_surveyed(
     release: ReleaseOnCluster,
     survivors: plan::Survivors,
 ) {
-    if state.top_overlay() == Some(&Overlay::Confirm) {
+    let asked = state.gke.as_mut().and_then(|g| g.surveying.take());
+    if asked != Some((name.clone(), location.clone())) {
+        if let Some(g) = state.gke.as_mut() {
+            g.surveying = asked;
+        }
+        return;
+    }
+    let from_a_view = matches!(
+        state.top_overlay(),
+        None | Some(Overlay::Clusters { .. } | Overlay::ClusterDetails { .. })
+    );
+    if !from_a_view {
+        state.info(format!(
+            "the delete of {name} was not asked again: D asks it"
+        ));
         return;
     }
     state.footer.message = None;
@@ -191,8 +256,9 @@ pub fn cluster_surveyed(
     state.overlays.push(Overlay::Confirm);
 }
 
-/// Points the panes at another kubeconfig context: what they showed goes,
-/// the watches restart there.
+/// Points the panes at another kubeconfig context: what they showed of the
+/// old one goes (rows, the hub's health and users, the views over them, a
+/// connect still under way), the watches restart there.
 pub fn switch_context(state: &mut State, context: String) -> Vec<Command> {
     state.target.context = context.clone();
     state.resources = Default::default();
@@ -200,6 +266,16 @@ pub fn switch_context(state: &mut State, context: String) -> Vec<Command> {
     state.stale.clear();
     state.server_version = None;
     state.connection = super::state::Connection::Connecting;
+    state.hub = Default::default();
+    state.users_view = Default::default();
+    state.logs = None;
+    state.history_mark = None;
+    state.selections = Default::default();
+    state.filter = Default::default();
+    state.overlays.clear();
+    if let Some(g) = state.gke.as_mut() {
+        g.connecting = None;
+    }
     state.info(format!("switching the panes to context {context}…"));
     vec![Command::Reconnect { context }]
 }

@@ -42,7 +42,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("Enter", "details / history"),
             key("l", "pod logs"),
             key("U", "hub users, servers"),
-            key("K C", "GKE clusters, kube contexts"),
+            key("K C", "GKE clusters, contexts"),
             key("n", "release NOTES"),
             key("w P", "workloads, image pulls"),
             key("o", "operation panel"),
@@ -56,8 +56,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
     (
         "Act",
         &[
-            key("c", "create GKE cluster"),
-            key("D", "delete GKE cluster"),
+            key("c D", "create, delete GKE cluster"),
             key("S", "generate secrets"),
             key("M", "move secrets out of config"),
             key("e I", "edit config, set image"),
@@ -71,6 +70,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
         "In a view",
         &[
             key("Enter m d", "history: show, mark, diff"),
+            key("C A a d", "K: connect; pools"),
             key("l", "pod details: its logs"),
             key("y", "confirm a dialog"),
         ],

@@ -103,6 +103,7 @@ pub enum Msg {
     /// A cluster's context written (`Command::ConnectCluster`): its name.
     ClusterConnected {
         name: String,
+        location: String,
         result: Result<String, crate::actions::Failure>,
     },
     /// The kubeconfig's contexts (`Command::ReadContexts`), or why not.

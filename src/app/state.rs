@@ -225,6 +225,9 @@ pub struct State {
     pub gke: Option<super::gke_state::GkeView>,
     pub create_form: Option<super::gke_state::CreateForm>,
     pub pool_form: Option<super::gke_state::PoolForm>,
+    /// The kubeconfig's contexts, as last read (at start, when the clusters
+    /// view or the context list opens, after a connect).
+    pub contexts: Vec<super::gke_state::KubeContext>,
     pub image_form: Option<super::image_form::ImageForm>,
     /// The revision marked in the history (m) to diff against (d).
     pub history_mark: Option<u32>,
@@ -262,6 +265,7 @@ impl State {
             gke: None,
             create_form: None,
             pool_form: None,
+            contexts: Vec::new(),
             image_form: None,
             history_mark: None,
             pod_details: None,

@@ -160,9 +160,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
-        Msg::ClusterConnected { name, result } => {
-            super::clusters_view::connected(state, name, result)
-        }
+        Msg::ClusterConnected {
+            name,
+            location,
+            result,
+        } => super::clusters_view::connected(state, (name, location), result),
         Msg::Contexts(result) => {
             super::clusters_view::contexts_read(state, result);
             Vec::new()

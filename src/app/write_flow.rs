@@ -14,8 +14,6 @@ use crate::plan::{self, Plan};
 
 /// The write keys, for read-only refusals and the help.
 pub const WRITE_KEYS: &[char] = &['S', 'M', 'e', 'i', 'u', 'r', 'X'];
-/// The GKE write keys (create and delete cluster).
-pub const GKE_WRITE_KEYS: &[char] = &['c', 'D'];
 
 pub fn refuse_if_busy_or_readonly(state: &mut State, what: &str) -> bool {
     if state.target.readonly {
@@ -162,6 +160,13 @@ pub fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             }
         },
         Confirmation::Typed { expected, typed } => match key.code {
+            // A long dialog (a delete naming every claim) scrolls with the
+            // keys that type nothing.
+            KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
+                if let Some(movement) = ScrollMove::from_key(key.code, DIALOG_PAGE) {
+                    pending.scroll = movement.from_top(pending.scroll);
+                }
+            }
             KeyCode::Char(c) => typed.push(c),
             KeyCode::Backspace => {
                 typed.pop();
@@ -189,10 +194,14 @@ fn start(state: &mut State, action: Action) -> Vec<Command> {
         return Vec::new();
     }
     state.operation = Some(Operation::new(action.clone(), state.now));
-    // History and details would hide the panel the operator wants to see.
-    state
-        .overlays
-        .retain(|o| !matches!(o, Overlay::History { .. }));
+    // History and the GKE views would hide the panel the operator wants
+    // to see.
+    state.overlays.retain(|o| {
+        !matches!(
+            o,
+            Overlay::History { .. } | Overlay::Clusters { .. } | Overlay::ClusterDetails { .. }
+        )
+    });
     vec![Command::Run(action)]
 }
 
@@ -309,19 +318,26 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) -> Vec
     if let (true, Action::CreateCluster(spec)) = (succeeded, &action) {
         // The new cluster's context is written: the panes move to it.
         if let Some(gke) = &state.gke {
-            let context =
-                crate::gke::connect::context_name(&gke.project, &spec.location, &spec.name);
+            let context = crate::gke::names::context_name(&gke.project, &spec.location, &spec.name);
             let mut commands = super::gke_view::switch_context(state, context);
             commands.push(Command::ReadContexts);
             return commands;
         }
     }
     if let (true, Action::DeleteCluster { name, location, .. }) = (succeeded, &action) {
-        // Its context points at nothing now: offer to remove it.
+        // Its context points at nothing now: offer to remove it. Panes
+        // that were on it have nothing to show.
         if let Some(gke) = &state.gke {
-            let context = crate::gke::connect::context_name(&gke.project, location, name);
-            if gke.contexts.iter().any(|c| c.name == context) {
-                let path = gke.kubeconfig.clone();
+            let context = crate::gke::names::context_name(&gke.project, location, name);
+            let path = gke.kubeconfig.clone();
+            if state.target.context == context {
+                state.resources = Default::default();
+                state.listed.clear();
+                state.warn(format!(
+                    "the panes' cluster {name} is gone: C picks another context"
+                ));
+            }
+            if state.contexts.iter().any(|c| c.name == context) {
                 open_confirm(state, plan::remove_context(path, &context));
             }
         }
@@ -329,10 +345,25 @@ pub fn operation_done(state: &mut State, result: Result<String, Failure>) -> Vec
     if let (true, Action::RemoveContext { .. }) = (succeeded, &action) {
         return vec![Command::ReadContexts];
     }
-    if let (true, Action::AddUserPool { .. }) = (succeeded, &action) {
+    if let (
+        true,
+        Action::AddUserPool {
+            cluster, location, ..
+        },
+    ) = (succeeded, &action)
+    {
         // The pool is there; user pods go to it only once config.yaml
-        // requires it: offer that change, as a diff.
-        return vec![Command::PrepareUserNodes];
+        // requires it: offer that change, as a diff. config.yaml deploys
+        // to the panes' cluster, so only when the pool is on that one.
+        let on_it = state.gke.as_ref().is_some_and(|g| {
+            crate::gke::names::context_name(&g.project, location, cluster) == state.target.context
+        });
+        if on_it {
+            return vec![Command::PrepareUserNodes];
+        }
+        state.info(format!(
+            "{cluster} has its user pool; config.yaml's matchNodePurpose is for the cluster you deploy to: connect to {cluster} (K, C) and add the pool's setting then"
+        ));
     }
     if succeeded && matches!(action, Action::Deploy | Action::Rollback { .. }) {
         // The tutorial's last step, checked: does the hub answer now?

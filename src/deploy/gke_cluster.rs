@@ -1,6 +1,8 @@
-//! GKE clusters: create and delete them (polling the long operation, since
-//! the API has no watch), connect to one by writing its kubeconfig context,
-//! and keep that context's token file fresh. Apart from helm and the
+//! GKE clusters: create and delete them and add, rescale and delete their
+//! node pools (polling the long operation, since the API has no watch),
+//! find a cluster's location, look inside one before its delete, connect
+//! to one by writing its kubeconfig context, and keep that context's token
+//! file fresh. Apart from helm and the
 //! Kubernetes API because it speaks to GCP, with GCP's errors and retries.
 
 use super::{DeployConfig, Failure, GkeConfig};
@@ -94,6 +96,9 @@ pub async fn locate_cluster(config: &DeployConfig, name: &str) -> Result<String,
     }
 }
 
+/// How long each step of the look inside a cluster may take.
+const SURVEY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// A look inside cluster `name` before it is deleted, through its own
 /// context: whether the release is installed there (it goes first), and
 /// what else on it would outlive it. What cannot be read is said, not
@@ -117,21 +122,33 @@ pub async fn survey_cluster(
         .map_err(|e| format!("{e:#}"))?;
         Ok::<_, String>((on_cluster, connected.client))
     };
-    let (on_cluster, client) = match read.await {
-        Ok(found) => found,
-        Err(why) => {
-            return (
-                ReleaseOnCluster::NotKnown {
-                    why: format!("Cannot check {name} for a JupyterHub release ({why})"),
-                    instead: "uninstall it first: uninstall --delete-namespace".into(),
-                },
-                Survivors::NotKnown(format!("{name} could not be read")),
-            );
-        }
+    let not_known = |why: String| {
+        (
+            ReleaseOnCluster::NotKnown {
+                why: format!("Cannot check {name} for a JupyterHub release ({why})"),
+                instead: format!("connect to {name} first (K, C on it), then D again"),
+            },
+            Survivors::NotKnown(format!("{name} could not be read")),
+        )
     };
-    let history =
-        crate::helm::release::read_history(&client, &on_cluster.namespace, &on_cluster.release)
-            .await;
+    // An unreachable API server must not hold the dialog for the client's
+    // own minutes-long timeouts.
+    let (on_cluster, client) = match tokio::time::timeout(SURVEY_TIMEOUT, read).await {
+        Ok(Ok(found)) => found,
+        Ok(Err(why)) => return not_known(why),
+        Err(_) => return not_known(format!("no answer in {} s", SURVEY_TIMEOUT.as_secs())),
+    };
+    let history = tokio::time::timeout(
+        SURVEY_TIMEOUT,
+        crate::helm::release::read_history(&client, &on_cluster.namespace, &on_cluster.release),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "no answer in {} s",
+            SURVEY_TIMEOUT.as_secs()
+        ))
+    });
     let release = match history {
         Ok(records) if !records.is_empty() => ReleaseOnCluster::Installed {
             release: on_cluster.release.clone(),
@@ -140,16 +157,22 @@ pub async fn survey_cluster(
         Ok(_) => ReleaseOnCluster::NotInstalled,
         Err(e) => ReleaseOnCluster::NotKnown {
             why: format!("Cannot read the release's Secrets on {name} ({e:#})"),
-            instead: "uninstall it first: uninstall --delete-namespace".into(),
+            instead: format!("uninstall it first, with the panes on {name}"),
         },
     };
-    let survivors = match crate::kube::leftovers::costly_leftovers(&client).await {
-        Ok(l) => Survivors::Listed {
+    let leftovers = tokio::time::timeout(
+        SURVEY_TIMEOUT,
+        crate::kube::leftovers::costly_leftovers(&client),
+    )
+    .await;
+    let survivors = match leftovers {
+        Ok(Ok(l)) => Survivors::Listed {
             load_balancers: l.load_balancers,
             claims: l.claims,
             unread: l.unread,
         },
-        Err(e) => Survivors::NotKnown(format!("{e:#}")),
+        Ok(Err(e)) => Survivors::NotKnown(format!("{e:#}")),
+        Err(_) => Survivors::NotKnown(format!("no answer in {} s", SURVEY_TIMEOUT.as_secs())),
     };
     (release, survivors)
 }

@@ -22,10 +22,7 @@ use serde_yaml::Value;
 use super::types::GkeCluster;
 use crate::yaml_tree::root_mapping;
 
-/// gcloud's context name: `gke_<project>_<location>_<cluster>`.
-pub fn context_name(project: &str, location: &str, cluster: &str) -> String {
-    format!("gke_{project}_{location}_{cluster}")
-}
+pub use super::names::context_name;
 
 fn on_path(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {

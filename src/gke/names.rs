@@ -1,6 +1,7 @@
-//! GKE's cluster-name rule, checked before any request so that a typo costs
-//! no round trip (and, on real GKE, no failed operation in the project's
-//! history).
+//! GKE's names: the cluster-name rule, checked before any request so that
+//! a typo costs no round trip (and, on real GKE, no failed operation in the
+//! project's history), and the kubeconfig context name gcloud gives a
+//! cluster (pure, so the core can match contexts to clusters).
 
 /// The longest cluster name GKE accepts.
 pub const MAX_CLUSTER_NAME_LEN: usize = 40;
@@ -50,6 +51,11 @@ pub fn validate_cluster_name(name: &str) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// gcloud's context name: `gke_<project>_<location>_<cluster>`.
+pub fn context_name(project: &str, location: &str, cluster: &str) -> String {
+    format!("gke_{project}_{location}_{cluster}")
 }
 
 #[cfg(test)]

@@ -547,8 +547,6 @@ impl From<&model::NodePool> for NodePoolRow {
     }
 }
 
-/// Finds (done, total) in the progress metrics, the operation's own or its
-/// stages' (GKE reports node progress in a stage on some operations).
 /// `key=value:NoSchedule`, as kubectl and gcloud's `--node-taints` write it.
 fn taint_text(t: &model::NodeTaint) -> String {
     use model::node_taint::Effect;
@@ -565,6 +563,8 @@ fn taint_text(t: &model::NodeTaint) -> String {
     }
 }
 
+/// Finds (done, total) in the progress metrics, the operation's own or its
+/// stages' (GKE reports node progress in a stage on some operations).
 fn node_progress(progress: &model::OperationProgress) -> Option<(i64, i64)> {
     use model::operation_progress::metric::Value;
     let metric = |names: &[&str]| {

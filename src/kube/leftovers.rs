@@ -42,12 +42,19 @@ pub async fn costly_leftovers(client: &kube::Client) -> Result<Leftovers> {
             for ns in names.items.into_iter().filter_map(|n| n.metadata.name) {
                 let services: Api<Service> = Api::namespaced(client.clone(), &ns);
                 let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &ns);
-                match (services.list(&lp).await, claims.list(&lp).await) {
-                    (Ok(s), Ok(c)) => {
-                        add_services(&mut found, s.items);
-                        add_claims(&mut found, c.items);
-                    }
-                    _ => found.unread.push(ns),
+                // What can be read of a namespace is named, even when the
+                // other list is refused.
+                let mut read_all = true;
+                match services.list(&lp).await {
+                    Ok(s) => add_services(&mut found, s.items),
+                    Err(_) => read_all = false,
+                }
+                match claims.list(&lp).await {
+                    Ok(c) => add_claims(&mut found, c.items),
+                    Err(_) => read_all = false,
+                }
+                if !read_all {
+                    found.unread.push(ns);
                 }
             }
         }

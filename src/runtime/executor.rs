@@ -226,7 +226,11 @@ impl Executor {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let result = deploy::connect_cluster(&config, &location, &name).await;
-                    let _ = tx.send(Msg::ClusterConnected { name, result });
+                    let _ = tx.send(Msg::ClusterConnected {
+                        name,
+                        location,
+                        result,
+                    });
                 });
             }
             Command::ReadContexts => {
@@ -560,8 +564,6 @@ async fn probe_reads(
     }
 }
 
-/// The GKE API has no watch: the cluster list is refreshed every 10 s, and
-/// every 2 s while a cluster operation runs.
 /// The kubeconfig's contexts (the one file, or KUBECONFIG's merged).
 fn read_contexts(
     kubeconfig: Option<&std::path::Path>,
@@ -577,6 +579,8 @@ fn read_contexts(
         .collect())
 }
 
+/// The GKE API has no watch: the cluster list is refreshed every 10 s, and
+/// every 2 s while a cluster operation runs.
 async fn poll_gke(
     gke: crate::gke::GkeConfig,
     tx: UnboundedSender<Msg>,

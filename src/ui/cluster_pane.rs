@@ -118,7 +118,7 @@ fn gke_line<'a>(gke: &GkeView, context: &str, theme: &Theme) -> Line<'a> {
     };
     match gke.chosen(context) {
         None if gke.refreshed.is_none() => Line::styled(
-            format!("GKE {}/{}: listing…", gke.project, gke.location),
+            format!("GKE {}: listing every location…", gke.project),
             theme.dim(),
         ),
         None if gke.clusters.is_empty() => Line::from(vec![

@@ -97,7 +97,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &State, selected: usize
                 Cell::from(c.node_count.to_string()),
                 Cell::from(if on {
                     "panes"
-                } else if gke.has_context(c) {
+                } else if gke.has_context(c, &state.contexts) {
                     "yes"
                 } else {
                     "-"
@@ -170,8 +170,8 @@ pub fn render_details(
     let context = gke.context_of(c);
     let context_text = if context == state.target.context {
         Span::styled(format!("{context} (the panes')"), theme.good())
-    } else if gke.has_context(c) {
-        Span::raw(format!("{context} (C switches to it)"))
+    } else if gke.has_context(c, &state.contexts) {
+        Span::raw(format!("{context} (C writes it again, the panes move)"))
     } else {
         Span::styled("none yet (C writes it, as get-credentials)", theme.dim())
     };
@@ -307,7 +307,7 @@ pub fn render_contexts(
     selected: usize,
     theme: &Theme,
 ) {
-    let contexts = gke_of(state).map_or(&[][..], |g| g.contexts.as_slice());
+    let contexts = state.contexts.as_slice();
     let title = " kube contexts · Enter moves the panes there ".to_owned();
     if contexts.is_empty() {
         empty_view(
@@ -315,7 +315,7 @@ pub fn render_contexts(
             area,
             title,
             Line::styled(
-                "no contexts read yet (or GKE is not configured: the context list comes with it)",
+                "no contexts in the kubeconfig (or not read yet)",
                 theme.dim(),
             ),
         );

@@ -103,9 +103,10 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
         Some(Overlay::ClusterDetails { .. }) => &[
             ("j/k", "pool"),
             ("C", "connect"),
-            ("A", "add user pool"),
-            ("a", "autoscaling"),
+            ("A", "user pool"),
+            ("a", "scale"),
             ("d", "delete pool"),
+            ("D", "delete cluster"),
             ("Esc", "back"),
         ],
         Some(Overlay::Contexts { .. }) => {

@@ -201,16 +201,11 @@ async fn two_locations_listed_one_connected_and_contexts_switched_back_and_forth
             .until(soon(), |s| matches!(
                 s.top_overlay(),
                 Some(Overlay::Contexts { .. })
-            ) && s
-                .gke
-                .as_ref()
-                .is_some_and(|g| g.contexts.len() == 3))
+            ) && s.contexts.len() == 3)
             .await
             .is_some()
     );
-    let rig = cockpit.state().gke.as_ref().unwrap().contexts[0]
-        .name
-        .clone();
+    let rig = cockpit.state().contexts[0].name.clone();
     cockpit.key(KeyCode::Char('g'));
     let before = connections(&cockpit);
     cockpit.key(KeyCode::Enter);
@@ -361,6 +356,17 @@ async fn the_user_pool_is_added_rescaled_and_deleted_and_config_yaml_requires_it
             .await
             .is_some()
     );
+    // The panes on the cluster first: config.yaml deploys there, so its
+    // change is offered after the pool.
+    cockpit.key(KeyCode::Char('C'));
+    let context = format!("gke_{PROJECT}_{}_{}", TEST.1, TEST.0);
+    assert!(
+        cockpit
+            .until(soon(), |s| live_on(s, &context))
+            .await
+            .is_some()
+    );
+    cockpit.key(KeyCode::Char('K'));
     cockpit.key(KeyCode::Enter);
 
     // A: the form with the z2jh pool's defaults, Enter, then y.
@@ -409,7 +415,8 @@ async fn the_user_pool_is_added_rescaled_and_deleted_and_config_yaml_requires_it
     assert!(written.starts_with(values), "{written}");
     assert!(written.contains("matchNodePurpose: require"), "{written}");
 
-    // a on the user pool (listed once the next refresh has it): 0..4.
+    // The write closed the views, so that its progress showed. a on the
+    // user pool (listed once the next refresh has it): 0..4.
     assert!(
         cockpit
             .until(Instant::now() + Duration::from_secs(30), |s| {
@@ -420,6 +427,8 @@ async fn the_user_pool_is_added_rescaled_and_deleted_and_config_yaml_requires_it
             .await
             .is_some()
     );
+    cockpit.key(KeyCode::Char('K'));
+    cockpit.key(KeyCode::Enter);
     cockpit.key(KeyCode::Char('j'));
     cockpit.key(KeyCode::Char('a'));
     cockpit.key(KeyCode::Tab);
@@ -450,6 +459,9 @@ async fn the_user_pool_is_added_rescaled_and_deleted_and_config_yaml_requires_it
     );
 
     // d, the pool's name typed: gone.
+    cockpit.key(KeyCode::Char('K'));
+    cockpit.key(KeyCode::Enter);
+    cockpit.key(KeyCode::Char('j'));
     cockpit.key(KeyCode::Char('d'));
     for c in "user-pool".chars() {
         cockpit.key(KeyCode::Char(c));

@@ -194,6 +194,7 @@ fn connect_writes_the_context_then_the_panes_move() {
         &mut s,
         Msg::ClusterConnected {
             name: "notebook-test".into(),
+            location: "us-central1-b".into(),
             result: Ok("gke_demo_us-central1-b_notebook-test".into()),
         },
     );
@@ -218,11 +219,14 @@ fn connect_writes_the_context_then_the_panes_move() {
     assert_eq!(key(&mut s, KeyCode::Char('C')), vec![]);
     assert!(support::cockpit::footer(&s).contains("spring-term is PROVISIONING"));
     // A failed connect says why and what to do, and the panes stay.
+    key(&mut s, KeyCode::Char('g'));
+    assert_eq!(key(&mut s, KeyCode::Char('C')).len(), 1);
     let before = s.target.context.clone();
     app::update(
         &mut s,
         Msg::ClusterConnected {
             name: "course-hub".into(),
+            location: "europe-west1".into(),
             result: Err(Failure {
                 error: "Permission denied".into(),
                 hint: Some("ask for roles/container.viewer".into()),
@@ -263,8 +267,10 @@ fn the_context_list_switches_the_panes_and_back() {
 #[test]
 fn a_user_pool_is_added_then_config_yaml_is_offered_its_change() {
     let mut s = state(false);
+    // The panes (and so config.yaml's deploys) are on notebook-test.
+    s.target.context = "gke_demo_us-central1-b_notebook-test".into();
+    // K opens on the panes' cluster.
     key(&mut s, KeyCode::Char('K'));
-    key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('A'));
     assert_eq!(s.top_overlay(), Some(&Overlay::PoolForm));
     assert_snapshot!("add_pool_form", draw(&s, 80, 24));
@@ -369,7 +375,12 @@ fn a_pools_autoscaling_is_changed_and_a_pool_deleted_by_its_typed_name() {
         })]
     );
     app::update(&mut s, Msg::OperationDone(Ok("scaled".into())));
-    // d: the pool's name typed.
+    // The write closed the views (its progress shows); d: the pool's name
+    // typed.
+    assert_eq!(s.top_overlay(), None);
+    key(&mut s, KeyCode::Char('K'));
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('d'));
     type_text(&mut s, "user-poo");
     assert!(key(&mut s, KeyCode::Enter).is_empty());
@@ -418,4 +429,127 @@ fn readonly_refuses_every_pool_and_cluster_write_but_not_connect() {
             location: "europe-west1".into()
         }]
     );
+}
+
+#[test]
+fn a_connect_superseded_by_a_switch_moves_nothing() {
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('K'));
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('C'));
+    // Before the answer, the operator moves the panes to the rig.
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('C'));
+    key(&mut s, KeyCode::Char('g'));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.target.context, "rig");
+    let late = app::update(
+        &mut s,
+        Msg::ClusterConnected {
+            name: "notebook-test".into(),
+            location: "us-central1-b".into(),
+            result: Ok("gke_demo_us-central1-b_notebook-test".into()),
+        },
+    );
+    assert_eq!(late, vec![]);
+    assert_eq!(
+        s.target.context, "rig",
+        "the panes stay where they were moved"
+    );
+    assert!(support::cockpit::footer(&s).contains("the panes stay"));
+}
+
+#[test]
+fn no_context_switch_while_an_operation_runs() {
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('K'));
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('A'));
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Char('y'));
+    assert!(s.operation.as_ref().is_some_and(|o| o.running()));
+    assert_eq!(s.top_overlay(), None, "the progress panel is not hidden");
+    key(&mut s, KeyCode::Char('C'));
+    key(&mut s, KeyCode::Char('g'));
+    assert_eq!(key(&mut s, KeyCode::Enter), vec![]);
+    assert_eq!(s.target.context, COURSE_CONTEXT);
+    assert!(support::cockpit::footer(&s).contains("waits for the running operation"));
+}
+
+#[test]
+fn a_pool_added_to_a_cluster_the_panes_are_not_on_offers_no_config_change() {
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('K'));
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('A'));
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Char('y'));
+    let after = app::update(&mut s, Msg::OperationDone(Ok("added".into())));
+    assert_eq!(
+        after,
+        vec![],
+        "config.yaml deploys to course-hub, not notebook-test"
+    );
+    assert!(support::cockpit::footer(&s).contains("connect to notebook-test"));
+}
+
+#[test]
+fn the_selection_stays_on_its_cluster_when_the_list_changes() {
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('K'));
+    key(&mut s, KeyCode::Char('j'));
+    // A cluster made elsewhere sorts before the selected one.
+    let mut listed = clusters();
+    listed.insert(
+        0,
+        cluster(
+            "asia-hub",
+            "asia-east1",
+            ClusterStatus::Running,
+            vec![pool("default-pool", "e2-standard-4", 1)],
+        ),
+    );
+    app::update(&mut s, Msg::GkeClusters(Ok(listed)));
+    assert_eq!(s.top_overlay(), Some(&Overlay::Clusters { selected: 2 }));
+    assert_eq!(
+        key(&mut s, KeyCode::Char('C')),
+        vec![Command::ConnectCluster {
+            name: "notebook-test".into(),
+            location: "us-central1-b".into()
+        }]
+    );
+}
+
+#[test]
+fn a_late_survey_answer_opens_no_dialog_over_what_came_since() {
+    use jhub_cockpit::plan::{ReleaseOnCluster, Survivors};
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('K'));
+    assert_eq!(
+        key(&mut s, KeyCode::Char('D')),
+        vec![Command::SurveyCluster {
+            name: "course-hub".into(),
+            location: "europe-west1".into()
+        }]
+    );
+    // The operator opened the add-pool form meanwhile.
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('A'));
+    let answer = |name: &str| Msg::ClusterSurveyed {
+        name: name.into(),
+        location: "europe-west1".into(),
+        release: ReleaseOnCluster::NotInstalled,
+        survivors: Survivors::NotKnown("x".into()),
+    };
+    app::update(&mut s, answer("course-hub"));
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::PoolForm),
+        "the form keeps the keys"
+    );
+    assert!(s.confirm.is_none());
+    // An answer nobody waits for any more is dropped too.
+    key(&mut s, KeyCode::Esc);
+    app::update(&mut s, answer("course-hub"));
+    assert!(s.confirm.is_none());
 }

@@ -247,10 +247,19 @@ async fn create_connect_deploy_and_delete_through_the_emulator() {
         uninstalled < namespace_gone && namespace_gone < deleting,
         "{run}"
     );
-    assert_eq!(
-        lines.last().copied(),
-        Some(format!("cluster {name} deleted").as_str())
+    assert!(
+        lines.contains(&format!("cluster {name} deleted").as_str()),
+        "{run}"
     );
+    // Its context went too (--yes takes the offer), and nothing else.
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with(&format!("removed context {context}"))),
+        "{run}"
+    );
+    let left = kube::config::Kubeconfig::read_from(&kubeconfig_path).unwrap();
+    assert!(left.contexts.iter().all(|c| c.name != context), "{left:?}");
     let last_helm = work.helm_calls().last().cloned().unwrap_or_default();
     assert!(
         last_helm.starts_with(&format!("uninstall jhub --namespace {ns}"))

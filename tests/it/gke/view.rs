@@ -281,6 +281,17 @@ fn a_cluster_that_cannot_be_read_is_deleted_without_an_uninstall_and_says_so() {
         &mut s,
         Msg::GkeClusters(Ok(vec![cluster(ClusterStatus::Running)])),
     );
+    // The panes are on none of the clusters: D in the clusters view.
+    assert!(key(&mut s, KeyCode::Char('D')).is_empty());
+    assert!(
+        s.footer
+            .message
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("K lists them")
+    );
+    key(&mut s, KeyCode::Char('K'));
     key(&mut s, KeyCode::Char('D'));
     app::update(
         &mut s,
@@ -367,7 +378,7 @@ fn readonly_refuses_create_and_delete() {
 #[test]
 fn the_cluster_pane_shows_the_gke_cluster() {
     let mut s = state(false);
-    assert!(draw(&s).contains("GKE demo/us-central1-b: listing"));
+    assert!(draw(&s).contains("GKE demo: listing every location"));
     app::update(&mut s, Msg::GkeClusters(Ok(vec![])));
     let screen = draw(&s);
     assert!(
