@@ -449,7 +449,8 @@ fn progress_line(op: &crate::gke::ClusterOperation) -> String {
             line.push_str(words);
         }
     }
-    if let Some((done, total)) = op.progress {
+    // GKE's detail often counts the nodes itself ("nodes 1 of 3").
+    if let Some((done, total)) = op.progress.filter(|_| !line.contains("nodes ")) {
         line.push_str(&format!(" · nodes {done}/{total}"));
     }
     line

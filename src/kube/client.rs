@@ -54,7 +54,7 @@ pub async fn connect(kubeconfig: Option<&PathBuf>, context: Option<&str>) -> Res
         Some(c) => c.to_owned(),
         None => config_file.current_context.clone().ok_or_else(|| {
             anyhow!(
-                "the kubeconfig ({}) has no current context: pass --context NAME, or create a GKE cluster (c)",
+                "the kubeconfig ({}) has no current context: pass --context NAME, connect to a GKE cluster (K, then C on it) or create one (c)",
                 describe_source(kubeconfig.map(PathBuf::as_path))
             )
         })?,

@@ -128,7 +128,10 @@ fn gke_line<'a>(gke: &GkeView, context: &str, theme: &Theme) -> Line<'a> {
         ]),
         None => Line::from(vec![
             Span::styled(
-                format!("GKE: {} clusters, not on one · ", gke.clusters.len()),
+                match gke.clusters.len() {
+                    1 => "GKE: 1 cluster, the panes not on it · ".to_owned(),
+                    n => format!("GKE: {n} clusters, the panes on none · "),
+                },
                 theme.dim(),
             ),
             Span::styled("K", theme.key()),

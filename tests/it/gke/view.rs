@@ -246,6 +246,11 @@ fn delete_needs_the_typed_name_and_uninstalls_first() {
     );
     assert!(!explain.contains("jhub/claim-ada"), "{explain}");
     assert_snapshot!("delete_dialog", draw(&s));
+    // A long list scrolls with the keys that type nothing.
+    key(&mut s, KeyCode::Down);
+    assert_eq!(s.confirm.as_ref().unwrap().scroll, 1);
+    key(&mut s, KeyCode::Up);
+    assert_eq!(s.confirm.as_ref().unwrap().scroll, 0);
     sizes::draws_at_every_size(&s);
     assert!(typed(&mut s, "notebook-tes").is_empty());
     assert!(
