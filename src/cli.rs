@@ -6,10 +6,19 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::profile::Settings;
 
+/// `jhub-cockpit --version`: the crate's version and the commit it was
+/// built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("JHUB_COCKPIT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "jhub-cockpit",
-    version,
+    version = VERSION,
     about = "A terminal cockpit for JupyterHub on Kubernetes (GKE)"
 )]
 pub struct Cli {

@@ -32,7 +32,8 @@
 //!   does (`kubelet-images`): Pulling/Pulled/Failed events, `status.images`;
 //! - `rig_registry_on_rig`: the rig's container registry (`support::registry`,
 //!   needs `dev/build registry` only): tags, the Bearer token flow, platforms;
-//! - `bad_input`: the operator's files wrong in every way we know.
+//! - `bad_input`: the operator's files wrong in every way we know;
+//! - `version`: `--version` names the commit.
 
 mod bad_input;
 mod deploy;
@@ -47,3 +48,4 @@ mod rig_image_events_on_rig;
 mod rig_registry_on_rig;
 mod support;
 mod terminal;
+mod version;

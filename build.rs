@@ -1,0 +1,37 @@
+//! Names the commit the binary is built from, for `--version`: an operator
+//! reporting a problem (and whoever reads the report) can say exactly
+//! which code ran: the short hash of HEAD, `unknown` outside a git
+//! checkout (a source tarball). Uncommitted changes are not flagged: that
+//! would rebuild the crate whenever any file of the tree changed.
+
+use std::path::Path;
+use std::process::Command;
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+fn main() {
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=JHUB_COCKPIT_COMMIT={commit}");
+    // Built again when HEAD moves: HEAD itself (a checkout), the branch it
+    // names (a commit) and the packed refs.
+    if let Some(git_dir) = git(&["rev-parse", "--git-dir"]) {
+        let git_dir = Path::new(&git_dir);
+        println!("cargo:rerun-if-changed={}", git_dir.join("HEAD").display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            git_dir.join("packed-refs").display()
+        );
+        if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            println!(
+                "cargo:rerun-if-changed={}",
+                git_dir.join(reference).display()
+            );
+        }
+    }
+}
