@@ -80,6 +80,12 @@ pub struct TargetArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Subcommands {
+    /// Print the shell's completion script for jhub-cockpit, e.g.
+    /// `jhub-cockpit completions bash > ~/.local/share/bash-completion/completions/jhub-cockpit`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print one snapshot (nodes, release, pods, services) and exit; non-zero
     /// when the cluster cannot be reached.
     Status {

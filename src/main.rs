@@ -17,6 +17,22 @@ use jhub_cockpit::{headless, logging, profile, status};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs no settings, cluster or runtime: printed and done.
+    if let Some(Subcommands::Completions { shell }) = cli.command {
+        use clap::CommandFactory;
+        use std::io::Write;
+        // Into a buffer first: clap_complete panics on a closed pipe
+        // (`| head`), which a shell user does all the time.
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "jhub-cockpit", &mut script);
+        return match std::io::stdout().write_all(&script) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                eprintln!("jhub-cockpit: cannot print the completions: {e}");
+                ExitCode::FAILURE
+            }
+            _ => ExitCode::SUCCESS,
+        };
+    }
     memory::one_arena();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -65,6 +81,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     }
     match cli.command {
         None => tui(resolved, config, log_path).await,
+        Some(Subcommands::Completions { .. }) => unreachable!("printed before the runtime starts"),
         Some(Subcommands::Status { json }) => status_command(resolved, json).await,
         Some(Subcommands::Secrets {
             command: SecretsCommand::Generate { out, yes },
