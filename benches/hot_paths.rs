@@ -230,3 +230,35 @@ fn apply_and_render_5000(bencher: divan::Bencher) {
             .unwrap()
     });
 }
+
+/// A filter keystroke at 5,000 pods: the key (the fuzzy pattern changes,
+/// every row is matched again) and the frame it draws. The filter
+/// alternates between `jupyter-1` and `jupyter-12` (type a 2, erase it),
+/// so each iteration is a real change of pattern.
+#[divan::bench]
+fn filter_keystroke_and_render_5000(bencher: divan::Bencher) {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut state = classroom();
+    let press = |state: &mut State, code: KeyCode| {
+        app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    };
+    press(&mut state, KeyCode::Char('/'));
+    for c in "jupyter-1".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut typed = false;
+    bencher.bench_local(|| {
+        let code = if typed {
+            KeyCode::Backspace
+        } else {
+            KeyCode::Char('2')
+        };
+        typed = !typed;
+        press(&mut state, code);
+        terminal
+            .draw(|f| jhub_cockpit::ui::render(f, &state))
+            .map(|_| ())
+            .unwrap()
+    });
+}

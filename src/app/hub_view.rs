@@ -227,12 +227,13 @@ pub fn open_users(state: &mut State) -> Vec<Command> {
     Vec::new()
 }
 
-/// The rows the users view shows, filtered, in its order.
+/// The rows the users view shows, filtered (fuzzy, by name or server
+/// state, as the panes' filter), in its order.
 pub fn visible_rows(state: &State) -> Vec<UserRow> {
-    let filter = state.users_view.filter.to_lowercase();
+    let filter = &state.users_view.filter;
     user_rows(state, state.users_view.sort)
         .into_iter()
-        .filter(|r| filter.is_empty() || r.name.to_lowercase().contains(&filter))
+        .filter(|r| super::fuzzy::matches(filter, &[&r.name, r.server.label()]))
         .collect()
 }
 

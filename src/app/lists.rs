@@ -12,7 +12,7 @@ pub fn pods(state: &State) -> impl Iterator<Item = &PodEntry> {
         .resources
         .pods
         .iter()
-        .filter(|e| state.filter.matches(&e.row.name))
+        .filter(|e| state.filter.matches(&[&e.row.name, &e.row.status]))
 }
 
 pub fn services(state: &State) -> impl Iterator<Item = &ServiceRow> {
@@ -20,7 +20,7 @@ pub fn services(state: &State) -> impl Iterator<Item = &ServiceRow> {
         .resources
         .services
         .values()
-        .filter(|s| state.filter.matches(&s.name))
+        .filter(|s| state.filter.matches(&[&s.name, &s.type_]))
 }
 
 pub fn nodes(state: &State) -> impl Iterator<Item = &NodeRow> {
@@ -28,7 +28,12 @@ pub fn nodes(state: &State) -> impl Iterator<Item = &NodeRow> {
         .resources
         .nodes
         .values()
-        .filter(|n| state.filter.matches(&n.name))
+        .filter(|n| state.filter.matches(&[&n.name, readiness(n)]))
+}
+
+/// A node's readiness as the filter matches it.
+pub fn readiness(node: &NodeRow) -> &'static str {
+    if node.ready { "Ready" } else { "NotReady" }
 }
 
 /// The followed release's revisions, newest first (as the history shows).

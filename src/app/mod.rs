@@ -4,6 +4,7 @@ pub mod clusters_view;
 pub mod command;
 pub mod crash_logs;
 pub mod form_edit;
+pub mod fuzzy;
 pub mod gke_state;
 pub mod gke_view;
 pub mod hub_state;

@@ -143,7 +143,7 @@ pub struct Target {
     pub insecure: bool,
 }
 
-/// The substring filter typed after `/`.
+/// The filter typed after `/`: fuzzy and smart-case (`app::fuzzy`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub text: String,
@@ -152,8 +152,10 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn matches(&self, name: &str) -> bool {
-        self.text.is_empty() || name.contains(self.text.as_str())
+    /// Whether a row with these fields (name first, then status) passes:
+    /// fuzzy and smart-case ([`super::fuzzy`]).
+    pub fn matches(&self, fields: &[&str]) -> bool {
+        super::fuzzy::matches(&self.text, fields)
     }
 }
 

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{bar, display_width, pane_block, pane_window, truncate};
+use super::widgets::{bar, display_width, pane_block, pane_window, with_matches};
 use crate::app::gke_view::GkeView;
 use crate::app::resources::NodeUsage;
 use crate::app::{Kind, Pane, State, lists};
@@ -70,7 +70,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 Style::default()
             };
-            node_row(node, usage, wide, bar_w, theme).style(style)
+            node_row(node, usage, wide, bar_w, &state.filter.text, theme).style(style)
         })
         .collect();
     let header = Row::new(["NAME", "READY", "CPU", "MEM", "PODS", "REQ"]).style(theme.header_row());
@@ -172,6 +172,7 @@ fn node_row<'a>(
     usage: NodeUsage,
     wide: bool,
     bar_w: usize,
+    filter: &str,
     theme: &Theme,
 ) -> Row<'a> {
     let cpu = pct(usage.cpu_millis, node.cpu_allocatable_millis);
@@ -204,7 +205,12 @@ fn node_row<'a>(
         _ => theme.bad(),
     };
     Row::new([
-        Cell::from(truncate(&node.name, 24)),
+        Cell::from(with_matches(
+            &[&node.name, lists::readiness(node)],
+            24,
+            filter,
+            theme,
+        )),
         Cell::from(ready),
         Cell::from(cpu_text),
         Cell::from(mem_text),

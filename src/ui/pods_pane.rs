@@ -8,7 +8,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::theme::Theme;
-use super::widgets::{display_width, pane_block, pane_window, truncate};
+use super::widgets::{display_width, pane_block, pane_window, truncate, with_matches};
 use crate::app::resources::PodEntry;
 use crate::app::{Connection, Kind, Pane, State, lists};
 use crate::kube::diagnosis::DiagnosisKind;
@@ -177,7 +177,12 @@ fn pod_row<'a>(entry: &PodEntry, state: &State, theme: &Theme, status_width: usi
         _ => row.status.clone(),
     };
     Row::new([
-        Cell::from(truncate(&row.name, 40)),
+        Cell::from(with_matches(
+            &[&row.name, &row.status],
+            40,
+            &state.filter.text,
+            theme,
+        )),
         Cell::from(format!("{}/{}", row.ready, row.containers)),
         Cell::from(Span::styled(truncate(&status, status_width), status_style)),
         Cell::from(row.restarts.to_string()),

@@ -8,7 +8,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{pane_block, pane_window, truncate};
+use super::widgets::{pane_block, pane_window, with_matches};
 use crate::app::{Kind, Pane, State, lists};
 use crate::kube::service_row::ServiceRow;
 use crate::time_text::{elapsed, elapsed_since};
@@ -85,7 +85,12 @@ fn service_row<'a>(svc: &ServiceRow, state: &State, theme: &Theme) -> Row<'a> {
         Style::default()
     };
     Row::new([
-        Cell::from(truncate(&svc.name, 14)),
+        Cell::from(with_matches(
+            &[&svc.name, &svc.type_],
+            14,
+            &state.filter.text,
+            theme,
+        )),
         Cell::from(svc.type_.clone()),
         Cell::from(svc.cluster_ip.clone()),
         Cell::from(Span::styled(external, style)),

@@ -1,5 +1,6 @@
 //! Small pieces the panes share: the framed block and the scroll window.
 
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -126,6 +127,45 @@ pub fn bar(pct: u64, width: usize) -> String {
     let mut s = "█".repeat(filled.min(width));
     s.push_str(&"░".repeat(width - filled.min(width)));
     s
+}
+
+/// A row's name (`fields[0]`) cut to `width` columns, the characters the
+/// list filter matched in the highlight style (nothing highlighted without
+/// a filter); `fields` are what the filter matched, as the list passes them.
+pub fn with_matches<'a>(fields: &[&str], width: usize, filter: &str, theme: &Theme) -> Line<'a> {
+    let text = fields.first().copied().unwrap_or_default();
+    let shown = truncate(text, width);
+    let positions = crate::app::fuzzy::positions(filter, fields);
+    if positions.is_empty() {
+        return Line::raw(shown);
+    }
+    // The ellipsis that ends a cut name stands for several characters.
+    let ellipsis = (shown != text).then(|| shown.chars().count().saturating_sub(1));
+    let mut spans: Vec<Span<'a>> = Vec::new();
+    let mut run = String::new();
+    let mut run_hit = false;
+    for (i, c) in shown.chars().enumerate() {
+        let hit = positions.binary_search(&i).is_ok() && Some(i) != ellipsis;
+        if hit != run_hit && !run.is_empty() {
+            let style = if run_hit {
+                theme.highlight()
+            } else {
+                Style::default()
+            };
+            spans.push(Span::styled(std::mem::take(&mut run), style));
+        }
+        run_hit = hit;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        let style = if run_hit {
+            theme.highlight()
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled(run, style));
+    }
+    Line::from(spans)
 }
 
 /// A form's last lines: a blank, the error when there is one, and its

@@ -154,6 +154,31 @@ fn filter_narrows_by_substring_and_esc_clears() {
 }
 
 #[test]
+fn filter_is_fuzzy_and_smart_case_on_name_and_status() {
+    let mut s = state();
+    pods(
+        &mut s,
+        &["jupyter-alice", "jupyter-bob", "jupyter-alina", "hub-7c9d"],
+    );
+    let filtered = |s: &mut State, text: &str| {
+        press(s, KeyCode::Esc);
+        press(s, KeyCode::Char('/'));
+        for c in text.chars() {
+            press(s, KeyCode::Char(c));
+        }
+        pod_names(s)
+    };
+    // Letters in order, anywhere in the name.
+    assert_eq!(filtered(&mut s, "alna"), ["jupyter-alina"]);
+    assert_eq!(filtered(&mut s, "h7"), ["hub-7c9d"]);
+    // Lowercase ignores case; an uppercase letter respects it.
+    assert_eq!(filtered(&mut s, "HUB"), Vec::<String>::new());
+    // The status matches too (these pods are Running).
+    assert_eq!(filtered(&mut s, "bob runn").len(), 1);
+    assert_eq!(filtered(&mut s, "bob pend"), Vec::<String>::new());
+}
+
+#[test]
 fn enter_opens_details_and_esc_goes_back() {
     let mut s = state();
     pods(&mut s, &["jupyter-alice"]);

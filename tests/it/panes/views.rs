@@ -213,6 +213,49 @@ fn filter_while_typing() {
     sizes::draws_at_every_size(&state);
 }
 
+/// The characters the fuzzy filter matched are drawn in the highlight
+/// style (the snapshot holds the text; the styles are checked here).
+#[test]
+fn a_filtered_list_highlights_its_matches() {
+    let mut state = deployed();
+    press(&mut state, KeyCode::Char('/'));
+    for c in "jupbad".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| jhub_cockpit::ui::render(f, &state))
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        assert_snapshot!(
+            format!("filter_highlights_{w}x{h}"),
+            format!("{}", terminal.backend())
+        );
+        // The listed pod's name: "jup" and "bad" highlighted, the rest not.
+        let rows: Vec<u16> = (0..h)
+            .filter(|&y| {
+                let line: String = (0..w).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+                line.contains("jupyter-")
+            })
+            .collect();
+        assert!(!rows.is_empty(), "no pod row drawn");
+        for y in rows {
+            let line: String = (0..w).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+            let start = line.find("jupyter-").unwrap();
+            let start = line[..start].chars().count() as u16;
+            let bold = |x: u16| {
+                buffer[(x, y)]
+                    .modifier
+                    .contains(ratatui::style::Modifier::UNDERLINED)
+            };
+            let lit: Vec<u16> = (0..17).filter(|&i| bold(start + i)).collect();
+            assert_eq!(lit, [0, 1, 2, 8, 9, 10], "{line}");
+        }
+    }
+}
+
 #[test]
 fn empty_while_connecting() {
     let state = State::new(target(), now());
