@@ -156,7 +156,7 @@ async fn the_cockpit_shows_the_release_live_and_quits_cleanly() {
 
     tmux.keys(&["?"]);
     tmux.wait_for("the help overlay", Duration::from_secs(5), |s| {
-        s.contains("Keys") && s.contains("create GKE cluster")
+        s.contains("Keys") && s.contains("create, delete GKE cluster")
     });
     tmux.keys(&["Escape"]);
     tmux.wait_for("the help closed", Duration::from_secs(5), |s| {
