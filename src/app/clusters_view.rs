@@ -9,7 +9,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::Command;
 use super::gke_state::{KubeContext, PoolForm};
+use super::scroll::ScrollMove;
 use super::state::{Overlay, State};
+use super::write_flow::open_confirm;
 use crate::gke::GkeCluster;
 use crate::plan;
 
@@ -51,15 +53,10 @@ fn clusters(state: &State) -> &[GkeCluster] {
     state.gke.as_ref().map_or(&[], |g| g.clusters.as_slice())
 }
 
-fn moved(selected: usize, len: usize, code: KeyCode) -> usize {
-    let last = len.saturating_sub(1);
-    match code {
-        KeyCode::Char('j') | KeyCode::Down => (selected + 1).min(last),
-        KeyCode::Char('k') | KeyCode::Up => selected.saturating_sub(1),
-        KeyCode::Char('g') | KeyCode::Home => 0,
-        KeyCode::Char('G') | KeyCode::End => last,
-        _ => selected.min(last),
-    }
+/// The selection after a key: the scroll keys every list shares.
+fn moved(state: &State, selected: usize, len: usize, code: KeyCode) -> usize {
+    ScrollMove::from_key(code, state.page_rows)
+        .map_or(selected, |movement| movement.in_list(selected, len))
 }
 
 /// Keys of the clusters list.
@@ -81,7 +78,7 @@ pub fn list_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Comman
             return super::gke_view::request_delete_of(state, &c.name, &c.location);
         }
         (code, _) => {
-            let selected = moved(selected, clusters(state).len(), code);
+            let selected = moved(state, selected, clusters(state).len(), code);
             if let Some(top) = state.overlays.last_mut() {
                 *top = Overlay::Clusters { selected };
             }
@@ -146,12 +143,12 @@ pub fn details_key(
                     ));
                 } else {
                     let plan = plan::delete_node_pool(&name, &location, &p.name, p.is_user_pool());
-                    open_plan(state, plan);
+                    open_confirm(state, plan);
                 }
             }
         }
         (code, _) => {
-            let pool = moved(pool, cluster.node_pools.len(), code);
+            let pool = moved(state, pool, cluster.node_pools.len(), code);
             if let Some(top) = state.overlays.last_mut() {
                 *top = Overlay::ClusterDetails {
                     name,
@@ -166,27 +163,26 @@ pub fn details_key(
 
 /// Keys of the context list.
 pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Command> {
-    let contexts: Vec<KubeContext> = state.contexts.clone();
     match key.code {
         KeyCode::Esc | KeyCode::Char('q') => {
             state.overlays.pop();
         }
         KeyCode::Enter => {
-            let Some(chosen) = contexts.get(selected) else {
+            let Some(chosen) = state.contexts.get(selected).map(|c| c.name.clone()) else {
                 return Vec::new();
             };
             state.overlays.pop();
-            if chosen.name == state.target.context {
-                state.info(format!("the panes are on {} already", chosen.name));
+            if chosen == state.target.context {
+                state.info(format!("the panes are on {chosen} already"));
                 return Vec::new();
             }
             if busy(state, "switching contexts") {
                 return Vec::new();
             }
-            return super::gke_view::switch_context(state, chosen.name.clone());
+            return super::gke_view::switch_context(state, chosen);
         }
         code => {
-            let selected = moved(selected, contexts.len(), code);
+            let selected = moved(state, selected, state.contexts.len(), code);
             if let Some(top) = state.overlays.last_mut() {
                 *top = Overlay::Contexts { selected };
             }
@@ -217,11 +213,6 @@ fn busy(state: &mut State, what: &str) -> bool {
 fn refused(state: &mut State, what: &str) -> bool {
     super::gke_view::refuse(state, what)
         || super::write_flow::refuse_if_busy_or_readonly(state, what)
-}
-
-fn open_plan(state: &mut State, plan: plan::Plan) {
-    state.confirm = Some(plan.into_dialog());
-    state.overlays.push(Overlay::Confirm);
 }
 
 fn open_add_pool(state: &mut State, cluster: &GkeCluster) -> Vec<Command> {
@@ -320,7 +311,7 @@ pub fn user_nodes_prepared(
     prepared: Result<crate::actions::PreparedAccess, crate::actions::Failure>,
 ) {
     match prepared {
-        Ok(p) => open_plan(state, plan::require_user_nodes(p)),
+        Ok(p) => open_confirm(state, plan::require_user_nodes(p)),
         Err(f) => state.info(match f.hint {
             Some(hint) => format!("{}; {hint}", f.error),
             None => f.error,

@@ -166,8 +166,7 @@ pub fn form_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                     .unwrap_or_default();
                 state.create_form = None;
                 state.overlays.pop();
-                state.confirm = Some(plan::create_cluster(spec, &project).into_dialog());
-                state.overlays.push(Overlay::Confirm);
+                super::write_flow::open_confirm(state, plan::create_cluster(spec, &project));
             }
         },
         _ => {}
@@ -252,8 +251,10 @@ pub fn cluster_surveyed(
         return;
     }
     state.footer.message = None;
-    state.confirm = Some(plan::delete_cluster(&name, &location, release, &survivors).into_dialog());
-    state.overlays.push(Overlay::Confirm);
+    super::write_flow::open_confirm(
+        state,
+        plan::delete_cluster(&name, &location, release, &survivors),
+    );
 }
 
 /// Points the panes at another kubeconfig context: what they showed of the

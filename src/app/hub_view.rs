@@ -285,14 +285,7 @@ pub fn users_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Comma
         }
         code => {
             if let Some(movement) = ScrollMove::from_key(code, page) {
-                let last = rows.len().saturating_sub(1);
-                let moved = match movement {
-                    ScrollMove::Down(n) => (selected + n).min(last),
-                    ScrollMove::Up(n) => selected.saturating_sub(n),
-                    ScrollMove::Start => 0,
-                    ScrollMove::End => last,
-                };
-                set_selected(state, moved);
+                set_selected(state, movement.in_list(selected, rows.len()));
             }
         }
     }

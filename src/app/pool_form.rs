@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::Command;
 use super::gke_state::{PoolFormKind, parse_count};
-use super::state::{Overlay, State};
+use super::state::State;
 use crate::gke::UserPoolSpec;
 use crate::plan;
 
@@ -30,8 +30,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             Ok(plan) => {
                 state.pool_form = None;
                 state.overlays.pop();
-                state.confirm = Some(plan.into_dialog());
-                state.overlays.push(Overlay::Confirm);
+                super::write_flow::open_confirm(state, plan);
             }
         },
         _ => {}

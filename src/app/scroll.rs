@@ -34,6 +34,17 @@ impl ScrollMove {
         })
     }
 
+    /// A list's selection (row `selected` of `len`) moved, kept on a row.
+    pub fn in_list(self, selected: usize, len: usize) -> usize {
+        let last = len.saturating_sub(1);
+        match self {
+            ScrollMove::Down(n) => (selected + n).min(last),
+            ScrollMove::Up(n) => selected.saturating_sub(n),
+            ScrollMove::Start => 0,
+            ScrollMove::End => last,
+        }
+    }
+
     /// A view scrolled `top` rows down from its first line, moved.
     pub fn from_top(self, top: u16) -> u16 {
         let rows = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);

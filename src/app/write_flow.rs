@@ -125,7 +125,8 @@ pub fn request_plan(state: &mut State, plan: Plan) {
 }
 
 /// Opens the plan as the dialog every write passes through.
-fn open_confirm(state: &mut State, plan: Plan) {
+/// The plan's dialog, on top of what is open.
+pub fn open_confirm(state: &mut State, plan: Plan) {
     state.confirm = Some(plan.into_dialog());
     state.overlays.push(Overlay::Confirm);
 }
