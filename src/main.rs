@@ -50,7 +50,10 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
-    let (settings, _settings_path) = profile::load(cli.target.settings.as_deref(), &cwd)?;
+    let (settings, settings_path) = profile::load(cli.target.settings.as_deref(), &cwd)?;
+    // Where the TUI saves a namespace or context when asked: the file read,
+    // else a new one in the working directory (which `find` reads first).
+    let settings_file = settings_path.unwrap_or_else(|| cwd.join(profile::FILE_NAME));
     let resolved = resolve(&cli.target, &settings);
     let log_path = logging::init()?;
     let namespace = initial_target(&resolved).namespace;
@@ -80,7 +83,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     match cli.command {
-        None => tui(resolved, config, log_path).await,
+        None => tui(resolved, config, log_path, settings_file).await,
         Some(Subcommands::Completions { .. }) => unreachable!("printed before the runtime starts"),
         Some(Subcommands::Status { json }) => status_command(resolved, json).await,
         Some(Subcommands::Secrets {
@@ -264,7 +267,12 @@ async fn release_records(resolved: &Resolved, config: &DeployConfig) -> Option<V
         .ok()
 }
 
-async fn tui(resolved: Resolved, config: DeployConfig, log_path: String) -> Result<ExitCode> {
+async fn tui(
+    resolved: Resolved,
+    config: DeployConfig,
+    log_path: String,
+    settings_file: std::path::PathBuf,
+) -> Result<ExitCode> {
     let target = initial_target(&resolved);
     tracing::info!(context = %target.context, namespace = %target.namespace, "starting");
     let mut state = State::new(target.clone(), chrono::Utc::now());
@@ -284,7 +292,8 @@ async fn tui(resolved: Resolved, config: DeployConfig, log_path: String) -> Resu
         resolved.context.clone(),
         target.namespace.clone(),
         config,
-    );
+    )
+    .with_settings_file(settings_file);
     terminal::install_panic_hook(log_path);
     let tui = terminal::enter().context("cannot set up the terminal (is this a TTY?)")?;
     let result = event_loop::run(tui, state, tx, rx, executor).await;

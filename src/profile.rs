@@ -98,6 +98,92 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<(Settings, Option<Pat
     Ok((settings, Some(path)))
 }
 
+/// What the panes are on, as `Command::SaveTarget` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedTarget {
+    pub context: String,
+    pub namespace: String,
+    pub release: String,
+}
+
+/// Writes `kube.context`, `kube.namespace` and `release` into the settings
+/// file at `path` (made when missing), keeping every other key and comment;
+/// says what it did, or why not (and then writes nothing).
+pub fn save_target(path: &Path, target: &SavedTarget) -> Result<String, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let edited = with_target(&text, path, target)?;
+    if edited == text {
+        return Ok(format!("{} says so already", path.display()));
+    }
+    std::fs::write(path, edited).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(format!(
+        "saved in {}: context {}, namespace {}, release {}",
+        path.display(),
+        target.context,
+        target.namespace,
+        target.release
+    ))
+}
+
+/// The settings text with the target's three keys set; the operator's
+/// comments and other keys stay as they are (yaml-edit).
+pub fn with_target(text: &str, path: &Path, target: &SavedTarget) -> Result<String, String> {
+    use std::str::FromStr;
+    let current = parse(text, path).map_err(|e| format!("{e:#}"))?;
+    let mut expected = current.clone();
+    expected.kube.context = Some(target.context.clone());
+    expected.kube.namespace = Some(target.namespace.clone());
+    expected.release = Some(target.release.clone());
+    let cannot = |detail: &str| {
+        format!(
+            "cannot edit {} in place ({detail}); set kube.context: {}, kube.namespace: {} and release: {} in it by hand",
+            path.display(),
+            target.context,
+            target.namespace,
+            target.release
+        )
+    };
+    let edited = if text.trim().is_empty() {
+        serde_yaml::to_string(&serde_json::json!({
+            "kube": {"context": target.context, "namespace": target.namespace},
+            "release": target.release,
+        }))
+        .map_err(|e| cannot(&e.to_string()))?
+    } else {
+        let file = yaml_edit::YamlFile::from_str(text).map_err(|e| cannot(&e.to_string()))?;
+        let root = crate::yaml_tree::root_mapping(&file)
+            .ok_or_else(|| cannot("its top level is not a block of keys"))?;
+        for (keys, value) in [
+            (["kube", "context"].as_slice(), &target.context),
+            (["kube", "namespace"].as_slice(), &target.namespace),
+            (["release"].as_slice(), &target.release),
+        ] {
+            let keys: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+            // A scalar parsed from YAML quotes what needs quoting.
+            let source = yaml_edit::YamlFile::from_str(
+                &serde_yaml::to_string(&serde_json::json!({ "v": value }))
+                    .map_err(|e| cannot(&e.to_string()))?,
+            )
+            .map_err(|e| cannot(&e.to_string()))?;
+            let node = crate::yaml_tree::root_mapping(&source)
+                .and_then(|m| m.get("v"))
+                .ok_or_else(|| cannot("a value could not be written"))?;
+            if !crate::yaml_tree::set_node(&root, &keys, &node) {
+                return Err(cannot("a key on the way holds something other than keys"));
+            }
+        }
+        file.to_string()
+    };
+    match parse(&edited, path) {
+        Ok(s) if s == expected => Ok(edited),
+        _ => Err(cannot("the edited file would differ in other keys")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +211,61 @@ mod tests {
         .to_string();
         assert!(err.starts_with("/x/jhub-cockpit.yaml:2:"), "{err}");
         assert!(err.contains("namespce"), "{err}");
+    }
+
+    fn target() -> SavedTarget {
+        SavedTarget {
+            context: "gke_demo_europe-west1_course".into(),
+            namespace: "course-b".into(),
+            release: "course-hub".into(),
+        }
+    }
+
+    #[test]
+    fn a_saved_target_keeps_every_other_key_and_comment() {
+        let text = "# the course's settings\ngcp:\n  project: demo # ours\nkube:\n  namespace: jhub\nvalues: [config.yaml]\n";
+        let edited = with_target(text, Path::new("jhub-cockpit.yaml"), &target()).unwrap();
+        assert!(
+            edited.starts_with("# the course's settings\ngcp:\n  project: demo # ours\n"),
+            "{edited}"
+        );
+        let s = parse(&edited, Path::new("x")).unwrap();
+        assert_eq!(s.kube.namespace.as_deref(), Some("course-b"));
+        assert_eq!(
+            s.kube.context.as_deref(),
+            Some("gke_demo_europe-west1_course")
+        );
+        assert_eq!(s.release.as_deref(), Some("course-hub"));
+        assert_eq!(s.values, vec![PathBuf::from("config.yaml")]);
+        assert!(
+            !edited.contains("jhub\n"),
+            "the old namespace is replaced: {edited}"
+        );
+    }
+
+    #[test]
+    fn a_target_saved_without_a_file_makes_one_that_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let said = save_target(&path, &target()).unwrap();
+        assert!(said.contains("course-b"), "{said}");
+        let (s, found) = load(Some(&path), dir.path()).unwrap();
+        assert_eq!(found.as_deref(), Some(path.as_path()));
+        assert_eq!(s.kube.namespace.as_deref(), Some("course-b"));
+        assert_eq!(
+            save_target(&path, &target()).unwrap(),
+            format!("{} says so already", path.display())
+        );
+    }
+
+    #[test]
+    fn a_broken_settings_file_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, "kube: [\n").unwrap();
+        let err = save_target(&path, &target()).unwrap_err();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "kube: [\n");
     }
 
     #[test]

@@ -67,9 +67,18 @@ pub enum Command {
     Run(Action),
     /// Read the secrets file to show its values, on the operator's request.
     RevealSecrets,
-    /// Point the panes at another kubeconfig context (a new cluster).
-    Reconnect {
+    /// Point the panes at another context or namespace: the old watchers
+    /// stop, new ones start, tagged with the new generation.
+    Retarget(Retarget),
+    /// List the namespaces with their releases; answered with
+    /// `Msg::Namespaces`.
+    ReadNamespaces,
+    /// Write the context, namespace and release into the settings file
+    /// (the operator asked); answered with `Msg::TargetSaved`.
+    SaveTarget {
         context: String,
+        namespace: String,
+        release: String,
     },
     /// Ask whether the account has cluster-admin on `context` (a GKE
     /// cluster just connected to); answered with `Msg::ClusterAdmin`.
@@ -102,4 +111,17 @@ pub enum Command {
     /// Work out config.yaml requiring the user pool for user pods;
     /// answered with `Msg::UserNodesPrepared`.
     PrepareUserNodes,
+}
+
+/// Where the panes move (see `app::target_switch`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retarget {
+    /// None: the context the panes are on (a namespace switch keeps the
+    /// connection's context, whatever the header calls it).
+    pub context: Option<String>,
+    pub namespace: String,
+    /// The namespace's JupyterHub release, which the write actions then use.
+    pub release: Option<String>,
+    /// Messages of the new watchers carry it; older ones are dropped.
+    pub generation: u64,
 }

@@ -75,6 +75,25 @@ pub fn matches(filter: &str, fields: &[&str]) -> bool {
     })
 }
 
+/// How well a row matches (higher is better), None when it does not: for
+/// ranking the palette's completions. An empty filter scores 0.
+pub fn score(filter: &str, fields: &[&str]) -> Option<u32> {
+    if filter.trim().is_empty() {
+        return Some(0);
+    }
+    with_pattern(filter, |s| {
+        let Scratch {
+            pattern,
+            matcher,
+            chars,
+            line,
+            ..
+        } = s;
+        let text = joined(line, fields);
+        pattern.score(Utf32Str::new(text, chars), matcher)
+    })
+}
+
 /// The character positions of the row's first field (its name) that the
 /// filter matched, for highlighting; empty when the row does not match.
 pub fn positions(filter: &str, fields: &[&str]) -> Vec<usize> {

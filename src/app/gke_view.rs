@@ -261,22 +261,5 @@ pub fn cluster_surveyed(
 /// old one goes (rows, the hub's health and users, the views over them, a
 /// connect still under way), the watches restart there.
 pub fn switch_context(state: &mut State, context: String) -> Vec<Command> {
-    state.target.context = context.clone();
-    state.resources = Default::default();
-    state.listed.clear();
-    state.stale.clear();
-    state.server_version = None;
-    state.connection = super::state::Connection::Connecting;
-    state.hub = Default::default();
-    state.users_view = Default::default();
-    state.logs = None;
-    state.history_mark = None;
-    state.selections = Default::default();
-    state.filter = Default::default();
-    state.overlays.clear();
-    if let Some(g) = state.gke.as_mut() {
-        g.connecting = None;
-    }
-    state.info(format!("switching the panes to context {context}…"));
-    vec![Command::Reconnect { context }]
+    super::target_switch::to_context(state, context)
 }

@@ -42,7 +42,8 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("Enter", "details / history"),
             key("l", "pod logs"),
             key("U", "hub users, servers"),
-            key("K C", "GKE clusters, contexts"),
+            key("K C N", "clusters, contexts, ns"),
+            key(":", "command palette"),
             key("n", "release NOTES"),
             key("w P", "workloads, image pulls"),
             key("o", "operation panel"),
@@ -141,7 +142,10 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             state.quit = true;
             return vec![Command::Quit];
         }
-        KeyCode::Char('?') => state.overlays.push(Overlay::Help),
+        KeyCode::Char('?') => {
+            state.help_scroll = 0;
+            state.overlays.push(Overlay::Help);
+        }
         KeyCode::Tab => state.focus = state.focus.next(),
         KeyCode::BackTab => state.focus = state.focus.previous(),
         KeyCode::Char(c @ '1'..='4') => state.focus = Pane::ALL[c as usize - '1' as usize],
@@ -172,6 +176,8 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char('D') => return super::gke_view::request_delete(state),
         KeyCode::Char('K') => return super::clusters_view::open(state),
         KeyCode::Char('C') => return super::clusters_view::open_contexts(state),
+        KeyCode::Char('N') => return super::target_switch::open_picker(state),
+        KeyCode::Char(':') => return super::palette::open(state),
         KeyCode::Char(c) if write_flow::WRITE_KEYS.contains(&c) => {
             return write_flow::request(state, c);
         }
@@ -187,10 +193,23 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     Vec::new()
 }
 
+/// What a key of the main screen does, for the palette's commands that
+/// are a key's (`:workloads` is `w`).
+pub fn handle_main_char(state: &mut State, c: char) -> Vec<Command> {
+    main_key(state, KeyEvent::from(KeyCode::Char(c)))
+}
+
 fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Command> {
     // The dialog takes every key: typed names may contain q.
     if overlay == Overlay::Confirm {
         return write_flow::confirm_key(state, key);
+    }
+    // So does the palette: a command is typed there.
+    if overlay == Overlay::Palette {
+        return super::palette::key(state, key);
+    }
+    if let Overlay::Namespaces { selected } = overlay {
+        return super::target_switch::picker_key(state, selected, key);
     }
     if overlay == Overlay::CreateCluster {
         return super::gke_view::form_key(state, key);
@@ -239,8 +258,8 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     }
     let page = state.page_rows.max(1);
     match overlay {
-        Overlay::Help
-        | Overlay::NodeDetails { .. }
+        Overlay::Help => state.help_scroll = scrolled(state.help_scroll, key.code, page),
+        Overlay::NodeDetails { .. }
         | Overlay::ServiceDetails { .. }
         | Overlay::Confirm
         | Overlay::ImageForm
@@ -313,7 +332,9 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         | Overlay::UserDetails { .. }
         | Overlay::Clusters { .. }
         | Overlay::ClusterDetails { .. }
-        | Overlay::Contexts { .. } => {
+        | Overlay::Contexts { .. }
+        | Overlay::Namespaces { .. }
+        | Overlay::Palette => {
             unreachable!("handled above")
         }
     }

@@ -27,6 +27,18 @@ pub enum Msg {
     /// server did not answer; the executor retries with backoff.
     ConnectFailed(String),
     Watch(WatchMsg),
+    /// A message of the connection to one target (context and namespace):
+    /// applied only while the panes are still on that target's generation
+    /// (`State::target_generation`), so what an old watcher had queued
+    /// before a switch is dropped.
+    Targeted {
+        generation: u64,
+        msg: Box<Msg>,
+    },
+    /// The namespaces with their releases (`Command::ReadNamespaces`).
+    Namespaces(Result<crate::kube::namespaces::Namespaces, String>),
+    /// The settings file written (`Command::SaveTarget`): what to say.
+    TargetSaved(Result<String, String>),
     /// What a log stream said (see `Command::FollowLogs`).
     Log(LogEvent),
     /// The hub's health at `url`: the answer's time in ms, or why not.
@@ -128,5 +140,16 @@ impl From<WatchMsg> for Msg {
 impl From<LogEvent> for Msg {
     fn from(e: LogEvent) -> Msg {
         Msg::Log(e)
+    }
+}
+
+impl Msg {
+    /// A watcher's relist (the panes' rows replaced), tagged or not.
+    pub fn is_relist(&self) -> bool {
+        match self {
+            Msg::Watch(WatchMsg::Relisted(..)) => true,
+            Msg::Targeted { msg, .. } => msg.is_relist(),
+            _ => false,
+        }
     }
 }

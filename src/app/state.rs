@@ -105,6 +105,12 @@ pub enum Overlay {
     Contexts {
         selected: usize,
     },
+    /// The cluster's namespaces, JupyterHub releases first (N).
+    Namespaces {
+        selected: usize,
+    },
+    /// The command palette (:), in `State::palette`.
+    Palette,
     /// A scrollable text: a revision's values, a diff of two revisions, or
     /// the revealed secrets (dropped when it closes).
     Text {
@@ -196,6 +202,15 @@ pub struct DeployInfo {
 #[derive(Debug, Clone)]
 pub struct State {
     pub target: Target,
+    /// Bumped by each context or namespace switch; the watchers' messages
+    /// carry the generation they were started for.
+    pub target_generation: u64,
+    pub namespaces: super::target_switch::NamespaceList,
+    pub palette: Option<super::palette::Palette>,
+    /// Commands run from the palette, newest first.
+    pub palette_history: Vec<String>,
+    /// How far the help is scrolled (it is longer than 24 rows).
+    pub help_scroll: u16,
     pub server_version: Option<String>,
     pub connection: Connection,
     /// Kinds whose last watch failed and whose rows may be out of date.
@@ -245,6 +260,11 @@ impl State {
     pub fn new(target: Target, now: DateTime<Utc>) -> Self {
         State {
             target,
+            target_generation: 0,
+            namespaces: Default::default(),
+            palette: None,
+            palette_history: Vec::new(),
+            help_scroll: 0,
             server_version: None,
             connection: Connection::Connecting,
             stale: BTreeSet::new(),

@@ -50,6 +50,21 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Watch(watch) => apply_watch(state, watch),
+        Msg::Targeted { generation, msg } => {
+            if generation == state.target_generation {
+                update(state, *msg)
+            } else {
+                Vec::new()
+            }
+        }
+        Msg::Namespaces(read) => {
+            super::target_switch::listed(state, read);
+            Vec::new()
+        }
+        Msg::TargetSaved(result) => {
+            super::target_switch::saved(state, result);
+            Vec::new()
+        }
         Msg::PodFetched { name, result } => {
             super::pod_details::fetched(state, name, result);
             Vec::new()

@@ -7,6 +7,7 @@ pub mod client;
 pub mod diagnosis;
 pub mod leftovers;
 pub mod logs;
+pub mod namespaces;
 pub mod node_row;
 pub mod pod_row;
 pub mod port_forward;

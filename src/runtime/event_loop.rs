@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::executor::Executor;
 use super::terminal::{self, Tui};
 use crate::app::msg::LogEvent;
-use crate::app::{self, Command, Msg, State, WatchMsg};
+use crate::app::{self, Command, Msg, State};
 use crate::time_text::next_change_within;
 use crate::ui;
 
@@ -127,7 +127,7 @@ pub async fn run(
             // Keys can suspend, run an editor, or move a cursor: the frame
             // after them is drawn in full.
             forced |= matches!(msg, Msg::Key(_) | Msg::Resize(..));
-            let relisted = matches!(msg, Msg::Watch(WatchMsg::Relisted(..)));
+            let relisted = msg.is_relist();
             if let (Msg::Key(k), Some(c)) = (&msg, panic_key)
                 && k.code == KeyCode::Char(c)
             {

@@ -21,6 +21,12 @@ pub struct Executor {
     /// Set while a GKE operation runs: the list refreshes faster then.
     gke_busy: std::sync::Arc<std::sync::atomic::AtomicBool>,
     namespace: String,
+    /// The target's generation (`State::target_generation`): the
+    /// connection's messages carry it.
+    generation: u64,
+    /// Where `Command::SaveTarget` writes (the settings file read at
+    /// start, else jhub-cockpit.yaml in the working directory).
+    settings_file: PathBuf,
     client: std::sync::Arc<tokio::sync::OnceCell<kube::Client>>,
     connector: JoinHandle<()>,
     /// Keeps the context's token file fresh, when it has one the cockpit
@@ -61,7 +67,10 @@ impl Executor {
         let cell = std::sync::Arc::new(tokio::sync::OnceCell::new());
         let token_refresher = spawn_token_refresher(&tx, kubeconfig.as_deref(), context.as_deref());
         let connector = spawn_connector(
-            tx.clone(),
+            TargetTx {
+                tx: tx.clone(),
+                generation: 0,
+            },
             kubeconfig.clone(),
             context,
             namespace.clone(),
@@ -79,6 +88,8 @@ impl Executor {
             gke_poller,
             gke_busy,
             namespace,
+            generation: 0,
+            settings_file: PathBuf::from(crate::profile::FILE_NAME),
             client: cell,
             connector,
             token_refresher,
@@ -87,23 +98,53 @@ impl Executor {
         }
     }
 
-    /// Drops the watchers of the old cluster and connects to `context`.
-    fn reconnect(&mut self, context: String) {
+    /// Where the operator's settings are written when asked.
+    pub fn with_settings_file(mut self, path: PathBuf) -> Self {
+        self.settings_file = path;
+        self
+    }
+
+    /// Drops the watchers of the old target (the connector task owns them,
+    /// and aborting it drops them, which aborts each watch) and connects to
+    /// the new one; its messages carry the new generation.
+    fn retarget(&mut self, to: crate::app::command::Retarget) {
+        let crate::app::command::Retarget {
+            context,
+            namespace,
+            release,
+            generation,
+        } = to;
         self.connector.abort();
         if let Some(l) = self.logs.take() {
             l.abort();
         }
+        self.hub_forward
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        self.generation = generation;
+        self.namespace = namespace.clone();
+        self.deploy.namespace = namespace;
+        if let Some(r) = release {
+            self.deploy.release = r;
+        }
         self.client = std::sync::Arc::new(tokio::sync::OnceCell::new());
-        self.deploy.kube.context = Some(context.clone());
+        if context.is_some() {
+            self.deploy.kube.context = context;
+        }
+        let context = self.deploy.kube.context.clone();
         if let Some(t) = self.token_refresher.take() {
             t.abort();
         }
         self.token_refresher =
-            spawn_token_refresher(&self.tx, self.kubeconfig.as_deref(), Some(&context));
+            spawn_token_refresher(&self.tx, self.kubeconfig.as_deref(), context.as_deref());
         self.connector = spawn_connector(
-            self.tx.clone(),
+            TargetTx {
+                tx: self.tx.clone(),
+                generation,
+            },
             self.kubeconfig.clone(),
-            Some(context),
+            context,
             self.namespace.clone(),
             self.client.clone(),
         );
@@ -152,7 +193,43 @@ impl Executor {
             Command::Quit => {}
             // The event loop handles it: it needs the terminal.
             Command::EditConfig => {}
-            Command::Reconnect { context } => self.reconnect(context),
+            Command::Retarget(to) => self.retarget(to),
+            Command::ReadNamespaces => {
+                let cell = self.client.clone();
+                let tx = self.tx.clone();
+                let generation = self.generation;
+                tokio::spawn(async move {
+                    let read = match cell.get() {
+                        Some(client) => tokio::time::timeout(
+                            Duration::from_secs(15),
+                            crate::kube::namespaces::list(client),
+                        )
+                        .await
+                        .map_err(|_| "no answer in 15 s".to_owned())
+                        .and_then(|r| r.map_err(|e| format!("{e:#}"))),
+                        None => Err("not connected to the cluster yet".to_owned()),
+                    };
+                    let _ = tx.send(Msg::Targeted {
+                        generation,
+                        msg: Box::new(Msg::Namespaces(read)),
+                    });
+                });
+            }
+            Command::SaveTarget {
+                context,
+                namespace,
+                release,
+            } => {
+                let result = crate::profile::save_target(
+                    &self.settings_file,
+                    &crate::profile::SavedTarget {
+                        context,
+                        namespace,
+                        release,
+                    },
+                );
+                let _ = self.tx.send(Msg::TargetSaved(result));
+            }
             Command::PollGke(gke) => {
                 if let Some(old) = self.gke_poller.take() {
                     old.abort();
@@ -469,8 +546,32 @@ async fn read_hub_users(
     hub.users(&token).await.map_err(|e| e.to_string())
 }
 
-fn spawn_connector(
+/// The connection's messages, tagged with its target's generation.
+#[derive(Clone)]
+struct TargetTx {
     tx: UnboundedSender<Msg>,
+    generation: u64,
+}
+
+impl TargetTx {
+    fn send(&self, msg: Msg) -> bool {
+        self.tx
+            .send(Msg::Targeted {
+                generation: self.generation,
+                msg: Box::new(msg),
+            })
+            .is_ok()
+    }
+}
+
+impl watch::WatchSink for TargetTx {
+    fn send(&self, msg: crate::kube::watched::WatchMsg) -> bool {
+        TargetTx::send(self, Msg::Watch(msg))
+    }
+}
+
+fn spawn_connector(
+    tx: TargetTx,
     kubeconfig: Option<PathBuf>,
     context: Option<String>,
     namespace: String,
@@ -536,7 +637,7 @@ async fn probe_reads(
     client: &kube::Client,
     namespace: &str,
     server_version: String,
-    tx: &UnboundedSender<Msg>,
+    tx: &TargetTx,
 ) {
     let mut healthy = true;
     loop {
@@ -558,7 +659,7 @@ async fn probe_reads(
                 Msg::ConnectFailed(e)
             }
         };
-        if tx.send(msg).is_err() {
+        if !tx.send(msg) {
             return;
         }
     }
@@ -624,8 +725,8 @@ fn waiting_hook_pods(state: &State) -> usize {
 /// returns the client and the server's version. The retry is capped at the
 /// watchers' 2 s, so a cockpit started before its API server connects
 /// within a couple of seconds of it appearing.
-pub async fn connect_until_answered(
-    tx: &UnboundedSender<Msg>,
+async fn connect_until_answered(
+    tx: &TargetTx,
     kubeconfig: Option<PathBuf>,
     context: Option<String>,
 ) -> (client::Connected, String) {

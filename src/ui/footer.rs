@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::state::FooterLevel;
+use crate::app::state::Pane;
 use crate::app::{Connection, Overlay, State};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -90,7 +91,15 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
             ("w", "wrap"),
             ("Esc", "back"),
         ],
-        Some(Overlay::Help) => &[("Esc", "close")],
+        Some(Overlay::Help) => &[("j/k", "scroll"), ("Esc", "close")],
+        // The palette draws its own keys in its title.
+        Some(Overlay::Palette) => &[],
+        Some(Overlay::Namespaces { .. }) => &[
+            ("j/k", "select"),
+            ("Enter", "switch"),
+            ("s", "switch and save"),
+            ("Esc", "back"),
+        ],
         Some(Overlay::Confirm) => &[],
         Some(Overlay::Clusters { .. }) => &[
             ("j/k", "select"),
@@ -134,15 +143,44 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
             ("Esc", "back"),
         ],
         Some(_) => &[("j/k", "move"), ("Esc", "back")],
-        None => &[
-            ("Tab", "pane"),
-            ("j/k", "move"),
-            ("Enter", "details"),
-            ("l", "logs"),
-            ("/", "filter"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
+        // The main screen: the keys of the focused pane first.
+        None => match state.focus {
+            Pane::Cluster => &[
+                ("Enter", "node"),
+                ("K", "clusters"),
+                ("C", "contexts"),
+                ("N", "namespaces"),
+                ("/", "filter"),
+                (":", "command"),
+                ("?", "help"),
+            ],
+            Pane::Release => &[
+                ("Enter", "history"),
+                ("u", "upgrade"),
+                ("r", "roll back"),
+                ("w", "workloads"),
+                ("n", "notes"),
+                (":", "command"),
+                ("?", "help"),
+            ],
+            Pane::Pods => &[
+                ("Enter", "details"),
+                ("l", "logs"),
+                ("U", "users"),
+                ("/", "filter"),
+                ("Tab", "pane"),
+                (":", "command"),
+                ("?", "help"),
+            ],
+            Pane::Services => &[
+                ("Enter", "details"),
+                ("/", "filter"),
+                ("Tab", "pane"),
+                (":", "command"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+        },
     };
     let mut spans = Vec::new();
     for (key, what) in pairs {

@@ -12,8 +12,10 @@ pub mod history;
 pub mod image_form;
 pub mod image_pulls;
 pub mod logs;
+pub mod namespaces;
 pub mod node_details;
 pub mod notes;
+pub mod palette;
 pub mod pod_details;
 pub mod pods_pane;
 pub mod progress;
@@ -84,7 +86,7 @@ pub fn render(frame: &mut Frame, state: &State) {
     );
     for overlay in &state.overlays {
         match overlay {
-            Overlay::Help => help::render(frame, body, &theme),
+            Overlay::Help => help::render(frame, body, state, &theme),
             Overlay::PodDetails { pod, scroll } => {
                 pod_details::render(frame, body, state, pod, *scroll, &theme)
             }
@@ -118,6 +120,10 @@ pub fn render(frame: &mut Frame, state: &State) {
                 clusters::render_contexts(frame, body, state, *selected, &theme)
             }
             Overlay::PoolForm => clusters::render_pool_form(frame, body, state, &theme),
+            Overlay::Namespaces { selected } => {
+                namespaces::render(frame, body, state, *selected, &theme)
+            }
+            Overlay::Palette => palette::render(frame, body, state, &theme),
             Overlay::ImageForm => image_form::render(frame, body, state, &theme),
             Overlay::Pulls { scroll } => image_pulls::render(frame, body, state, *scroll, &theme),
             Overlay::Text {

@@ -24,8 +24,7 @@ use jhub_cockpit::app::{Connection, Kind};
 use observed::{Observed, Seen, Source, converged, deploy_config, ms};
 use private_rig::{PrivateRig, api_ready};
 
-/// One private rig at a time.
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+use private_rig::SERIAL;
 
 /// The deadlines.
 const DETECT_WITHIN: Duration = Duration::from_secs(2);

@@ -10,6 +10,7 @@ use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 
 use jhub_cockpit::app::actions::{Action, Failure, PreparedAccess};
+use jhub_cockpit::app::command::Retarget;
 use jhub_cockpit::app::gke_view::{GkeView, KubeContext};
 use jhub_cockpit::app::{self, Command, Kind, Msg, Overlay, State, Target};
 use jhub_cockpit::gke::{
@@ -201,9 +202,12 @@ fn connect_writes_the_context_then_the_panes_move() {
     assert_eq!(
         commands,
         vec![
-            Command::Reconnect {
-                context: "gke_demo_us-central1-b_notebook-test".into()
-            },
+            Command::Retarget(Retarget {
+                context: Some("gke_demo_us-central1-b_notebook-test".into()),
+                namespace: s.target.namespace.clone(),
+                release: None,
+                generation: s.target_generation,
+            }),
             Command::ReadContexts
         ]
     );
@@ -246,18 +250,24 @@ fn the_context_list_switches_the_panes_and_back() {
     key(&mut s, KeyCode::Char('k'));
     assert_eq!(
         key(&mut s, KeyCode::Enter),
-        vec![Command::Reconnect {
-            context: "rig".into()
-        }]
+        vec![Command::Retarget(Retarget {
+            context: Some("rig".into()),
+            namespace: s.target.namespace.clone(),
+            release: None,
+            generation: s.target_generation,
+        })]
     );
     assert_eq!(s.target.context, "rig");
     key(&mut s, KeyCode::Char('C'));
     key(&mut s, KeyCode::Char('j'));
     assert_eq!(
         key(&mut s, KeyCode::Enter),
-        vec![Command::Reconnect {
-            context: COURSE_CONTEXT.into()
-        }]
+        vec![Command::Retarget(Retarget {
+            context: Some(COURSE_CONTEXT.into()),
+            namespace: s.target.namespace.clone(),
+            release: None,
+            generation: s.target_generation,
+        })]
     );
     // The one the panes are on already: nothing to do.
     key(&mut s, KeyCode::Char('C'));

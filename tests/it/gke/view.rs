@@ -11,6 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use jhub_cockpit::app::actions::Action;
+use jhub_cockpit::app::command::Retarget;
 use jhub_cockpit::app::gke_view::GkeView;
 use jhub_cockpit::app::{self, Command, Kind, Msg, Overlay, State, Target};
 use jhub_cockpit::gke::{ClusterStatus, GkeCluster, NodePoolRow, NodePoolStatus};
@@ -423,9 +424,12 @@ fn a_created_cluster_switches_the_panes_to_its_context() {
     assert_eq!(
         commands,
         vec![
-            Command::Reconnect {
-                context: "gke_demo_us-central1-b_notebook-test".into()
-            },
+            Command::Retarget(Retarget {
+                context: Some("gke_demo_us-central1-b_notebook-test".into()),
+                namespace: s.target.namespace.clone(),
+                release: None,
+                generation: s.target_generation,
+            }),
             Command::ReadContexts
         ]
     );

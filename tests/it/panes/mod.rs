@@ -5,5 +5,7 @@ mod keys;
 mod log_view;
 mod logs_on_rig;
 mod on_rig;
+mod palette;
+mod retarget_on_rig;
 mod views;
 mod workloads_on_rig;

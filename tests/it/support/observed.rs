@@ -250,6 +250,8 @@ impl Observed {
 
 fn summary(msg: &Msg) -> Option<Seen> {
     match msg {
+        // The connection's messages come tagged with their target.
+        Msg::Targeted { msg, .. } => summary(msg),
         Msg::Watch(WatchMsg::Failed(kind, e)) => Some(Seen::Failed(*kind, e.clone())),
         Msg::Watch(WatchMsg::Relisted(kind, objects)) => Some(Seen::Relisted(*kind, objects.len())),
         Msg::Connected { .. } => Some(Seen::Connected),

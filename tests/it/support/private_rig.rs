@@ -19,6 +19,10 @@ use crate::support::repo_root;
 /// whose port the API server's own connections to etcd had just taken
 /// failed to start).
 const FIRST_PORT_BASE: u16 = 28440;
+
+/// One private rig at a time, across the tests that make one: two side by
+/// side would not fit two cores beside the shared rig's tests.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const PORT_BLOCKS: u16 = 40;
 
 pub struct PrivateRig {
