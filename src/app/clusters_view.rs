@@ -176,7 +176,7 @@ pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Co
                 state.info(format!("the panes are on {chosen} already"));
                 return Vec::new();
             }
-            if busy(state, "switching contexts") {
+            if super::target_switch::refused_while_busy(state, "switching contexts") {
                 return Vec::new();
             }
             return super::gke_view::switch_context(state, chosen);
@@ -189,24 +189,6 @@ pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Co
         }
     }
     Vec::new()
-}
-
-/// A running operation refuses a context switch: what follows it (the
-/// namespace delete after an uninstall, the upgrade after an image change)
-/// must not land on another cluster.
-fn busy(state: &mut State, what: &str) -> bool {
-    if state
-        .operation
-        .as_ref()
-        .is_some_and(crate::actions::Operation::running)
-    {
-        state.warn(format!(
-            "{what} waits for the running operation (o shows it): it acts on {}",
-            state.target.context
-        ));
-        return true;
-    }
-    false
 }
 
 /// Read-only mode and a running operation refuse the pool writes.
@@ -236,7 +218,7 @@ fn open_add_pool(state: &mut State, cluster: &GkeCluster) -> Vec<Command> {
 /// when it is written ([`connected`]). Not refused in read-only mode: it
 /// writes the operator's kubeconfig, not the cluster.
 fn connect(state: &mut State, cluster: &GkeCluster) -> Vec<Command> {
-    if busy(state, "connecting") {
+    if super::target_switch::refused_while_busy(state, "connecting") {
         return Vec::new();
     }
     if !cluster.is_connectable() {
