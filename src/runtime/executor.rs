@@ -98,6 +98,16 @@ impl Executor {
         }
     }
 
+    /// A sender whose messages carry the current target's generation: for
+    /// answers about the panes' namespace (the hub, a pod), which must not
+    /// land after a switch to another.
+    fn target_tx(&self) -> TargetTx {
+        TargetTx {
+            tx: self.tx.clone(),
+            generation: self.generation,
+        }
+    }
+
     /// Where the operator's settings are written when asked.
     pub fn with_settings_file(mut self, path: PathBuf) -> Self {
         self.settings_file = path;
@@ -405,7 +415,7 @@ impl Executor {
                 }
             }
             Command::ForwardHub { pod } => {
-                let tx = self.tx.clone();
+                let tx = self.target_tx();
                 let namespace = self.namespace.clone();
                 let slot = self.hub_forward.clone();
                 let Some(client) = self.client.get().cloned() else {
@@ -426,7 +436,7 @@ impl Executor {
                 });
             }
             Command::CheckHub(address) => {
-                let tx = self.tx.clone();
+                let tx = self.target_tx();
                 tokio::spawn(async move {
                     let result = HubClient::check(&address.url, &address.base_url)
                         .await
@@ -441,7 +451,7 @@ impl Executor {
                 });
             }
             Command::ReadHubUsers(address) => {
-                let tx = self.tx.clone();
+                let tx = self.target_tx();
                 let namespace = self.namespace.clone();
                 let client = self.client.get().cloned();
                 tokio::spawn(async move {
@@ -450,7 +460,7 @@ impl Executor {
                 });
             }
             Command::FollowSpawn { user, address } => {
-                let tx = self.tx.clone();
+                let tx = self.target_tx();
                 let namespace = self.namespace.clone();
                 let Some(client) = self.client.get().cloned() else {
                     return;
@@ -487,7 +497,7 @@ impl Executor {
                 });
             }
             Command::FetchCrashLog(run) => {
-                let tx = self.tx.clone();
+                let tx = self.target_tx();
                 let namespace = self.namespace.clone();
                 let Some(client) = self.client.get().cloned() else {
                     return;
@@ -504,7 +514,7 @@ impl Executor {
                 });
             }
             Command::FetchPod { name } => {
-                let tx = self.tx.clone();
+                let tx = self.target_tx();
                 let namespace = self.namespace.clone();
                 match self.client.get() {
                     Some(c) => {
