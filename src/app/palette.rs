@@ -363,12 +363,19 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             return Vec::new();
         }
         KeyCode::Enter => {
-            // The line when it names a command; else the highlighted entry
-            // (the history on an empty line, `upg` → upgrade); else the
-            // line, which then names the nearest command.
-            let first_word = palette.input.split(' ').next().unwrap_or_default();
+            // The line when it names a command and its argument exactly;
+            // else the highlighted entry (the history on an empty line,
+            // `upg` → upgrade, `ns sys` → kube-system); else the line,
+            // which then names the nearest command (or a namespace not
+            // made yet).
+            let (first_word, argument) = match palette.input.split_once(' ') {
+                Some((w, a)) => (w, a.trim()),
+                None => (palette.input.as_str(), ""),
+            };
+            let exact = named(first_word).is_some()
+                && (argument.is_empty() || list.iter().any(|c| c.label == argument));
             let line = match list.get(palette.selected) {
-                Some(c) if named(first_word).is_none() => c.line.clone(),
+                Some(c) if !exact => c.line.clone(),
                 _ => palette.input.clone(),
             };
             return enter(state, palette, line.trim());

@@ -94,9 +94,14 @@ pub fn to_namespace(state: &mut State, namespace: String) -> Vec<Command> {
         .and_then(|e| e.release.as_ref())
         .filter(|r| r.is_jupyterhub())
         .map(|r| r.name.clone());
+    let known = matches!(&state.namespaces.read, Some(Ok(n)) if n.entries.iter().any(|e| e.name == namespace));
+    let listed = matches!(&state.namespaces.read, Some(Ok(_)));
     match &release {
         Some(r) => state.info(format!(
             "switching the panes to namespace {namespace} (release {r})…"
+        )),
+        None if listed && !known => state.info(format!(
+            "namespace {namespace} does not exist yet: the panes wait for it (i installs there and makes it)"
         )),
         None => state.info(format!("switching the panes to namespace {namespace}…")),
     }

@@ -315,6 +315,20 @@ fn ns_completes_releases_first_and_switches_with_the_namespaces_release() {
         s.deploy.release, "course-hub",
         "the writes act on its release"
     );
+    // A partial name runs what it completes to; a name nothing matches is
+    // taken as typed (a namespace an install will make), and said so.
+    let mut partial = deployed(false);
+    app::update(&mut partial, namespaces());
+    run(&mut partial, "ns sys");
+    assert_eq!(partial.target.namespace, "kube-system");
+    app::update(&mut partial, namespaces());
+    run(&mut partial, "ns qqq");
+    assert_eq!(partial.target.namespace, "qqq");
+    assert!(
+        footer(&partial).contains("does not exist yet"),
+        "{}",
+        footer(&partial)
+    );
     assert!(
         s.resources.pods.is_empty(),
         "the old namespace's rows are gone"
