@@ -59,20 +59,7 @@ fn joined<'a>(line: &'a mut String, fields: &[&str]) -> &'a str {
 /// Whether a row with these fields matches `filter` (an empty filter
 /// matches all).
 pub fn matches(filter: &str, fields: &[&str]) -> bool {
-    if filter.trim().is_empty() {
-        return true;
-    }
-    with_pattern(filter, |s| {
-        let Scratch {
-            pattern,
-            matcher,
-            chars,
-            line,
-            ..
-        } = s;
-        let text = joined(line, fields);
-        pattern.score(Utf32Str::new(text, chars), matcher).is_some()
-    })
+    score(filter, fields).is_some()
 }
 
 /// How well a row matches (higher is better), None when it does not: for
