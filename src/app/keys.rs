@@ -45,7 +45,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("K C N", "clusters, contexts, ns"),
             key(":", "command palette"),
             key("n", "release NOTES"),
-            key("w P", "workloads, image pulls"),
+            key("w P E", "workloads, pulls, events"),
             key("o", "operation panel"),
             key("V", "reveal secrets"),
             key("?", "this help"),
@@ -73,6 +73,7 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
             key("Enter m d", "history: show, mark, diff"),
             key("C A a d", "K: connect; pools"),
             key("l", "pod details: its logs"),
+            key("W", "events: Warnings first"),
             key("y", "confirm a dialog"),
         ],
     ),
@@ -188,6 +189,7 @@ fn main_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char('w') => state.overlays.push(Overlay::Workloads { scroll: 0 }),
         KeyCode::Char('I') => return super::image_form::open(state),
         KeyCode::Char('P') => state.overlays.push(Overlay::Pulls { scroll: 0 }),
+        KeyCode::Char('E') => return super::events_view::open(state),
         _ => {}
     }
     Vec::new()
@@ -242,6 +244,10 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
     // So has the users view, with its filter.
     if let Overlay::Users { selected } = overlay {
         return super::hub_view::users_key(state, selected, key);
+    }
+    // And the events view, with its filter and order.
+    if let Overlay::Events { selected } = overlay {
+        return super::events_view::key(state, selected, key);
     }
     if let Overlay::UserDetails { user, scroll } = overlay {
         super::hub_view::user_details_key(state, user, scroll, key);
@@ -330,6 +336,7 @@ fn overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Comman
         Overlay::Logs
         | Overlay::Users { .. }
         | Overlay::UserDetails { .. }
+        | Overlay::Events { .. }
         | Overlay::Clusters { .. }
         | Overlay::ClusterDetails { .. }
         | Overlay::Contexts { .. }

@@ -3,6 +3,7 @@
 pub mod clusters_view;
 pub mod command;
 pub mod crash_logs;
+pub mod events_view;
 pub mod form_edit;
 pub mod fuzzy;
 pub mod gke_state;

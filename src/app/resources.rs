@@ -133,7 +133,9 @@ fn failed_create_owner(event: &Event) -> Option<(String, String)> {
 }
 
 /// How many events are kept per object: enough for a diagnosis and the
-/// details view, bounded so a flapping pod cannot grow memory.
+/// details view, bounded so a flapping pod cannot grow memory. The events
+/// view folds what is kept: a repeat is usually one event whose count
+/// grows, so the bound drops only an object's oldest distinct events.
 const EVENTS_PER_OBJECT: usize = 30;
 
 impl EventIndex {

@@ -86,6 +86,11 @@ pub enum Overlay {
     Pulls {
         scroll: u16,
     },
+    /// The namespace's events, folded, newest first (E); `selected` is
+    /// the row's index, `State::events_view` has its identity.
+    Events {
+        selected: usize,
+    },
     /// The form in `State::create_form`.
     CreateCluster,
     /// Every GKE cluster of the project (K).
@@ -229,6 +234,7 @@ pub struct State {
     /// The hub itself: health, users, a spawn's progress.
     pub hub: super::hub_state::HubState,
     pub users_view: super::hub_view::UsersView,
+    pub events_view: super::events_view::EventsView,
     pub footer: Footer,
     /// Rows the pods pane showed last frame, so PgUp/PgDn move a page.
     pub page_rows: usize,
@@ -279,6 +285,7 @@ impl State {
             log_streams: 0,
             hub: Default::default(),
             users_view: Default::default(),
+            events_view: Default::default(),
             footer: Footer::default(),
             page_rows: 10,
             confirm: None,

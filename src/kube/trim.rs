@@ -17,10 +17,11 @@ pub fn slim<K: Resource>(obj: &mut K) {
     }
 }
 
-/// An event with what the pod and service details and the diagnosis read:
-/// what it is about, reason, message, type, count and its times (and its
-/// uid, by which a later version replaces it); and the node a kubelet's
-/// event comes from (the pull view's "which nodes have the image").
+/// An event with what the pod and service details, the events view and the
+/// diagnosis read: what it is about, reason, message, type, count and
+/// series, its times (and its uid, by which a later version replaces it);
+/// and the node a kubelet's event comes from (the pull view's "which nodes
+/// have the image").
 pub fn event(e: Event) -> Event {
     let Event {
         metadata,

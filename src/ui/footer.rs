@@ -24,6 +24,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::raw(state.users_view.filter.clone()),
             Span::styled("▏ Enter keep · Esc clear", theme.dim()),
         ])
+    } else if state.events_view.filter.editing
+        && matches!(state.top_overlay(), Some(Overlay::Events { .. }))
+    {
+        Line::from(vec![
+            Span::styled("/", theme.key()),
+            Span::raw(state.events_view.filter.text.clone()),
+            Span::styled("▏ Enter keep · Esc clear", theme.dim()),
+        ])
     } else if let Some(search) = log_search {
         Line::from(vec![
             Span::styled("/", theme.key()),
@@ -139,6 +147,13 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
             ("s", "stop server"),
             ("o", "sort"),
             ("A", "access"),
+            ("/", "filter"),
+            ("Esc", "back"),
+        ],
+        Some(Overlay::Events { .. }) => &[
+            ("j/k", "select"),
+            ("Enter", "open object"),
+            ("W", "Warnings first"),
             ("/", "filter"),
             ("Esc", "back"),
         ],

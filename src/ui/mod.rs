@@ -5,6 +5,7 @@ pub mod cluster_pane;
 pub mod clusters;
 pub mod confirm;
 pub mod create_form;
+pub mod events;
 pub mod footer;
 pub mod header;
 pub mod help;
@@ -126,6 +127,7 @@ pub fn render(frame: &mut Frame, state: &State) {
             Overlay::Palette => palette::render(frame, body, state, &theme),
             Overlay::ImageForm => image_form::render(frame, body, state, &theme),
             Overlay::Pulls { scroll } => image_pulls::render(frame, body, state, *scroll, &theme),
+            Overlay::Events { selected } => events::render(frame, body, state, *selected, &theme),
             Overlay::Text {
                 title,
                 lines,

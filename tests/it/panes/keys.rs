@@ -864,11 +864,12 @@ fn keys_of_label(label: &str) -> Vec<KeyEvent> {
 /// What a key can change that an operator sees.
 fn visible(s: &State) -> String {
     format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
         s.focus,
         s.overlays,
         s.filter,
         s.selections,
+        s.events_view,
         s.logs.as_ref().map(|l| (l.wrap, l.scroll_back)),
         s.footer,
         s.confirm.is_some(),
@@ -926,6 +927,17 @@ fn every_key_the_cockpit_handles_is_in_the_help() {
         )),
     );
     pods(&mut base, &["jupyter-a", "jupyter-b", "jupyter-c"]);
+    // Two events, so that the events view has rows to move between.
+    app::update(
+        &mut base,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Event,
+            vec![
+                warning_event("jupyter-a", "BackOff", "Back-off", "2026-12-01T11:59:00Z"),
+                warning_event("jupyter-b", "BackOff", "Back-off", "2026-12-01T11:58:00Z"),
+            ],
+        )),
+    );
     app::update(
         &mut base,
         Msg::Watch(WatchMsg::Relisted(
@@ -967,6 +979,7 @@ fn every_key_the_cockpit_handles_is_in_the_help() {
     ));
     contexts.push(("NOTES".into(), opened(&[KeyCode::Char('n')])));
     contexts.push(("workloads".into(), opened(&[KeyCode::Char('w')])));
+    contexts.push(("events".into(), opened(&[KeyCode::Char('E')])));
     contexts.push(("help".into(), opened(&[KeyCode::Char('?')])));
     contexts.push((
         "node details".into(),
