@@ -68,8 +68,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The filter of the view on top (clusters, contexts) while it is typed:
-/// its key and its text.
+/// The filter of the view on top (clusters, contexts, the log's lines)
+/// while it is typed: its key and its text.
 fn view_filter_typed(state: &State) -> Option<(&'static str, &str)> {
     match state.top_overlay()? {
         Overlay::Clusters { .. } => state
@@ -81,6 +81,12 @@ fn view_filter_typed(state: &State) -> Option<(&'static str, &str)> {
         Overlay::Contexts { .. } => Some(&state.contexts_filter)
             .filter(|f| f.editing)
             .map(|f| ("/", f.text.as_str())),
+        Overlay::Logs => state
+            .logs
+            .as_ref()
+            .and_then(|v| v.filter.as_ref())
+            .filter(|f| f.typing)
+            .map(|f| ("&", f.text.as_str())),
         _ => None,
     }
 }
@@ -105,8 +111,9 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
     let pairs: &[(&str, &str)] = match state.top_overlay() {
         Some(Overlay::Logs) => &[
             ("/", "search"),
+            ("&", "filter"),
             ("c", "container"),
-            ("p", "previous"),
+            ("p", "prev"),
             ("r", "reconnect"),
             ("s", "save"),
             ("t", "time"),
