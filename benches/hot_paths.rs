@@ -262,3 +262,92 @@ fn filter_keystroke_and_render_5000(bencher: divan::Bencher) {
             .unwrap()
     });
 }
+
+/// A log view holding `lines` lines of the hub's and proxy's kind, every
+/// 7th about alice's route, with the line filter `route alice` typed, at
+/// 120x40. `held` puts the lines in the view directly, past its bound of
+/// 10,000 (`MAX_LOG_LINES`), to see what a longer bound would cost;
+/// otherwise they arrive as the stream sends them and the view keeps its
+/// last 10,000.
+fn filtered_log(lines: usize, held: bool) -> State {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use jhub_cockpit::app::logs::{LogLine, LogView};
+    use jhub_cockpit::kube::logs::{LogEvent, LogRequest};
+    let mut state = classroom();
+    let stream = state.new_log_stream();
+    state.logs = Some(LogView::new(
+        "proxy-6f9c7d8b5-x2x4q".into(),
+        stream,
+        LogRequest::default(),
+    ));
+    state.overlays.push(jhub_cockpit::app::Overlay::Logs);
+    let line = |i: usize| {
+        format!(
+            "2026-12-01T11:{:02}:{:02}.000000000Z [I 2026-12-01 11:{:02}:{:02}.000 JupyterHub proxy:{i}] {}",
+            (i / 60) % 60,
+            i % 60,
+            (i / 60) % 60,
+            i % 60,
+            if i.is_multiple_of(7) {
+                "Adding route for /user/alice"
+            } else {
+                "200 GET /hub/health (127.0.0.1) 1.23ms"
+            }
+        )
+    };
+    if held {
+        let view = state.logs.as_mut().unwrap();
+        view.lines.extend((0..lines).map(|i| LogLine::new(line(i))));
+    } else {
+        for burst in (0..lines).collect::<Vec<_>>().chunks(500) {
+            let lines = burst.iter().map(|i| line(*i)).collect();
+            app::update(&mut state, Msg::Log(LogEvent::Lines { stream, lines }));
+        }
+    }
+    for c in "&route alice".chars() {
+        app::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+    state
+}
+
+/// A line filter keystroke and its frame: every line matched again (the
+/// filter alternates between `route alice` and `route alice1`), the view
+/// drawn at 120x40.
+fn log_filter_keystroke(bencher: divan::Bencher, mut state: State) {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut typed = false;
+    bencher.bench_local(|| {
+        let code = if typed {
+            KeyCode::Backspace
+        } else {
+            KeyCode::Char('1')
+        };
+        typed = !typed;
+        app::update(
+            &mut state,
+            Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        );
+        terminal
+            .draw(|f| jhub_cockpit::ui::render(f, &state))
+            .map(|_| ())
+            .unwrap()
+    });
+}
+
+/// A 50,000-line log as the stream sends it: the view keeps its last
+/// 10,000, which is what a keystroke matches.
+#[divan::bench(sample_count = 30)]
+fn log_filter_keystroke_50000_lines_10000_kept(bencher: divan::Bencher) {
+    log_filter_keystroke(bencher, filtered_log(50_000, false));
+}
+
+/// 50,000 lines held in the view (five times its bound), each matched
+/// per keystroke.
+#[divan::bench(sample_count = 30)]
+fn log_filter_keystroke_50000_lines_held(bencher: divan::Bencher) {
+    log_filter_keystroke(bencher, filtered_log(50_000, true));
+}

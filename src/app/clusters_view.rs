@@ -4,13 +4,20 @@
 //! (`d`), a cluster deleted (`D`); and the kubeconfig's contexts (`C` on
 //! the main screen), one of which the panes switch to with Enter. Every
 //! write goes through the confirm-then-run path of `write_flow`.
+//!
+//! Both lists filter as the panes do (`/`, fuzzy and smart-case, live):
+//! the clusters on name, location and status, the contexts on name and
+//! cluster. A list's selection is an index into the rows its filter
+//! passes, so every key acts on the row highlighted; while the filter
+//! changes, the selection stays on its row if that still passes, else it
+//! goes to the first. Esc clears a filter, then closes the list.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::Command;
-use super::gke_state::{KubeContext, PoolForm};
+use super::gke_state::{KubeContext, PoolForm, context_fields};
 use super::scroll::ScrollMove;
-use super::state::{Overlay, State};
+use super::state::{Filter, Overlay, State};
 use super::write_flow::open_confirm;
 use crate::gke::GkeCluster;
 use crate::plan;
@@ -27,8 +34,9 @@ pub fn open(state: &mut State) -> Vec<Command> {
     let context = state.target.context.clone();
     let selected = state
         .gke
-        .as_ref()
+        .as_mut()
         .and_then(|g| {
+            g.filter = Filter::default();
             let chosen = g.chosen(&context)?;
             g.clusters.iter().position(|c| c == chosen)
         })
@@ -40,6 +48,7 @@ pub fn open(state: &mut State) -> Vec<Command> {
 /// `C` on the main screen: the kubeconfig's contexts, the panes' marked.
 pub fn open_contexts(state: &mut State) -> Vec<Command> {
     let current = state.target.context.clone();
+    state.contexts_filter = Filter::default();
     let selected = state
         .contexts
         .iter()
@@ -49,8 +58,24 @@ pub fn open_contexts(state: &mut State) -> Vec<Command> {
     vec![Command::ReadContexts]
 }
 
-fn clusters(state: &State) -> &[GkeCluster] {
-    state.gke.as_ref().map_or(&[], |g| g.clusters.as_slice())
+/// The clusters the view lists (its filter's), in order.
+pub fn visible_clusters(state: &State) -> Vec<&GkeCluster> {
+    state.gke.as_ref().map_or_else(Vec::new, |g| g.visible())
+}
+
+/// The contexts the context list shows (its filter's), in order.
+pub fn visible_contexts(state: &State) -> Vec<&KubeContext> {
+    state
+        .contexts
+        .iter()
+        .filter(|c| state.contexts_filter.matches(&context_fields(c)))
+        .collect()
+}
+
+/// The row a list's selection stands on: kept on a row that is shown when
+/// the list got shorter under it (a filter, a refresh).
+pub fn on_a_row(selected: usize, len: usize) -> usize {
+    selected.min(len.saturating_sub(1))
 }
 
 /// The selection after a key: the scroll keys every list shares.
@@ -59,12 +84,78 @@ fn moved(state: &State, selected: usize, len: usize, code: KeyCode) -> usize {
         .map_or(selected, |movement| movement.in_list(selected, len))
 }
 
+/// A key typed into a list's filter: a character, Backspace, Enter (keep
+/// it, the keys act on the list again) or Esc (clear it).
+fn type_filter(filter: &mut Filter, code: KeyCode) {
+    match code {
+        KeyCode::Char(c) => filter.text.push(c),
+        KeyCode::Backspace => {
+            filter.text.pop();
+        }
+        KeyCode::Enter => filter.editing = false,
+        KeyCode::Esc => *filter = Filter::default(),
+        _ => {}
+    }
+}
+
+fn cluster_filter(state: &mut State) -> Option<&mut Filter> {
+    state.gke.as_mut().map(|g| &mut g.filter)
+}
+
+/// The clusters list's filter changed (`change`): the selection stays on
+/// its cluster if that still passes, else it goes to the first row.
+fn refilter_clusters(state: &mut State, selected: usize, change: impl FnOnce(&mut Filter)) {
+    let was = {
+        let visible = visible_clusters(state);
+        visible
+            .get(on_a_row(selected, visible.len()))
+            .map(|c| (c.name.clone(), c.location.clone()))
+    };
+    if let Some(filter) = cluster_filter(state) {
+        change(filter);
+    }
+    let selected = was
+        .and_then(|(name, location)| {
+            visible_clusters(state)
+                .iter()
+                .position(|c| c.name == name && c.location == location)
+        })
+        .unwrap_or(0);
+    if let Some(top) = state.overlays.last_mut() {
+        *top = Overlay::Clusters { selected };
+    }
+}
+
 /// Keys of the clusters list.
 pub fn list_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Command> {
-    let chosen = clusters(state).get(selected).cloned();
+    let filter = state
+        .gke
+        .as_ref()
+        .map(|g| g.filter.clone())
+        .unwrap_or_default();
+    if filter.editing {
+        refilter_clusters(state, selected, |f| type_filter(f, key.code));
+        return Vec::new();
+    }
+    let (chosen, len) = {
+        let visible = visible_clusters(state);
+        let len = visible.len();
+        (
+            visible.get(on_a_row(selected, len)).map(|c| (*c).clone()),
+            len,
+        )
+    };
     match (key.code, chosen) {
+        (KeyCode::Esc, _) if !filter.text.is_empty() => {
+            refilter_clusters(state, selected, |f| *f = Filter::default());
+        }
         (KeyCode::Esc | KeyCode::Char('q'), _) => {
             state.overlays.pop();
+        }
+        (KeyCode::Char('/'), _) => {
+            if let Some(filter) = cluster_filter(state) {
+                filter.editing = true;
+            }
         }
         (KeyCode::Enter, Some(c)) => state.overlays.push(Overlay::ClusterDetails {
             name: c.name,
@@ -78,7 +169,7 @@ pub fn list_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Comman
             return super::gke_view::request_delete_of(state, &c.name, &c.location);
         }
         (code, _) => {
-            let selected = moved(state, selected, clusters(state).len(), code);
+            let selected = moved(state, on_a_row(selected, len), len, code);
             if let Some(top) = state.overlays.last_mut() {
                 *top = Overlay::Clusters { selected };
             }
@@ -161,14 +252,44 @@ pub fn details_key(
     Vec::new()
 }
 
+/// The context list's filter changed: as [`refilter_clusters`].
+fn refilter_contexts(state: &mut State, selected: usize, change: impl FnOnce(&mut Filter)) {
+    let was = {
+        let visible = visible_contexts(state);
+        visible
+            .get(on_a_row(selected, visible.len()))
+            .map(|c| c.name.clone())
+    };
+    change(&mut state.contexts_filter);
+    let selected = was
+        .and_then(|name| visible_contexts(state).iter().position(|c| c.name == name))
+        .unwrap_or(0);
+    if let Some(top) = state.overlays.last_mut() {
+        *top = Overlay::Contexts { selected };
+    }
+}
+
 /// Keys of the context list.
 pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Command> {
+    if state.contexts_filter.editing {
+        refilter_contexts(state, selected, |f| type_filter(f, key.code));
+        return Vec::new();
+    }
+    let len = visible_contexts(state).len();
+    let selected = on_a_row(selected, len);
     match key.code {
+        KeyCode::Esc if !state.contexts_filter.text.is_empty() => {
+            refilter_contexts(state, selected, |f| *f = Filter::default());
+        }
         KeyCode::Esc | KeyCode::Char('q') => {
             state.overlays.pop();
         }
+        KeyCode::Char('/') => state.contexts_filter.editing = true,
         KeyCode::Enter => {
-            let Some(chosen) = state.contexts.get(selected).map(|c| c.name.clone()) else {
+            let Some(chosen) = visible_contexts(state)
+                .get(selected)
+                .map(|c| c.name.clone())
+            else {
                 return Vec::new();
             };
             state.overlays.pop();
@@ -182,7 +303,7 @@ pub fn contexts_key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Co
             return super::gke_view::switch_context(state, chosen);
         }
         code => {
-            let selected = moved(state, selected, state.contexts.len(), code);
+            let selected = moved(state, selected, len, code);
             if let Some(top) = state.overlays.last_mut() {
                 *top = Overlay::Contexts { selected };
             }

@@ -44,8 +44,12 @@ fn with_pattern<T>(filter: &str, f: impl FnOnce(&mut Scratch) -> T) -> T {
     })
 }
 
-/// The row's fields as one line, in the reused buffer.
-fn joined<'a>(line: &'a mut String, fields: &[&str]) -> &'a str {
+/// The row's fields as one line, in the reused buffer (one field, a log
+/// line, as it is: no copy).
+fn joined<'a>(line: &'a mut String, fields: &[&'a str]) -> &'a str {
+    if let [only] = fields {
+        return only;
+    }
     line.clear();
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
@@ -84,10 +88,20 @@ pub fn score(filter: &str, fields: &[&str]) -> Option<u32> {
 /// The character positions of the row's first field (its name) that the
 /// filter matched, for highlighting; empty when the row does not match.
 pub fn positions(filter: &str, fields: &[&str]) -> Vec<usize> {
-    if filter.trim().is_empty() {
+    positions_in(filter, fields, 0)
+}
+
+/// The character positions of `fields[field]` that the filter matched
+/// (counted from that field's start), for highlighting a column other than
+/// the name (a cluster's location); empty when the row does not match.
+pub fn positions_in(filter: &str, fields: &[&str], field: usize) -> Vec<usize> {
+    if filter.trim().is_empty() || field >= fields.len() {
         return Vec::new();
     }
-    let name_len = fields.first().map_or(0, |f| f.chars().count());
+    // The field's first character in the joined line: the fields before it
+    // and a space after each.
+    let start: usize = fields[..field].iter().map(|f| f.chars().count() + 1).sum();
+    let end = start + fields[field].chars().count();
     with_pattern(filter, |s| {
         let Scratch {
             pattern,
@@ -109,7 +123,8 @@ pub fn positions(filter: &str, fields: &[&str]) -> Vec<usize> {
         indices
             .into_iter()
             .map(|i| i as usize)
-            .filter(|&i| i < name_len)
+            .filter(|&i| (start..end).contains(&i))
+            .map(|i| i - start)
             .collect()
     })
 }
@@ -150,5 +165,16 @@ mod tests {
             positions("hub pend", &["hub-7c9d", "Pending"]),
             vec![0, 1, 2]
         );
+    }
+
+    #[test]
+    fn positions_in_another_field_count_from_its_start() {
+        let fields = ["course-hub", "europe-west1", "RUNNING"];
+        assert_eq!(positions_in("hub eur", &fields, 1), vec![0, 1, 2]);
+        assert_eq!(positions_in("hub eur", &fields, 0), vec![7, 8, 9]);
+        assert!(positions_in("hub eur", &fields, 2).is_empty());
+        assert!(positions_in("hub", &fields, 3).is_empty(), "no such field");
+        // Wide characters count as one character each, as the name's do.
+        assert_eq!(positions_in("zü", &["名前", "zürich"], 1), vec![0, 1]);
     }
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::state::Filter;
 use crate::gke::{ClusterSpec, GkeCluster, UserPoolSpec};
 
 /// One context of the kubeconfig, for the context list and the clusters
@@ -40,6 +41,8 @@ pub struct GkeView {
     /// The cluster a connect is writing the context of: a later connect or
     /// context switch supersedes it, and its answer then moves nothing.
     pub connecting: Option<(String, String)>,
+    /// The clusters view's filter (`/` there): on name, location and status.
+    pub filter: Filter,
 }
 
 impl GkeView {
@@ -76,6 +79,27 @@ impl GkeView {
             .iter()
             .find(|c| c.name == name && c.location == location)
     }
+
+    /// The clusters the view lists: those its filter passes, in the
+    /// project's order. Its selection is an index into these.
+    pub fn visible(&self) -> Vec<&GkeCluster> {
+        self.clusters
+            .iter()
+            .filter(|c| self.filter.matches(&cluster_fields(c)))
+            .collect()
+    }
+}
+
+/// What the clusters view's filter matches, name first (the highlighted
+/// columns are the name and the location).
+pub fn cluster_fields(c: &GkeCluster) -> [&str; 3] {
+    [&c.name, &c.location, c.status.as_str()]
+}
+
+/// What the context list's filter matches: the context's name, then its
+/// cluster.
+pub fn context_fields(c: &KubeContext) -> [&str; 2] {
+    [&c.name, &c.cluster]
 }
 
 /// Which node pool form is open, and on what.

@@ -6,6 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::Command;
+use super::gke_state::cluster_fields;
 use super::state::{Overlay, State};
 use crate::gke::GkeCluster;
 use crate::plan::{self, ReleaseOnCluster};
@@ -80,9 +81,12 @@ pub fn clusters_listed(state: &mut State, result: Result<Vec<GkeCluster>, String
             for (overlay, pools) in state.overlays.iter_mut().zip(pools_before) {
                 match overlay {
                     Overlay::Clusters { selected } => {
-                        if let Some(was) = old.get(*selected) {
+                        // The selection indexes the filtered rows, before
+                        // and after.
+                        let passes = |c: &&GkeCluster| view.filter.matches(&cluster_fields(c));
+                        if let Some(was) = old.iter().filter(passes).nth(*selected) {
                             *selected = view
-                                .clusters
+                                .visible()
                                 .iter()
                                 .position(|c| c.name == was.name && c.location == was.location)
                                 .unwrap_or(0);

@@ -81,10 +81,10 @@ pub const HELP: &[(&str, &[KeyHelp])] = &[
         "Logs",
         &[
             key("/ n N", "search, older, newer"),
+            key("&", "only the lines that match"),
             key("c p", "container, previous run"),
             key("r", "reconnect, no repeats"),
-            key("t w s", "timestamps, wrap, save"),
-            key("G", "follow new lines"),
+            key("t w s G", "time, wrap, save; follow"),
         ],
     ),
 ];

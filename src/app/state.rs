@@ -251,6 +251,8 @@ pub struct State {
     /// The kubeconfig's contexts, as last read (at start, when the clusters
     /// view or the context list opens, after a connect).
     pub contexts: Vec<super::gke_state::KubeContext>,
+    /// The context list's filter (`/` there).
+    pub contexts_filter: Filter,
     pub image_form: Option<super::image_form::ImageForm>,
     /// The revision marked in the history (m) to diff against (d).
     pub history_mark: Option<u32>,
@@ -295,6 +297,7 @@ impl State {
             create_form: None,
             pool_form: None,
             contexts: Vec::new(),
+            contexts_filter: Filter::default(),
             image_form: None,
             history_mark: None,
             pod_details: None,

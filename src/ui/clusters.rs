@@ -1,7 +1,9 @@
 //! The GKE views: every cluster of the project (`K`), one cluster with its
 //! node pools (Enter), the kubeconfig's contexts (`C`) and the node pool
 //! forms. At 80x24 a cluster's pools, their status and the selected pool's
-//! labels, taints and status message fit on one screen.
+//! labels, taints and status message fit on one screen. The two lists draw
+//! the rows their filter passes, the matched letters highlighted, and say
+//! the filter and how many rows pass in their title.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -11,9 +13,12 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 
 use super::centered;
 use super::theme::Theme;
-use super::widgets::{form_field, form_footer, truncate, window_start};
+use super::widgets::{
+    field_with_matches, filter_title, form_field, form_footer, truncate, window_start,
+};
 use crate::app::State;
-use crate::app::gke_state::{GkeView, PoolFormKind};
+use crate::app::clusters_view::{on_a_row, visible_clusters, visible_contexts};
+use crate::app::gke_state::{GkeView, PoolFormKind, cluster_fields, context_fields};
 use crate::gke::{ClusterStatus, NodePoolRow, NodePoolStatus};
 use crate::time_text::format_age;
 
@@ -59,7 +64,13 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &State, selected: usize
     let Some(gke) = gke_of(state) else {
         return;
     };
-    let title = format!(" GKE clusters of {} · every location ", gke.project);
+    let mut title = format!(" GKE clusters of {} · every location ", gke.project);
+    let visible = visible_clusters(state);
+    title.push_str(&filter_title(
+        &gke.filter,
+        visible.len(),
+        gke.clusters.len(),
+    ));
     if gke.clusters.is_empty() {
         let line = match (&gke.error, gke.refreshed) {
             (Some(e), _) => Line::styled(format!("cannot list the clusters: {e}"), theme.bad()),
@@ -75,20 +86,23 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &State, selected: usize
     }
     let wide = area.width >= 110;
     let height = area.height.saturating_sub(3) as usize;
-    let start = window_start(Some(selected), 0, height, gke.clusters.len());
+    let selected = on_a_row(selected, visible.len());
+    let start = window_start(Some(selected), 0, height, visible.len());
     let context = &state.target.context;
-    let rows: Vec<Row> = gke
-        .clusters
+    let filter = gke.filter.text.as_str();
+    let rows: Vec<Row> = visible
         .iter()
         .enumerate()
         .skip(start)
         .take(height)
         .map(|(i, c)| {
             let on = gke.context_of(c) == *context;
+            let fields = cluster_fields(c);
+            let name_width = if wide { 30 } else { 18 };
             let mut cells = vec![
                 Cell::from(Span::styled(if on { "●" } else { " " }, theme.good())),
-                Cell::from(truncate(&c.name, if wide { 30 } else { 18 })),
-                Cell::from(truncate(&c.location, 14)),
+                Cell::from(field_with_matches(&fields, 0, name_width, filter, theme)),
+                Cell::from(field_with_matches(&fields, 1, 14, filter, theme)),
                 Cell::from(Span::styled(
                     truncate(c.status.as_str(), 12),
                     cluster_status_style(&c.status, theme),
@@ -143,6 +157,20 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &State, selected: usize
             .block(block),
         area,
     );
+    if visible.is_empty() {
+        nothing_matches(frame, area, "no cluster matches the filter", theme);
+    }
+}
+
+/// Under a list's header, when its filter passes no row.
+fn nothing_matches(frame: &mut Frame, area: Rect, what: &str, theme: &Theme) {
+    if area.height > 3 && area.width > 2 {
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("{what} · Esc clears it"), theme.dim()))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            Rect::new(area.x + 1, area.y + 2, area.width - 2, area.height - 3),
+        );
+    }
 }
 
 /// One cluster: what it is, whether the panes can reach it, its pools and
@@ -307,9 +335,11 @@ pub fn render_contexts(
     selected: usize,
     theme: &Theme,
 ) {
-    let contexts = state.contexts.as_slice();
-    let title = " kube contexts · Enter moves the panes there ".to_owned();
-    if contexts.is_empty() {
+    let all = state.contexts.len();
+    let contexts = visible_contexts(state);
+    let mut title = " kube contexts · Enter moves the panes there ".to_owned();
+    title.push_str(&filter_title(&state.contexts_filter, contexts.len(), all));
+    if all == 0 {
         empty_view(
             frame,
             area,
@@ -322,7 +352,9 @@ pub fn render_contexts(
         return;
     }
     let height = area.height.saturating_sub(3) as usize;
+    let selected = on_a_row(selected, contexts.len());
     let start = window_start(Some(selected), 0, height, contexts.len());
+    let filter = state.contexts_filter.text.as_str();
     let rows: Vec<Row> = contexts
         .iter()
         .enumerate()
@@ -330,10 +362,11 @@ pub fn render_contexts(
         .take(height)
         .map(|(i, c)| {
             let on = c.name == state.target.context;
+            let fields = context_fields(c);
             Row::new([
                 Cell::from(Span::styled(if on { "●" } else { " " }, theme.good())),
-                Cell::from(truncate(&c.name, 44)),
-                Cell::from(truncate(&c.cluster, 20)),
+                Cell::from(field_with_matches(&fields, 0, 44, filter, theme)),
+                Cell::from(field_with_matches(&fields, 1, 20, filter, theme)),
                 Cell::from(c.namespace.clone().unwrap_or_default()),
             ])
             .style(if i == selected {
@@ -358,6 +391,9 @@ pub fn render_contexts(
         .block(Block::default().borders(Borders::ALL).title(title)),
         area,
     );
+    if contexts.is_empty() {
+        nothing_matches(frame, area, "no context matches the filter", theme);
+    }
 }
 
 pub fn render_pool_form(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

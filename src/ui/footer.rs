@@ -38,6 +38,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::raw(search.query.clone()),
             Span::styled("▏ Enter find · Esc cancel", theme.dim()),
         ])
+    } else if let Some((prompt, text)) = view_filter_typed(state) {
+        Line::from(vec![
+            Span::styled(prompt, theme.key()),
+            Span::raw(text.to_owned()),
+            Span::styled("▏ Enter keep · Esc clear", theme.dim()),
+        ])
     } else if state.filter.editing {
         Line::from(vec![
             Span::styled("/", theme.key()),
@@ -71,6 +77,29 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// The filter of the view on top (clusters, contexts, the log's lines)
+/// while it is typed: its key and its text.
+fn view_filter_typed(state: &State) -> Option<(&'static str, &str)> {
+    match state.top_overlay()? {
+        Overlay::Clusters { .. } => state
+            .gke
+            .as_ref()
+            .map(|g| &g.filter)
+            .filter(|f| f.editing)
+            .map(|f| ("/", f.text.as_str())),
+        Overlay::Contexts { .. } => Some(&state.contexts_filter)
+            .filter(|f| f.editing)
+            .map(|f| ("/", f.text.as_str())),
+        Overlay::Logs => state
+            .logs
+            .as_ref()
+            .and_then(|v| v.filter.as_ref())
+            .filter(|f| f.typing)
+            .map(|f| ("&", f.text.as_str())),
+        _ => None,
+    }
+}
+
 /// A connection problem outranks the last message: it is what the operator
 /// must act on.
 fn message(state: &State) -> Option<(String, FooterLevel)> {
@@ -91,8 +120,9 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
     let pairs: &[(&str, &str)] = match state.top_overlay() {
         Some(Overlay::Logs) => &[
             ("/", "search"),
+            ("&", "filter"),
             ("c", "container"),
-            ("p", "previous"),
+            ("p", "prev"),
             ("r", "reconnect"),
             ("s", "save"),
             ("t", "time"),
@@ -115,6 +145,7 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
             ("C", "connect"),
             ("A", "user pool"),
             ("D", "delete"),
+            ("/", "filter"),
             ("Esc", "back"),
         ],
         Some(Overlay::ClusterDetails { .. }) => &[
@@ -126,9 +157,12 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
             ("D", "delete cluster"),
             ("Esc", "back"),
         ],
-        Some(Overlay::Contexts { .. }) => {
-            &[("j/k", "select"), ("Enter", "switch"), ("Esc", "back")]
-        }
+        Some(Overlay::Contexts { .. }) => &[
+            ("j/k", "select"),
+            ("Enter", "switch"),
+            ("/", "filter"),
+            ("Esc", "back"),
+        ],
         Some(Overlay::ImageForm | Overlay::CreateCluster | Overlay::PoolForm) => {
             &[("Tab", "field"), ("Enter", "go on"), ("Esc", "cancel")]
         }

@@ -1,11 +1,14 @@
 //! The log viewer: the tail of the followed log, or a scrolled-back window
-//! of it. Only the lines that fit are handed to the renderer. The title says
-//! whose log (pod, container, which run) and whether it follows; the right
-//! of the title says how many earlier lines the bound dropped; search
-//! matches are highlighted, the current one most.
+//! of it; with a filter, of the lines it passes. Only the lines that fit
+//! are handed to the renderer. The title says whose log (pod, container,
+//! which run), the filter and how many lines pass it, and whether it
+//! follows; the bottom line says how many earlier lines the bound dropped;
+//! search matches are highlighted, the current one most, and the letters
+//! the filter matched as in the lists.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -16,19 +19,22 @@ use crate::app::logs::search::find_all;
 
 pub fn render(frame: &mut Frame, area: Rect, view: &LogView, theme: &Theme) {
     frame.render_widget(Clear, area);
+    // The bound's note on the bottom line: the top one is for what the
+    // view shows (whose log, the filter, following or not).
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title(view))
-        .title(Line::from(dropped(view)).right_aligned());
+        .title_bottom(Line::from(dropped(view)).right_aligned());
     let inner = block.inner(area);
     let height = inner.height as usize;
     let width = inner.width.max(1) as usize;
-    let end = view.lines.len().saturating_sub(view.scroll_back);
+    // Positions among the lines shown (all, or the filter's).
+    let end = view.shown_len().saturating_sub(view.scroll_back);
     // Walk back from the end until the screen is full, counting wrapped rows.
     let mut start = end;
     let mut rows = 0;
     while start > 0 && rows < height {
-        let shown = view.lines[start - 1].shown(view.timestamps);
+        let shown = view.lines[view.shown_line(start - 1)].shown(view.timestamps);
         let len = display_width(shown).max(1);
         rows += if view.wrap { len.div_ceil(width) } else { 1 };
         if rows > height && start != end {
@@ -41,10 +47,20 @@ pub fn render(frame: &mut Frame, area: Rect, view: &LogView, theme: &Theme) {
         .as_ref()
         .filter(|s| !s.typing)
         .map_or("", |s| s.query.as_str());
+    let filter = view.filter.as_ref().map_or("", |f| f.text.as_str());
     let mut lines: Vec<Line> = (start..end)
-        .map(|i| {
-            let text = view.lines[i].shown(view.timestamps);
-            highlighted(text, query, view.is_current_match(i), theme)
+        .map(|at| {
+            let i = view.shown_line(at);
+            let line = &view.lines[i];
+            let text = line.shown(view.timestamps);
+            // The filter matched what the container wrote: its positions
+            // start after the timestamp when that is shown (ASCII).
+            let before = text.len() - line.text().len();
+            let letters: Vec<usize> = crate::app::fuzzy::positions(filter, &[line.text()])
+                .into_iter()
+                .map(|p| p + before)
+                .collect();
+            highlighted(text, query, &letters, view.is_current_match(i), theme)
         })
         .collect();
     if let Some(ended) = &view.ended
@@ -53,7 +69,12 @@ pub fn render(frame: &mut Frame, area: Rect, view: &LogView, theme: &Theme) {
         lines.push(Line::styled(format!("— {ended}"), theme.dim()));
     }
     if lines.is_empty() {
-        lines.push(Line::styled("waiting for log lines…", theme.dim()));
+        let waiting = if view.lines.is_empty() {
+            "waiting for log lines…"
+        } else {
+            "no line matches the filter: & changes it, Esc clears it"
+        };
+        lines.push(Line::styled(waiting, theme.dim()));
     }
     let mut paragraph = Paragraph::new(lines).block(block);
     if view.wrap {
@@ -75,6 +96,14 @@ fn title(view: &LogView) -> String {
     if view.request.previous {
         title.push_str(" · previous run");
     }
+    if let Some(filter) = view.filter.as_ref().filter(|f| f.active() || f.typing) {
+        title.push_str(&format!(
+            " · &{} {} of {} lines",
+            filter.text,
+            view.shown_len(),
+            view.lines.len()
+        ));
+    }
     title.push_str(match (&view.ended, view.following()) {
         (Some(_), true) => " · ended ",
         (Some(_), false) => " · ended, G to its end ",
@@ -95,27 +124,50 @@ fn dropped(view: &LogView) -> String {
 }
 
 /// A line with the search's matches marked (bold, underlined), those of
-/// the current match's line reversed.
-fn highlighted<'a>(text: &'a str, query: &str, current: bool, theme: &Theme) -> Line<'a> {
+/// the current match's line reversed, and the filter's matched letters
+/// (`letters`, character positions in `text`) marked as in the lists.
+fn highlighted<'a>(
+    text: &'a str,
+    query: &str,
+    letters: &[usize],
+    current: bool,
+    theme: &Theme,
+) -> Line<'a> {
     let found = find_all(text, query);
-    if found.is_empty() {
+    if found.is_empty() && letters.is_empty() {
         return Line::raw(text);
     }
-    let style = if current {
+    let search = if current {
         theme.selected()
     } else {
         theme.highlight()
     };
-    let mut spans = Vec::with_capacity(found.len() * 2 + 1);
-    let mut at = 0;
-    for range in found {
-        if range.start < at {
-            continue;
+    let mut spans = Vec::with_capacity(found.len() * 2 + letters.len() * 2 + 1);
+    let mut ranges = found.iter().peekable();
+    let (mut run_at, mut run_style): (usize, Option<Style>) = (0, None);
+    for (n, (at, _)) in text.char_indices().enumerate() {
+        while ranges.next_if(|r| r.end <= at).is_some() {}
+        let style = if ranges.peek().is_some_and(|r| r.start <= at) {
+            Some(search)
+        } else if letters.binary_search(&n).is_ok() {
+            Some(theme.highlight())
+        } else {
+            None
+        };
+        if style != run_style {
+            if at > run_at {
+                spans.push(span(&text[run_at..at], run_style));
+            }
+            (run_at, run_style) = (at, style);
         }
-        spans.push(Span::raw(&text[at..range.start]));
-        spans.push(Span::styled(&text[range.clone()], style));
-        at = range.end;
     }
-    spans.push(Span::raw(&text[at..]));
+    spans.push(span(&text[run_at..], run_style));
     Line::from(spans)
+}
+
+fn span(text: &str, style: Option<Style>) -> Span<'_> {
+    match style {
+        Some(style) => Span::styled(text, style),
+        None => Span::raw(text),
+    }
 }

@@ -1,7 +1,8 @@
 //! The users view (`U`): every user of the hub with their server's state,
 //! idle time, pod and its phase and diagnosis, and claim; the culler's
-//! settings in the title and `⌛` on who its next round takes. And one
-//! user's details, with a pending spawn's progress from the hub.
+//! settings in the title and `⌛` on who its next round takes; the letters
+//! its filter matched lit. And one user's details, with a pending spawn's
+//! progress from the hub.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -10,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{truncate, window_start};
+use super::widgets::{truncate, window_start, with_matches};
 use crate::app::State;
 use crate::app::hub_state::{UserRow, UserSort};
 use crate::app::hub_view::{culler, visible_rows};
@@ -45,9 +46,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize, the
         .map(|(i, r)| {
             let culled =
                 r.server != ServerState::Stopped && culler.culls_next(r.last_activity, state.now);
-            let name = format!("{}{}", if r.admin { "★" } else { "" }, r.name);
+            // The letters the filter matched lit, as in the panes; ★ marks
+            // an admin, before the name.
+            let mut name = with_matches(
+                &[&r.name, r.server.label()],
+                if r.admin { 15 } else { 16 },
+                &state.users_view.filter,
+                theme,
+            );
+            if r.admin {
+                name.spans.insert(0, Span::raw("★"));
+            }
             Row::new([
-                Cell::from(truncate(&name, 16)),
+                Cell::from(name),
                 Cell::from(Span::styled(
                     r.server.label(),
                     server_style(r.server, theme),

@@ -133,9 +133,21 @@ pub fn bar(pct: u64, width: usize) -> String {
 /// list filter matched in the highlight style (nothing highlighted without
 /// a filter); `fields` are what the filter matched, as the list passes them.
 pub fn with_matches<'a>(fields: &[&str], width: usize, filter: &str, theme: &Theme) -> Line<'a> {
-    let text = fields.first().copied().unwrap_or_default();
+    field_with_matches(fields, 0, width, filter, theme)
+}
+
+/// [`with_matches`] for another of the row's fields (`fields[field]`): a
+/// column the filter also matches, as a cluster's location.
+pub fn field_with_matches<'a>(
+    fields: &[&str],
+    field: usize,
+    width: usize,
+    filter: &str,
+    theme: &Theme,
+) -> Line<'a> {
+    let text = fields.get(field).copied().unwrap_or_default();
     let shown = truncate(text, width);
-    let positions = crate::app::fuzzy::positions(filter, fields);
+    let positions = crate::app::fuzzy::positions_in(filter, fields, field);
     if positions.is_empty() {
         return Line::raw(shown);
     }
@@ -166,6 +178,15 @@ pub fn with_matches<'a>(fields: &[&str], width: usize, filter: &str, theme: &The
         spans.push(Span::styled(run, style));
     }
     Line::from(spans)
+}
+
+/// The end of a filtered list's title: ` · /TEXT N of M `, nothing when
+/// it has no filter (the footer shows the filter being typed).
+pub fn filter_title(filter: &crate::app::state::Filter, shown: usize, total: usize) -> String {
+    if filter.text.is_empty() && !filter.editing {
+        return String::new();
+    }
+    format!("· /{} {shown} of {total} ", filter.text)
 }
 
 /// A form's last lines: a blank, the error when there is one, and its

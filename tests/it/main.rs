@@ -32,10 +32,15 @@
 //!   does (`kubelet-images`): Pulling/Pulled/Failed events, `status.images`;
 //! - `rig_registry_on_rig`: the rig's container registry (`support::registry`,
 //!   needs `dev/build registry` only): tags, the Bearer token flow, platforms;
+//! - `demo_on_rig`: `dev/demo` end to end on a rig of its own, with a
+//!   stand-in cockpit: it stops what it started when the cockpit quits and
+//!   when it is killed, interrupted or hung up on, and leaves a rig that
+//!   ran before it running (needs the rig's binaries, not the shared rig);
 //! - `bad_input`: the operator's files wrong in every way we know;
 //! - `version`: `--version` names the commit.
 
 mod bad_input;
+mod demo_on_rig;
 mod deploy;
 mod diagnosis_on_rig;
 mod faults_on_rig;

@@ -1,12 +1,15 @@
 //! The log view's keys and messages: opening it on a pod, choosing the
 //! container (c) or its previous run (p), reconnecting (r), searching (/ n
-//! N), the toggles (t w), saving (s), and what the stream says.
+//! N), filtering the lines (&, live as it is typed), the toggles (t w),
+//! saving (s), and what the stream says. Esc clears the search, then the
+//! filter, then closes the view.
 //!
 //! Every new stream gets a new id from the state, so the lines a replaced
 //! stream had already sent are told apart and dropped.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::filter::LogFilter;
 use super::search::{Direction, LogSearch};
 use super::{LogView, TAIL_LINES};
 use crate::app::command::Command;
@@ -86,8 +89,13 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         type_query(state, key.code, page);
         return Vec::new();
     }
+    if view.filter.as_ref().is_some_and(|f| f.typing) {
+        type_filter(view, key.code);
+        return Vec::new();
+    }
     match key.code {
         KeyCode::Esc if view.search.is_some() => view.search = None,
+        KeyCode::Esc if view.filter.is_some() => view.set_filter(|f| *f = None),
         KeyCode::Esc | KeyCode::Char('q') => {
             state.overlays.pop();
             state.logs = None;
@@ -100,6 +108,11 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 typing: true,
                 ..LogSearch::default()
             })
+        }
+        // A filter shown already is typed on from its text.
+        KeyCode::Char('&') => {
+            let filter = view.filter.get_or_insert_with(LogFilter::default);
+            filter.typing = true;
         }
         KeyCode::Char('n') => find(state, Direction::Older, page),
         KeyCode::Char('N') => find(state, Direction::Newer, page),
@@ -139,6 +152,31 @@ fn type_query(state: &mut State, code: KeyCode, page: usize) {
             search.typing = false;
             search.current = None;
             find(state, Direction::Older, page);
+        }
+        _ => {}
+    }
+}
+
+/// A key typed into the line filter: the lines shown change with each.
+fn type_filter(view: &mut LogView, code: KeyCode) {
+    match code {
+        KeyCode::Char(c) => view.set_filter(|f| {
+            if let Some(f) = f {
+                f.text.push(c);
+            }
+        }),
+        KeyCode::Backspace => view.set_filter(|f| {
+            if let Some(f) = f {
+                f.text.pop();
+            }
+        }),
+        KeyCode::Esc => view.set_filter(|f| *f = None),
+        KeyCode::Enter => {
+            if view.filter.as_ref().is_some_and(|f| !f.active()) {
+                view.set_filter(|f| *f = None);
+            } else if let Some(f) = view.filter.as_mut() {
+                f.typing = false;
+            }
         }
         _ => {}
     }
@@ -263,6 +301,10 @@ fn save(state: &mut State) -> Vec<Command> {
         state.info("nothing to save yet");
         return Vec::new();
     }
+    if view.shown_len() == 0 {
+        state.info("no line passes the filter: nothing to save");
+        return Vec::new();
+    }
     let mut stem = view.pod.clone();
     if let Some(c) = view.container() {
         stem.push('_');
@@ -273,7 +315,7 @@ fn save(state: &mut State) -> Vec<Command> {
     }
     vec![Command::SaveLog {
         stem,
-        lines: view.lines.len(),
+        lines: view.shown_len(),
         text: view.text(),
     }]
 }

@@ -4,9 +4,12 @@
 //!
 //! The lines arrive with the runtime's timestamps (the view always asks for
 //! them): they say where to resume after a break and can be shown or not.
-//! The children: `search` finds lines (`/`, `n`, `N`), `flow` turns keys and
-//! the stream's messages into changes here and commands for the runtime.
+//! The children: `search` finds lines (`/`, `n`, `N`), `filter` shows only
+//! the lines that match (`&`), `flow` turns keys and the stream's messages
+//! into changes here and commands for the runtime. The view's scroll counts
+//! the lines shown, so with a filter it moves over the lines that pass.
 
+pub mod filter;
 pub mod flow;
 pub mod search;
 
@@ -14,6 +17,7 @@ use std::collections::VecDeque;
 
 use super::scroll::ScrollMove;
 use crate::kube::logs::{ContainerName, LogRequest};
+use filter::LogFilter;
 use search::LogSearch;
 
 /// At most this many lines are kept; older ones are dropped first.
@@ -92,13 +96,15 @@ pub struct LogView {
     pub wrap: bool,
     /// Show each line's timestamp (t).
     pub timestamps: bool,
-    /// Lines scrolled up from the bottom; 0 follows new lines.
+    /// Lines shown scrolled up from the bottom; 0 follows new lines.
     pub scroll_back: usize,
     /// Lines dropped because of the bound, shown so the operator knows.
     pub dropped: usize,
     pub ended: Option<String>,
     resume: Option<Resume>,
     pub search: Option<LogSearch>,
+    /// Only the lines that match are shown (`&`).
+    pub filter: Option<LogFilter>,
 }
 
 impl LogView {
@@ -116,19 +122,21 @@ impl LogView {
             ended: None,
             resume: None,
             search: None,
+            filter: None,
         }
     }
 
     /// A new stream of another log (container, previous run): the lines of
-    /// the old one go.
+    /// the old one go; the toggles and the filter stay.
     pub fn replace_stream(&mut self, stream: u64, request: LogRequest) {
         let kept = (
             self.wrap,
             self.timestamps,
             std::mem::take(&mut self.containers),
+            self.filter_for_new_stream(),
         );
         *self = LogView::new(std::mem::take(&mut self.pod), stream, request);
-        (self.wrap, self.timestamps, self.containers) = kept;
+        (self.wrap, self.timestamps, self.containers, self.filter) = kept;
     }
 
     /// A new stream of the same log from the second of the last line kept:
@@ -164,12 +172,14 @@ impl LogView {
             }
             if self.lines.len() == MAX_LOG_LINES {
                 self.lines.pop_front();
+                self.filter_dropped(self.dropped);
                 self.dropped += 1;
             }
             self.lines.push_back(line);
+            let shown = self.filter_pushed(self.lines.len() - 1);
             // While scrolled back, keep the same lines on screen.
-            if self.scroll_back > 0 {
-                self.scroll_back = (self.scroll_back + 1).min(self.lines.len());
+            if shown && self.scroll_back > 0 {
+                self.scroll_back = (self.scroll_back + 1).min(self.shown_len());
             }
         }
     }
@@ -207,7 +217,10 @@ impl LogView {
     }
 
     pub fn scroll_up(&mut self, n: usize) {
-        self.scroll_back = (self.scroll_back + n).min(self.lines.len().saturating_sub(1));
+        self.scroll_back = self
+            .scroll_back
+            .saturating_add(n)
+            .min(self.shown_len().saturating_sub(1));
     }
 
     pub fn scroll_down(&mut self, n: usize) {
@@ -226,17 +239,17 @@ impl LogView {
 
     /// The index (into `lines`) of the newest line on screen.
     pub fn bottom(&self) -> Option<usize> {
-        self.lines
-            .len()
+        self.shown_len()
             .checked_sub(1)
-            .map(|last| last.saturating_sub(self.scroll_back))
+            .map(|last| self.shown_line(last.saturating_sub(self.scroll_back)))
     }
 
-    /// The view's lines as shown, for saving to a file.
+    /// The view's lines as shown (those the filter passes), for saving to
+    /// a file.
     pub fn text(&self) -> String {
         let mut text = String::new();
-        for line in &self.lines {
-            text.push_str(line.shown(self.timestamps));
+        for at in 0..self.shown_len() {
+            text.push_str(self.lines[self.shown_line(at)].shown(self.timestamps));
             text.push('\n');
         }
         text

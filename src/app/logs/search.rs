@@ -1,7 +1,7 @@
 //! Searching the log view (`/`, then `n` for the older match and `N` for
 //! the newer): smart case as in less and k9s (a query with a capital letter
 //! matches case exactly, else ASCII letters match either case), over the
-//! lines as shown.
+//! lines as shown (with a filter, those it passes).
 
 use super::LogView;
 
@@ -52,27 +52,34 @@ impl LogView {
         let Some(search) = self.search.as_ref() else {
             return false;
         };
-        let Some(bottom) = self.bottom() else {
+        // Positions among the lines shown, oldest first.
+        let Some(last) = self.shown_len().checked_sub(1) else {
             return false;
         };
+        let bottom = last.saturating_sub(self.scroll_back);
         let from = search
             .current
             .and_then(|abs| abs.checked_sub(self.dropped))
-            .filter(|i| *i < self.lines.len());
+            .and_then(|i| self.shown_at(i));
         let with_time = self.timestamps;
-        let hit = |i: &usize| matches(self.lines[*i].shown(with_time), &search.query);
+        let hit = |at: &usize| {
+            matches(
+                self.lines[self.shown_line(*at)].shown(with_time),
+                &search.query,
+            )
+        };
         let found = match (direction, from) {
             // The first search looks from the newest line on screen up.
             (Direction::Older, None) => (0..=bottom).rev().find(hit),
             (Direction::Older, Some(at)) => (0..at).rev().find(hit),
-            (Direction::Newer, None) => (bottom..self.lines.len()).find(hit),
-            (Direction::Newer, Some(at)) => (at + 1..self.lines.len()).find(hit),
+            (Direction::Newer, None) => (bottom..=last).find(hit),
+            (Direction::Newer, Some(at)) => (at + 1..=last).find(hit),
         };
-        let Some(index) = found else {
+        let Some(at) = found else {
             return false;
         };
-        let last = self.lines.len() - 1;
-        self.scroll_back = (last - index).saturating_sub(page / 2);
+        self.scroll_back = (last - at).saturating_sub(page / 2);
+        let index = self.shown_line(at);
         if let Some(search) = self.search.as_mut() {
             search.current = Some(self.dropped + index);
         }

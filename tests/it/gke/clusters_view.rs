@@ -563,3 +563,207 @@ fn a_late_survey_answer_opens_no_dialog_over_what_came_since() {
     app::update(&mut s, answer("course-hub"));
     assert!(s.confirm.is_none());
 }
+
+/// Of each drawn row holding `name`, the characters highlighted.
+fn lit(s: &State, name: &str) -> Vec<String> {
+    support::cockpit::underlined(s, 120, 40)
+        .into_iter()
+        .filter(|(row, _)| row.contains(name))
+        .map(|(_, lit)| lit)
+        .collect()
+}
+
+#[test]
+fn the_filter_narrows_the_clusters_as_typed_with_the_matches_highlighted() {
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('K'));
+    assert_eq!(s.top_overlay(), Some(&Overlay::Clusters { selected: 0 }));
+    key(&mut s, KeyCode::Char('/'));
+    // Live: each key narrows the list. Fuzzy on name, location and status:
+    // "us-c" is notebook-test's us-central1-b and, letter by letter,
+    // spring-term's us-east1-c; the selected course-hub no longer passes,
+    // so the selection goes to the first row shown.
+    type_text(&mut s, "us-c");
+    let gke = s.gke.as_ref().unwrap();
+    let names: Vec<&str> = gke.visible().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["notebook-test", "spring-term"]);
+    assert_eq!(s.top_overlay(), Some(&Overlay::Clusters { selected: 0 }));
+    let small = draw(&s, 80, 24);
+    let rows: Vec<&str> = small.lines().filter(|l| l.starts_with("\"│")).collect();
+    assert!(rows.iter().all(|r| !r.contains("course-hub")), "{small}");
+    assert!(small.contains("/us-c 2 of 3"), "the title says it: {small}");
+    assert!(small.contains("/us-c▏ Enter keep · Esc clear"), "{small}");
+    assert_snapshot!("clusters_filtered_80x24", small);
+    assert_eq!(lit(&s, "notebook-test"), ["us-c"]);
+    assert_eq!(lit(&s, "spring-term"), ["us-c"]);
+    // Enter keeps the filter; the keys act on the list again, on the rows
+    // shown: j selects spring-term, not notebook-test's neighbour in the
+    // project's list.
+    key(&mut s, KeyCode::Enter);
+    assert_snapshot!("clusters_filtered_120x40", draw(&s, 120, 40));
+    sizes::draws_at_every_size(&s);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('j'));
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::Clusters { selected: 1 }),
+        "the selection stays on the rows shown"
+    );
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::ClusterDetails {
+            name: "spring-term".into(),
+            location: "us-east1-c".into(),
+            pool: 0
+        })
+    );
+    // Back from the details, the list is as it was left.
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.top_overlay(), Some(&Overlay::Clusters { selected: 1 }));
+    key(&mut s, KeyCode::Char('k'));
+    assert_eq!(
+        key(&mut s, KeyCode::Char('C')),
+        vec![Command::ConnectCluster {
+            name: "notebook-test".into(),
+            location: "us-central1-b".into()
+        }]
+    );
+}
+
+#[test]
+fn esc_clears_the_clusters_filter_then_closes_the_view() {
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('K'));
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('/'));
+    // By status (smart case: lowercase ignores it): the one provisioning.
+    type_text(&mut s, "prov");
+    let gke = s.gke.as_ref().unwrap();
+    let names: Vec<&str> = gke.visible().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["spring-term"]);
+    // Backspace widens it again, live; the selection stays on its cluster.
+    for _ in 0..4 {
+        key(&mut s, KeyCode::Backspace);
+    }
+    type_text(&mut s, "note");
+    assert_eq!(s.top_overlay(), Some(&Overlay::Clusters { selected: 0 }));
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    assert_eq!(s.gke.as_ref().unwrap().filter.text, "n");
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::Clusters { selected: 1 }),
+        "notebook-test, second of the rows 'n' passes"
+    );
+    // Esc while typing clears the filter, and keeps the view open on the
+    // same cluster.
+    key(&mut s, KeyCode::Esc);
+    let gke = s.gke.as_ref().unwrap();
+    assert_eq!((gke.filter.text.as_str(), gke.filter.editing), ("", false));
+    assert_eq!(gke.visible().len(), 3);
+    assert_eq!(s.top_overlay(), Some(&Overlay::Clusters { selected: 1 }));
+    // A filter kept with Enter: the first Esc clears it, the next closes.
+    key(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "hub");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.gke.as_ref().unwrap().visible().len(), 1);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.gke.as_ref().unwrap().visible().len(), 3);
+    assert_eq!(s.top_overlay(), Some(&Overlay::Clusters { selected: 0 }));
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.top_overlay(), None);
+    // Reopened, the list has no filter.
+    key(&mut s, KeyCode::Char('K'));
+    key(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "zzz");
+    key(&mut s, KeyCode::Enter);
+    let small = draw(&s, 80, 24);
+    assert!(small.contains("no cluster matches the filter"), "{small}");
+    assert_eq!(
+        key(&mut s, KeyCode::Char('C')),
+        vec![],
+        "no row, no connect"
+    );
+    key(&mut s, KeyCode::Char('q'));
+    key(&mut s, KeyCode::Char('K'));
+    assert!(s.gke.as_ref().unwrap().filter.text.is_empty());
+}
+
+#[test]
+fn a_refreshed_list_keeps_the_selection_on_its_cluster_among_the_filtered() {
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('K'));
+    key(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "us-c");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Char('j'));
+    // spring-term, second of the rows shown; a new cluster that passes
+    // sorts before it.
+    let mut listed = clusters();
+    listed.insert(
+        0,
+        cluster(
+            "aus-hub",
+            "australia-southeast1-c",
+            ClusterStatus::Running,
+            vec![pool("default-pool", "e2-standard-4", 1)],
+        ),
+    );
+    app::update(&mut s, Msg::GkeClusters(Ok(listed)));
+    assert_eq!(s.gke.as_ref().unwrap().visible().len(), 3);
+    assert_eq!(s.top_overlay(), Some(&Overlay::Clusters { selected: 2 }));
+    assert_eq!(
+        key(&mut s, KeyCode::Char('D')),
+        vec![Command::SurveyCluster {
+            name: "spring-term".into(),
+            location: "us-east1-c".into()
+        }]
+    );
+}
+
+#[test]
+fn the_context_list_filters_too_and_enter_switches_to_the_row_shown() {
+    let mut s = state(false);
+    key(&mut s, KeyCode::Char('C'));
+    assert_eq!(s.top_overlay(), Some(&Overlay::Contexts { selected: 1 }));
+    key(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "rig");
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::Contexts { selected: 0 }),
+        "the course hub's context no longer passes"
+    );
+    let rows = support::cockpit::underlined(&s, 80, 24);
+    assert!(
+        rows.iter()
+            .any(|(row, lit)| row.contains("rig") && lit == "rig"),
+        "the matched letters lit: {rows:?}"
+    );
+    key(&mut s, KeyCode::Enter);
+    assert!(draw(&s, 80, 24).contains("/rig 1 of 2"));
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        vec![Command::Retarget(Retarget {
+            context: Some("rig".into()),
+            namespace: s.target.namespace.clone(),
+            release: None,
+            generation: s.target_generation,
+        })]
+    );
+    // Reopened without the filter; Esc clears one before closing.
+    key(&mut s, KeyCode::Char('C'));
+    assert!(s.contexts_filter.text.is_empty());
+    key(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "course");
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(
+        s.top_overlay(),
+        Some(&Overlay::Contexts { selected: 1 }),
+        "still on the course hub's context, second of all"
+    );
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.top_overlay(), None);
+}

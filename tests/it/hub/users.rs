@@ -285,6 +285,13 @@ fn sort_and_filter_keys() {
     let rows = jhub_cockpit::app::hub_view::visible_rows(&s);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].name, "carol.smith@uni.edu");
+    // The letters matched are lit, as in the panes.
+    let lit = support::cockpit::underlined(&s, 80, 24);
+    assert!(
+        lit.iter()
+            .any(|(row, lit)| row.contains("carol.smith") && lit == "car"),
+        "{lit:?}"
+    );
     // Esc clears the filter first, then closes the view.
     key(&mut s, KeyCode::Esc);
     assert_eq!(jhub_cockpit::app::hub_view::visible_rows(&s).len(), 5);

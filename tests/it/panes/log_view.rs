@@ -414,3 +414,230 @@ fn of_fifty_crash_loops_only_the_one_looked_at_is_read() {
     assert!(matches!(s.top_overlay(), Some(Overlay::PodDetails { .. })));
     assert!(crash_log_reads(&char_key(&mut s, 'l')).is_empty());
 }
+
+/// The proxy's log: 100 lines, every 7th about alice's route (15 of them).
+fn routes_log(s: &mut State) -> u64 {
+    let (stream, _) = follow(&char_key(s, 'l'));
+    opened(s, stream, "chp");
+    let many: Vec<String> = (0..100)
+        .map(|i| match i % 7 {
+            0 => format!(
+                "2026-12-01T11:00:{:02}.000000000Z Adding route for /user/alice {i}",
+                i % 60
+            ),
+            _ => format!(
+                "2026-12-01T11:00:{:02}.000000000Z 200 GET /hub/health {i}",
+                i % 60
+            ),
+        })
+        .collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    lines(s, stream, &refs);
+    stream
+}
+
+fn shown(s: &State) -> Vec<String> {
+    let view = s.logs.as_ref().unwrap();
+    (0..view.shown_len())
+        .map(|at| view.lines[view.shown_line(at)].text().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_line_filter_shows_only_matching_lines_as_typed_and_esc_clears_it() {
+    let mut s = proxy_state();
+    let stream = routes_log(&mut s);
+    char_key(&mut s, '&');
+    // Live: every key filters. While typing, c (container) and the other
+    // keys are letters of the filter.
+    assert!(type_text(&mut s, "al").is_empty());
+    let after_al = shown(&s).len();
+    assert!(after_al > 15, "'al' is in health too: {after_al}");
+    assert!(type_text(&mut s, "ice").is_empty());
+    assert_eq!(shown(&s).len(), 15);
+    assert!(shown(&s).iter().all(|l| l.contains("/user/alice")));
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("&alice 15 of 100 lines"), "{screen}");
+    assert!(
+        screen.contains("&alice▏ Enter keep · Esc clear"),
+        "{screen}"
+    );
+    assert!(!screen.contains("/hub/health"), "{screen}");
+    // The matched letters are lit.
+    let rows = support::cockpit::underlined(&s, 80, 24);
+    assert_eq!(rows.len(), 15, "{rows:?}");
+    assert!(rows.iter().all(|(_, lit)| lit == "alice"), "{rows:?}");
+    // Backspace widens it again.
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    assert_eq!(shown(&s).len(), after_al);
+    type_text(&mut s, "ice");
+    key(&mut s, KeyCode::Enter);
+    assert!(!s.logs.as_ref().unwrap().filter.as_ref().unwrap().typing);
+
+    // Following goes on over the lines that pass: a health line changes
+    // nothing shown, alice's next line is the new bottom one.
+    let view = s.logs.as_ref().unwrap();
+    assert!(view.following());
+    lines(&mut s, stream, &["200 GET /hub/health 100"]);
+    assert_eq!(shown(&s).len(), 15);
+    lines(&mut s, stream, &["Adding route for /user/alice 101"]);
+    let screen = draw(&s, 80, 24);
+    let last_row = screen.lines().rev().find(|l| l.contains("/user/alice"));
+    assert!(last_row.unwrap().contains("/user/alice 101"), "{screen}");
+    // Scrolled back, new lines keep the same lines on screen; G follows
+    // again, to the newest line that passes.
+    key(&mut s, KeyCode::Char('k'));
+    let bottom = |s: &State| {
+        let view = s.logs.as_ref().unwrap();
+        view.bottom().map(|i| view.lines[i].text().to_owned())
+    };
+    assert_eq!(
+        bottom(&s).as_deref(),
+        Some("Adding route for /user/alice 98")
+    );
+    lines(
+        &mut s,
+        stream,
+        &[
+            "Adding route for /user/alice 102",
+            "200 GET /hub/health 103",
+        ],
+    );
+    assert_eq!(
+        bottom(&s).as_deref(),
+        Some("Adding route for /user/alice 98")
+    );
+    key(&mut s, KeyCode::Char('G'));
+    assert_eq!(
+        bottom(&s).as_deref(),
+        Some("Adding route for /user/alice 102")
+    );
+
+    // The search goes over the lines shown: the newest match first, then n
+    // for the older one.
+    let current = |s: &State| {
+        let view = s.logs.as_ref().unwrap();
+        let abs = view.search.as_ref().and_then(|q| q.current)?;
+        Some(view.lines[abs - view.dropped].text().to_owned())
+    };
+    char_key(&mut s, '/');
+    type_text(&mut s, "alice 9");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        current(&s).as_deref(),
+        Some("Adding route for /user/alice 98")
+    );
+    char_key(&mut s, 'n');
+    assert_eq!(
+        current(&s).as_deref(),
+        Some("Adding route for /user/alice 91")
+    );
+
+    // Esc: the search, then the filter, then the view.
+    assert!(key(&mut s, KeyCode::Esc).is_empty());
+    assert!(s.logs.as_ref().unwrap().search.is_none());
+    assert_eq!(shown(&s).len(), 17);
+    assert!(key(&mut s, KeyCode::Esc).is_empty());
+    assert!(s.logs.as_ref().unwrap().filter.is_none());
+    assert_eq!(shown(&s).len(), 104);
+    assert_eq!(key(&mut s, KeyCode::Esc), vec![Command::StopLogs]);
+}
+
+#[test]
+fn esc_while_typing_the_line_filter_clears_it_and_the_filter_outlives_a_container_switch() {
+    let mut s = proxy_state();
+    routes_log(&mut s);
+    char_key(&mut s, '&');
+    type_text(&mut s, "alice");
+    key(&mut s, KeyCode::Esc);
+    let view = s.logs.as_ref().unwrap();
+    assert!(view.filter.is_none());
+    assert_eq!(view.shown_len(), 100);
+    assert!(s.logs.is_some(), "the view stays open");
+
+    // Kept with Enter, it stays on another container's log (its lines are
+    // matched as they come) and is typed on from its text with &.
+    char_key(&mut s, '&');
+    type_text(&mut s, "alice");
+    key(&mut s, KeyCode::Enter);
+    let (second, request) = follow(&char_key(&mut s, 'c'));
+    assert_eq!(request.container.as_deref(), Some("init-perms"));
+    lines(&mut s, second, &["waiting for alice", "chmod done"]);
+    assert_eq!(shown(&s), ["waiting for alice"]);
+    char_key(&mut s, '&');
+    type_text(&mut s, " wait");
+    assert_eq!(shown(&s), ["waiting for alice"]);
+    let title = draw(&s, 80, 24);
+    assert!(title.contains("&alice wait 1 of 2 lines"), "{title}");
+    // Enter on a blank filter drops it.
+    for _ in 0.."alice wait".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    key(&mut s, KeyCode::Enter);
+    assert!(s.logs.as_ref().unwrap().filter.is_none());
+}
+
+#[test]
+fn s_saves_the_lines_the_filter_shows() {
+    let mut s = proxy_state();
+    routes_log(&mut s);
+    char_key(&mut s, '&');
+    type_text(&mut s, "alice 9");
+    key(&mut s, KeyCode::Enter);
+    match char_key(&mut s, 's').as_slice() {
+        [Command::SaveLog { lines, text, .. }] => {
+            assert_eq!(*lines, 3);
+            assert_eq!(
+                text,
+                "Adding route for /user/alice 49\nAdding route for /user/alice 91\nAdding route for /user/alice 98\n"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    char_key(&mut s, '&');
+    type_text(&mut s, "zzz");
+    assert!(draw(&s, 80, 24).contains("no line matches the filter"));
+    key(&mut s, KeyCode::Enter);
+    assert!(char_key(&mut s, 's').is_empty());
+    assert_eq!(footer(&s), "no line passes the filter: nothing to save");
+}
+
+#[test]
+fn log_view_filtered() {
+    let mut s = proxy_state();
+    let (stream, _) = follow(&char_key(&mut s, 'l'));
+    opened(&mut s, stream, "chp");
+    let many: Vec<String> = (0..MAX_LOG_LINES + 250)
+        .map(|i| {
+            format!(
+                "2026-12-01T11:{:02}:{:02}.000000000Z [I 2026-12-01 11:{:02}:{:02}.000 JupyterHub proxy:{i}] {}",
+                (i / 60) % 60,
+                i % 60,
+                (i / 60) % 60,
+                i % 60,
+                if i % 7 == 0 { "Adding route for /user/alice" } else { "200 GET /hub/health" }
+            )
+        })
+        .collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    lines(&mut s, stream, &refs);
+    char_key(&mut s, '&');
+    type_text(&mut s, "route alice");
+    key(&mut s, KeyCode::Enter);
+    let view = s.logs.as_ref().unwrap();
+    assert_eq!(view.shown_len(), 1_429, "of the 10,000 kept, every 7th");
+    let small = draw(&s, 80, 24);
+    assert!(
+        small.contains("&route alice 1429 of 10000 lines"),
+        "{small}"
+    );
+    assert_snapshot!("log_view_filtered_80x24", small);
+    assert_snapshot!("log_view_filtered_120x40", draw(&s, 120, 40));
+    // Each line's matched letters lit: the words of the filter.
+    let rows = support::cockpit::underlined(&s, 120, 40);
+    assert_eq!(rows.len(), 36, "every row drawn: {rows:?}");
+    assert!(rows.iter().all(|(_, lit)| lit == "routealice"), "{rows:?}");
+    sizes::draws_at_every_size(&s);
+}

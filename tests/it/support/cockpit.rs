@@ -189,3 +189,24 @@ pub fn draw(state: &State, width: u16, height: u16) -> String {
         .unwrap();
     format!("{}", terminal.backend())
 }
+
+/// The rows drawn with a highlight (underlined: the filter's and the
+/// search's matches), each as (the whole row, its underlined characters).
+pub fn underlined(state: &State, width: u16, height: u16) -> Vec<(String, String)> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| jhub_cockpit::ui::render(f, state))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .filter_map(|y| {
+            let cells: Vec<_> = (0..width).map(|x| &buffer[(x, y)]).collect();
+            let lit: String = cells
+                .iter()
+                .filter(|c| c.modifier.contains(ratatui::style::Modifier::UNDERLINED))
+                .map(|c| c.symbol())
+                .collect();
+            (!lit.is_empty()).then(|| (cells.iter().map(|c| c.symbol()).collect(), lit))
+        })
+        .collect()
+}
