@@ -20,7 +20,8 @@
 //!
 //! Needs the rig's binaries (`dev/build`), not the shared rig. Everything
 //! listens on and is asked on 127.0.0.1. About 20 s a demo that starts its
-//! rig, 5 s one that finds it running.
+//! rig, 5 s one that finds it running; the tests take their turn with the
+//! others that make a rig of their own.
 
 use std::fs::{self, OpenOptions};
 use std::io::{Read, Write};
@@ -45,9 +46,9 @@ const RIG: [&str; 8] = [
 ];
 
 /// Port blocks of 20 from here, ten for each test (its `region`, so that
-/// the tests, which run at once, never pick the same): below the private
-/// rigs' 28440.., away from the shared rig's 26440.. and the benchmark's
-/// 27440...
+/// two tests never pick the same, one's rig going down as the next's comes
+/// up): below the private rigs' 28440.., away from the shared rig's
+/// 26440.. and the benchmark's 27440...
 const FIRST_PORT_BASE: u16 = 27600;
 const PORT_BLOCKS: u16 = 10;
 
@@ -124,17 +125,21 @@ fn names(procs: &[Proc]) -> Vec<&str> {
 }
 
 /// One test's directory (rig, demo directory, the stand-in and its fifo)
-/// and ports. Dropped: whatever a run left (its marked processes, by pid)
-/// is killed, and the rig brought down and purged.
+/// and ports, and its turn among the tests that make a rig of their own
+/// (one at a time: `private_rig::SERIAL`). Dropped: whatever a run left
+/// (its marked processes, by pid) is killed, and the rig brought down and
+/// purged, before the next test's turn.
 struct Scratch {
     dir: tempfile::TempDir,
     port_base: u16,
     marks: Vec<String>,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl Scratch {
     /// `region`: which ten port blocks are this test's.
     fn new(region: u16) -> Scratch {
+        let turn = crate::support::private_rig::SERIAL.blocking_lock();
         let dir = tempfile::Builder::new()
             .prefix("jhub-demo-test-")
             .tempdir()
@@ -157,6 +162,7 @@ exit 0
             dir,
             port_base: free_port_base(region),
             marks: Vec::new(),
+            _turn: turn,
         }
     }
 
