@@ -227,13 +227,18 @@ pub fn passes(filter: &Filter, row: &EventRow) -> bool {
 /// The rows the view lists, in its order: what keys and the renderer
 /// agree row N is.
 pub fn rows(state: &State) -> Vec<EventRow<'_>> {
+    rows_of_all(state).0
+}
+
+/// [`rows`], and how many rows there are before the filter (the title's
+/// `n/m`), from one fold.
+pub fn rows_of_all(state: &State) -> (Vec<EventRow<'_>>, usize) {
     let view = &state.events_view;
-    let mut rows: Vec<EventRow> = fold(state.resources.events.iter())
-        .into_iter()
-        .filter(|r| passes(&view.filter, r))
-        .collect();
+    let mut rows = fold(state.resources.events.iter());
+    let all = rows.len();
+    rows.retain(|r| passes(&view.filter, r));
     sort(&mut rows, view.warnings_first);
-    rows
+    (rows, all)
 }
 
 /// The selected row: the one with the selected identity while it is

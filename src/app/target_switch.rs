@@ -94,7 +94,7 @@ pub fn to_namespace(state: &mut State, namespace: String) -> Vec<Command> {
         .and_then(|e| e.release.as_ref())
         .filter(|r| r.is_jupyterhub())
         .map(|r| r.name.clone());
-    let known = matches!(&state.namespaces.read, Some(Ok(n)) if n.entries.iter().any(|e| e.name == namespace));
+    let known = state.namespaces.find(&namespace).is_some();
     let listed = matches!(&state.namespaces.read, Some(Ok(_)));
     match &release {
         Some(r) => state.info(format!(

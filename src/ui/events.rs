@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap}
 
 use super::theme::Theme;
 use super::widgets::{display_width, truncate, window_start, with_matches};
-use crate::app::events_view::{EventRow, rows, selected_index};
+use crate::app::events_view::{EventRow, rows_of_all, selected_index};
 use crate::app::{Kind, State};
 use crate::time_text::format_age;
 
@@ -95,10 +95,10 @@ fn one_line(message: &str) -> String {
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize, theme: &Theme) {
     frame.render_widget(Clear, area);
-    let rows = rows(state);
+    let (rows, all) = rows_of_all(state);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(title(state, &rows, theme));
+        .title(title(state, &rows, all, theme));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -158,11 +158,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize, the
     }
 }
 
-fn title<'a>(state: &State, rows: &[EventRow], theme: &Theme) -> Line<'a> {
+fn title<'a>(state: &State, rows: &[EventRow], all: usize, theme: &Theme) -> Line<'a> {
     let view = &state.events_view;
     let filtering = !view.filter.text.is_empty() || view.filter.editing;
     let count = if filtering {
-        let all = crate::app::events_view::fold(state.resources.events.iter()).len();
         format!("{}/{all}", rows.len())
     } else {
         rows.len().to_string()
