@@ -81,12 +81,13 @@ class Connection:
         self.conn.connect()
         self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def request(self, method, path, body=None, content_type="application/json"):
+    def request(self, method, path, body=None, content_type="application/json",
+                accept="application/json"):
         for attempt in (0, 1):
             if self.conn is None:
                 self._connect()
             try:
-                headers = {"Accept": "application/json"}
+                headers = {"Accept": accept}
                 if body is not None:
                     headers["Content-Type"] = content_type
                 self.conn.request(method, path, body=body, headers=headers)
@@ -100,8 +101,8 @@ class Connection:
                     raise
         raise AssertionError("unreachable")
 
-    def get_json(self, path):
-        status, data = self.request("GET", path)
+    def get_json(self, path, accept="application/json"):
+        status, data = self.request("GET", path, accept=accept)
         if status != 200:
             raise RuntimeError(f"GET {path}: HTTP {status}: {data[:300]!r}")
         return json.loads(data)
