@@ -1,6 +1,8 @@
-//! Micro-benchmarks of the cockpit's hot paths at classroom scale (issue 6):
-//! applying one pod watch event to a state that holds 5,000 pods, and
-//! drawing the main view (pods pane with 5,000 rows) on a 120x40 TestBackend.
+//! Micro-benchmarks of the cockpit's hot paths at classroom scale (issue 6)
+//! and at the largest hubs' (issue 19): applying one pod watch event to a
+//! state that holds 5,000 or 20,000 pods, and drawing the main view (the
+//! pods pane over all of them) on a 120x40 TestBackend. Each size is a
+//! divan argument (`pods`).
 //!
 //! `cargo bench --bench hot_paths`. Numbers only: nothing here asserts a
 //! time, and the test suite never runs it.
@@ -16,7 +18,8 @@ use ratatui::backend::TestBackend;
 
 use jhub_cockpit::app::{self, Kind, Msg, Object, State, Target, WatchMsg};
 
-const PODS: usize = 5_000;
+/// The sizes each benchmark runs at: a large class, and the largest hubs.
+const SIZES: [usize; 2] = [5_000, 20_000];
 
 fn main() {
     divan::main();
@@ -73,9 +76,9 @@ fn watched_user_pod(i: usize) -> Object {
     Object::pod((*user_pod(i)).clone())
 }
 
-/// A connected state holding the chart's pods and `PODS` user pods on
+/// A connected state holding the chart's pods and `pods` user pods on
 /// enough nodes, as after the first list.
-fn classroom() -> State {
+fn classroom(pods: usize) -> State {
     let mut state = State::new(target(), objects::now());
     app::update(
         &mut state,
@@ -83,7 +86,7 @@ fn classroom() -> State {
             server_version: "v1.36.3".into(),
         },
     );
-    let nodes = (0..PODS / 110 + 1)
+    let nodes = (0..pods / 110 + 1)
         .map(|n| objects::node(&format!("rig-node-{}", n + 1), true))
         .collect();
     for (kind, objects) in [
@@ -96,29 +99,32 @@ fn classroom() -> State {
     ] {
         app::update(&mut state, Msg::Watch(WatchMsg::Relisted(kind, objects)));
     }
-    let mut pods: Vec<Object> = (1..=PODS).map(watched_user_pod).collect();
-    pods.push(objects::running_pod(
+    let mut objects: Vec<Object> = (1..=pods).map(watched_user_pod).collect();
+    objects.push(objects::running_pod(
         "hub-7d9f8c6b5-abcde",
         "hub",
         "rig-node-1",
         "2026-12-01T11:00:00Z",
     ));
-    pods.push(objects::running_pod(
+    objects.push(objects::running_pod(
         "proxy-6f9c7d8b5-x2x4q",
         "proxy",
         "rig-node-1",
         "2026-12-01T11:00:00Z",
     ));
-    app::update(&mut state, Msg::Watch(WatchMsg::Relisted(Kind::Pod, pods)));
+    app::update(
+        &mut state,
+        Msg::Watch(WatchMsg::Relisted(Kind::Pod, objects)),
+    );
     app::update(&mut state, Msg::Resize(120, 40));
     state
 }
 
-/// The whole first list: 5,000 pods (as the watcher hands them on)
+/// The whole first list: all the pods (as the watcher hands them on)
 /// replacing an empty table.
-#[divan::bench(sample_count = 20)]
-fn relist_5000_pods(bencher: divan::Bencher) {
-    let pods: Vec<Object> = (1..=PODS).map(watched_user_pod).collect();
+#[divan::bench(sample_count = 20, args = SIZES)]
+fn relist_pods(bencher: divan::Bencher, pods: usize) {
+    let pods: Vec<Object> = (1..=pods).map(watched_user_pod).collect();
     bencher
         .with_inputs(|| (State::new(target(), objects::now()), pods.clone()))
         .bench_local_values(|(mut state, pods)| {
@@ -128,12 +134,12 @@ fn relist_5000_pods(bencher: divan::Bencher) {
 }
 
 /// One pod's restart count changes: `update(Msg::Watch(Applied(pod)))` on a
-/// state with 5,000 pods. Alternates between pods at the top, middle and end
-/// of the list, each with a new restart count.
-#[divan::bench]
-fn apply_pod_event_5000(bencher: divan::Bencher) {
-    let mut state = classroom();
-    let base: Vec<Arc<Pod>> = [1, PODS / 2, PODS].into_iter().map(user_pod).collect();
+/// state with all the pods. Alternates between pods at the top, middle and
+/// end of the list, each with a new restart count.
+#[divan::bench(args = SIZES)]
+fn apply_pod_event(bencher: divan::Bencher, pods: usize) {
+    let mut state = classroom(pods);
+    let base: Vec<Arc<Pod>> = [1, pods / 2, pods].into_iter().map(user_pod).collect();
     let updates: Vec<Object> = (0..300)
         .map(|k| restarted(&base[k % base.len()], k as i32 + 1))
         .collect();
@@ -156,9 +162,9 @@ fn watcher_turns_a_pod_into_its_row(bencher: divan::Bencher) {
 }
 
 /// A warning event about a pod arrives (the diagnosis is recomputed).
-#[divan::bench]
-fn apply_pod_warning_event_5000(bencher: divan::Bencher) {
-    let mut state = classroom();
+#[divan::bench(args = SIZES)]
+fn apply_pod_warning_event(bencher: divan::Bencher, pods: usize) {
+    let mut state = classroom(pods);
     let events: Vec<Object> = (0..100)
         .map(|k| {
             objects::warning_event(
@@ -177,11 +183,11 @@ fn apply_pod_warning_event_5000(bencher: divan::Bencher) {
     });
 }
 
-/// One full frame of the main view (pods pane listing 5,000 rows) on a
+/// One full frame of the main view (the pods pane over all the pods) on a
 /// 120x40 TestBackend, nothing changed since the last frame.
-#[divan::bench]
-fn render_main_view_5000(bencher: divan::Bencher) {
-    let state = classroom();
+#[divan::bench(args = SIZES)]
+fn render_main_view(bencher: divan::Bencher, pods: usize) {
+    let state = classroom(pods);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     bencher.bench_local(|| {
         terminal
@@ -193,9 +199,9 @@ fn render_main_view_5000(bencher: divan::Bencher) {
 
 /// One frame of the main view with the pods pane scrolled to the end of
 /// the list (the rows drawn are the last ones).
-#[divan::bench]
-fn render_main_view_5000_scrolled_to_end(bencher: divan::Bencher) {
-    let mut state = classroom();
+#[divan::bench(args = SIZES)]
+fn render_main_view_scrolled_to_end(bencher: divan::Bencher, pods: usize) {
+    let mut state = classroom(pods);
     app::update(
         &mut state,
         Msg::Key(crossterm::event::KeyEvent::new(
@@ -213,9 +219,9 @@ fn render_main_view_5000_scrolled_to_end(bencher: divan::Bencher) {
 }
 
 /// What the loop does per visible change: apply one event, draw a frame.
-#[divan::bench]
-fn apply_and_render_5000(bencher: divan::Bencher) {
-    let mut state = classroom();
+#[divan::bench(args = SIZES)]
+fn apply_and_render(bencher: divan::Bencher, pods: usize) {
+    let mut state = classroom(pods);
     let base = user_pod(1);
     let updates: Vec<Object> = (0..300).map(|k| restarted(&base, k + 1)).collect();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
@@ -231,14 +237,14 @@ fn apply_and_render_5000(bencher: divan::Bencher) {
     });
 }
 
-/// A filter keystroke at 5,000 pods: the key (the fuzzy pattern changes,
+/// A filter keystroke over all the pods: the key (the fuzzy pattern changes,
 /// every row is matched again) and the frame it draws. The filter
 /// alternates between `jupyter-1` and `jupyter-12` (type a 2, erase it),
 /// so each iteration is a real change of pattern.
-#[divan::bench]
-fn filter_keystroke_and_render_5000(bencher: divan::Bencher) {
+#[divan::bench(args = SIZES)]
+fn filter_keystroke_and_render(bencher: divan::Bencher, pods: usize) {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let mut state = classroom();
+    let mut state = classroom(pods);
     let press = |state: &mut State, code: KeyCode| {
         app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     };
@@ -273,7 +279,7 @@ fn filtered_log(lines: usize, held: bool) -> State {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use jhub_cockpit::app::logs::{LogLine, LogView};
     use jhub_cockpit::kube::logs::{LogEvent, LogRequest};
-    let mut state = classroom();
+    let mut state = classroom(5_000);
     let stream = state.new_log_stream();
     state.logs = Some(LogView::new(
         "proxy-6f9c7d8b5-x2x4q".into(),

@@ -15,6 +15,12 @@ use jhub_cockpit::kube::client;
 use jhub_cockpit::runtime::{event_loop, executor::Executor, memory, startup, terminal};
 use jhub_cockpit::{headless, logging, profile, status};
 
+/// mimalloc rather than glibc's malloc: a list at 20,000 pods parses about
+/// 100 MB of JSON into short-lived objects, and glibc spent a third of the
+/// list's time in malloc and free (figures in bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Needs no settings, cluster or runtime: printed and done.

@@ -1,7 +1,7 @@
 //! The rows each pane lists, after the filter, in display order. Keys and
 //! the renderer both go through these so that they agree on what row N is.
 
-use super::resources::PodEntry;
+use super::resources::{PodEntry, PodTable};
 use super::state::{Pane, State};
 use crate::helm::release::ReleaseRecord;
 use crate::kube::node_row::NodeRow;
@@ -13,6 +13,73 @@ pub fn pods(state: &State) -> impl Iterator<Item = &PodEntry> {
         .pods
         .iter()
         .filter(|e| state.filter.matches(&[&e.row.name, &e.row.status]))
+}
+
+/// The pods the pane lists, as a frame reads them: every pod, read from
+/// the table in place, or the filter's matches. Without a filter a frame
+/// reads its window and the table's kept counts, not every pod: at 20,000
+/// pods the walk was most of what a frame cost.
+pub enum ShownPods<'a> {
+    All(&'a PodTable),
+    Matching(Vec<&'a PodEntry>),
+}
+
+pub fn shown_pods(state: &State) -> ShownPods<'_> {
+    if state.filter.text.trim().is_empty() {
+        ShownPods::All(&state.resources.pods)
+    } else {
+        ShownPods::Matching(pods(state).collect())
+    }
+}
+
+impl<'a> ShownPods<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            ShownPods::All(table) => table.len(),
+            ShownPods::Matching(pods) => pods.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where the pod called `name` stands among the shown rows.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        match self {
+            ShownPods::All(table) => table.position(name),
+            ShownPods::Matching(pods) => pods.iter().position(|e| e.row.name == name),
+        }
+    }
+
+    /// Up to `len` rows from row `start` on.
+    pub fn window(&self, start: usize, len: usize) -> Vec<&'a PodEntry> {
+        match self {
+            ShownPods::All(table) => table.iter().skip(start).take(len).collect(),
+            ShownPods::Matching(pods) => pods.iter().skip(start).take(len).copied().collect(),
+        }
+    }
+
+    /// How many shown pods are in each phase, by phase.
+    pub fn phase_counts(&self) -> Vec<(&'a str, usize)> {
+        match self {
+            ShownPods::All(table) => table.phase_counts().collect(),
+            ShownPods::Matching(pods) => {
+                // A handful of distinct phases: a short list, then sorted,
+                // beats a map lookup per pod.
+                let mut phases: Vec<(&str, usize)> = Vec::new();
+                for entry in pods {
+                    let phase = entry.row.phase.as_str();
+                    match phases.iter_mut().find(|(p, _)| *p == phase) {
+                        Some((_, count)) => *count += 1,
+                        None => phases.push((phase, 1)),
+                    }
+                }
+                phases.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                phases
+            }
+        }
+    }
 }
 
 pub fn services(state: &State) -> impl Iterator<Item = &ServiceRow> {

@@ -262,6 +262,9 @@ pub struct State {
     /// NO_COLOR: draw with attributes only.
     pub monochrome: bool,
     pub quit: bool,
+    /// The last update changed nothing a view reads (a node's heartbeat
+    /// that left its row as it was): the loop draws no frame for it.
+    pub quiet: bool,
 }
 
 impl State {
@@ -303,6 +306,7 @@ impl State {
             pod_details: None,
             monochrome: false,
             quit: false,
+            quiet: false,
         }
     }
 

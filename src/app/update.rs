@@ -9,6 +9,7 @@ use super::state::{Connection, Overlay, Pane, State};
 use super::write_flow;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    state.quiet = false;
     let mut commands = apply(state, msg);
     // A crash-looping pod the operator now looks at gets its last lines read.
     commands.extend(super::crash_logs::wanted(state));
@@ -211,13 +212,15 @@ fn apply_watch(state: &mut State, watch: WatchMsg) -> Vec<Command> {
     let mut commands = Vec::new();
     match watch {
         WatchMsg::Applied(object) => {
+            let was_live =
+                state.connection == Connection::Live && !state.stale.contains(&object.kind());
             mark_live(state, object.kind());
             let changed_pod = match &object {
                 super::msg::Object::Pod(p) => p.metadata.name.clone(),
                 super::msg::Object::HealthyPod(row) => Some(row.name.clone()),
                 _ => None,
             };
-            state.resources.apply(object);
+            state.quiet = !state.resources.apply(object) && was_live;
             if let Some(name) = changed_pod {
                 commands.extend(super::pod_details::changed(state, &name));
             }

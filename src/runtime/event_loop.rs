@@ -81,7 +81,7 @@ pub async fn run(
     let mut painter = Painter::default();
     painter.draw(&mut tui, &state, true)?;
     let mut forced = false;
-    let mut last_draw = Instant::now();
+    let mut last_written = Instant::now();
     let mut pending_frame: Option<Instant> = None;
 
     // A test hook: the terminal tests need a real panic inside the running
@@ -101,9 +101,10 @@ pub async fn run(
             _ = sigint.recv() => break,
             _ = sleep_until(pending_frame), if pending_frame.is_some() => {
                 pending_frame = None;
-                painter.draw(&mut tui, &state, forced)?;
+                if painter.draw(&mut tui, &state, forced)? {
+                    last_written = Instant::now();
+                }
                 forced = false;
-                last_draw = Instant::now();
                 continue;
             }
         };
@@ -116,10 +117,10 @@ pub async fn run(
                 break;
             }
         }
-        // Idle, the clock's ticks are all that arrives: a tick that moves
-        // no text on screen is not worth a frame (the render would walk
-        // every pod to find nothing changed).
-        let only_ticks = batch.iter().all(|m| matches!(m, Msg::Tick(_)));
+        // Idle, the clock's ticks and the nodes' heartbeats are all that
+        // arrives: a tick that moves no text on screen, or an update that
+        // changed nothing (`State::quiet`), is not worth a frame.
+        let mut changed = false;
         let only_log_lines = batch
             .iter()
             .all(|m| matches!(m, Msg::Tick(_) | Msg::Log(LogEvent::Lines { .. })));
@@ -127,7 +128,9 @@ pub async fn run(
             // Keys can suspend, run an editor, or move a cursor: the frame
             // after them is drawn in full.
             forced |= matches!(msg, Msg::Key(_) | Msg::Resize(..));
+            changed |= forced;
             let relisted = msg.is_relist();
+            let tick = matches!(msg, Msg::Tick(_));
             if let (Msg::Key(k), Some(c)) = (&msg, panic_key)
                 && k.code == KeyCode::Char(c)
             {
@@ -173,6 +176,7 @@ pub async fn run(
                     command => executor.run(command, &state),
                 }
             }
+            changed |= !tick && !state.quiet;
             if relisted {
                 super::memory::release_free();
             }
@@ -180,14 +184,20 @@ pub async fn run(
         if state.quit {
             return Ok(());
         }
-        if only_ticks && painter.still_reads_true_at(state.now) {
+        if !changed && painter.still_reads_true_at(state.now) {
             continue;
         }
-        let due = last_draw + if only_log_lines { LOG_FRAME } else { FRAME };
+        // Drawn on the leading edge: the first change after a quiet frame
+        // goes out at once, later ones at most one frame apart. The pacing
+        // counts frames written, not renders that found no cell changed
+        // (most of them under churn, whose changes are off screen), so a
+        // change on screen is not held back by those.
+        let due = last_written + if only_log_lines { LOG_FRAME } else { FRAME };
         if Instant::now() >= due {
-            painter.draw(&mut tui, &state, forced)?;
+            if painter.draw(&mut tui, &state, forced)? {
+                last_written = Instant::now();
+            }
             forced = false;
-            last_draw = Instant::now();
         } else if pending_frame.is_none_or(|pending| pending > due) {
             pending_frame = Some(due);
         }
@@ -221,27 +231,34 @@ impl Painter {
 
     /// `forced`: draw even if no cell changed (after keys, which may have
     /// cleared the screen for a suspend or an editor, or moved a cursor).
-    fn draw(&mut self, tui: &mut Tui, state: &State, forced: bool) -> std::io::Result<()> {
+    /// Whether the frame was written to the terminal.
+    fn draw(&mut self, tui: &mut Tui, state: &State, forced: bool) -> std::io::Result<bool> {
         let render = |frame: &mut ratatui::Frame, next_change: &mut Option<DateTime<Utc>>| {
             let ((), after) = next_change_within(|| ui::render(frame, state));
             *next_change = after.map(|after| state.now + after);
         };
+        let mut rendered = None;
         if !forced && let Some(last) = &self.last {
             tui.autoresize()?;
             let mut frame = tui.get_frame();
             render(&mut frame, &mut self.next_change);
             let buffer = tui.current_buffer_mut();
-            let unchanged = *buffer == *last;
-            buffer.reset();
-            if unchanged {
-                return Ok(());
+            if *buffer == *last {
+                buffer.reset();
+                return Ok(false);
             }
+            // Written as rendered, not rendered a second time: at 20,000
+            // pods a render is most of what a changed frame costs. (The
+            // views place no terminal cursor, so none is lost here.)
+            rendered = Some(std::mem::take(buffer));
         }
-        // Rendered again through draw(), which also places the cursor the
-        // frame asks for.
-        let completed = tui.draw(|f| render(f, &mut self.next_change))?;
+        let completed = tui.draw(|f| match rendered.take() {
+            // (Unless the terminal was resized in between.)
+            Some(buffer) if buffer.area == f.area() => *f.buffer_mut() = buffer,
+            _ => render(f, &mut self.next_change),
+        })?;
         self.last = Some(completed.buffer.clone());
-        Ok(())
+        Ok(true)
     }
 }
 

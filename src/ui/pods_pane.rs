@@ -8,7 +8,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 use super::theme::Theme;
-use super::widgets::{display_width, pane_block, pane_window, truncate, with_matches};
+use super::widgets::{display_width, pane_block, truncate, window_start, with_matches};
 use crate::app::resources::PodEntry;
 use crate::app::{Connection, Kind, Pane, State, lists};
 use crate::kube::diagnosis::DiagnosisKind;
@@ -16,9 +16,9 @@ use crate::time_text::{format_age, note_change_at};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Pods && state.overlays.is_empty();
-    // One walk over the (filtered) pods per frame: the title's counts, the
-    // selection and the visible window all read this list.
-    let pods: Vec<&PodEntry> = lists::pods(state).collect();
+    // Without a filter, the frame reads its window of the table and the
+    // table's phase counts only; with one, the matches are gathered once.
+    let pods = lists::shown_pods(state);
     let block = pane_block(
         3,
         title(state, &pods, theme),
@@ -27,11 +27,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme,
     );
     let inner_height = area.height.saturating_sub(3) as usize;
-    let names: Vec<&str> = pods.iter().map(|e| e.row.name.as_str()).collect();
-    let (selected, start) = pane_window(state, Pane::Pods, &names, inner_height);
+    let selection = state.selection(Pane::Pods);
+    let selected = (!pods.is_empty()).then(|| {
+        selection
+            .name
+            .as_deref()
+            .and_then(|name| pods.position(name))
+            .unwrap_or(selection.index.min(pods.len() - 1))
+    });
+    let start = window_start(selected, selection.offset, inner_height, pods.len());
     // Name and node take what they need; the status column gets the rest,
     // up to what a diagnosis needs, and the node column any surplus.
-    let window = &pods[start.min(pods.len())..(start + inner_height).min(pods.len())];
+    let window = pods.window(start, inner_height);
     let name_width = window
         .iter()
         .map(|e| display_width(&e.row.name))
@@ -101,21 +108,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
-fn title<'a>(state: &State, pods: &[&PodEntry], theme: &Theme) -> Vec<Span<'a>> {
-    // A handful of distinct phases: a short list, then sorted by phase (as
-    // a BTreeMap would give them), beats a map lookup per pod.
-    let mut phases: Vec<(&str, usize)> = Vec::new();
-    for entry in pods {
-        let phase = entry.row.phase.as_str();
-        match phases.iter_mut().find(|(p, _)| *p == phase) {
-            Some((_, count)) => *count += 1,
-            None => phases.push((phase, 1)),
-        }
-    }
-    phases.sort_unstable_by(|a, b| a.0.cmp(b.0));
+fn title<'a>(state: &State, pods: &lists::ShownPods, theme: &Theme) -> Vec<Span<'a>> {
     let shown = pods.len();
     let mut spans = vec![Span::styled(format!("Pods {shown}"), theme.title())];
-    for (phase, count) in phases {
+    for (phase, count) in pods.phase_counts() {
         let style = match phase {
             "Running" | "Succeeded" => theme.good(),
             "Pending" => theme.warn(),

@@ -1003,3 +1003,145 @@ fn every_key_the_cockpit_handles_is_in_the_help() {
         "handled but not in the help"
     );
 }
+
+/// The pane reads the pods' phase counts and its window from the table
+/// without walking it (issue 19): both must agree with a walk, with and
+/// without a filter, as pods come, change phase and go.
+#[test]
+fn shown_pods_agree_with_a_walk_of_the_list() {
+    fn check(s: &State) {
+        let walked: Vec<String> = pod_names(s);
+        let shown = lists::shown_pods(s);
+        assert_eq!(shown.len(), walked.len());
+        let window: Vec<String> = shown
+            .window(1, 3)
+            .iter()
+            .map(|e| e.row.name.clone())
+            .collect();
+        assert_eq!(
+            window,
+            walked.iter().skip(1).take(3).cloned().collect::<Vec<_>>()
+        );
+        for (i, name) in walked.iter().enumerate() {
+            assert_eq!(shown.position(name), Some(i), "{name}");
+        }
+        assert_eq!(shown.position("no-such-pod"), None);
+        let mut counted: Vec<(String, usize)> = Vec::new();
+        for e in lists::pods(s) {
+            match counted.iter_mut().find(|(p, _)| *p == e.row.phase) {
+                Some((_, n)) => *n += 1,
+                None => counted.push((e.row.phase.clone(), 1)),
+            }
+        }
+        counted.sort();
+        let kept: Vec<(String, usize)> = shown
+            .phase_counts()
+            .into_iter()
+            .map(|(p, n)| (p.to_owned(), n))
+            .collect();
+        assert_eq!(kept, counted);
+    }
+    let mut s = state();
+    pods(
+        &mut s,
+        &["jupyter-c", "jupyter-a", "hub-1", "jupyter-b", "proxy-1"],
+    );
+    check(&s);
+    // One goes Pending (an update of the same pod), one is deleted, one
+    // arrives: the kept counts follow.
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(pending_pod("jupyter-b", "waiting"))),
+    );
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Deleted(running_pod(
+            "jupyter-c",
+            "singleuser-server",
+            "rig-node-1",
+            "2026-12-01T11:00:00Z",
+        ))),
+    );
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(unschedulable_pod("jupyter-d"))),
+    );
+    check(&s);
+    assert!(
+        lists::shown_pods(&s)
+            .phase_counts()
+            .contains(&("Pending", 2)),
+        "{:?}",
+        lists::shown_pods(&s).phase_counts()
+    );
+    // With a filter the matches are what is counted and windowed.
+    press(&mut s, KeyCode::Char('/'));
+    for c in "jup".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    check(&s);
+    assert_eq!(lists::shown_pods(&s).len(), 3);
+    // A relist replaces the counts.
+    press(&mut s, KeyCode::Esc);
+    pods(&mut s, &["jupyter-z"]);
+    check(&s);
+    assert_eq!(lists::shown_pods(&s).phase_counts(), vec![("Running", 1)]);
+}
+
+/// A node's heartbeat that leaves its row as it was changes nothing a view
+/// reads: the update says so (`State::quiet`), and the loop draws no frame
+/// for it (at 182 nodes, 9 heartbeats a second woke the idle cockpit).
+#[test]
+fn a_heartbeat_that_changes_no_row_is_quiet() {
+    let mut s = state();
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Relisted(
+            Kind::Node,
+            vec![node("rig-node-1", true)],
+        )),
+    );
+    app::update(&mut s, Msg::Watch(WatchMsg::Relisted(Kind::Pod, vec![])));
+    app::update(
+        &mut s,
+        Msg::Connected {
+            server_version: "v1.36.3".into(),
+        },
+    );
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(node("rig-node-1", true))),
+    );
+    assert!(s.quiet, "the same node row again is quiet");
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(node("rig-node-1", false))),
+    );
+    assert!(!s.quiet, "a node going NotReady is not");
+    assert!(!s.resources.nodes["rig-node-1"].ready);
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(node("rig-node-2", true))),
+    );
+    assert!(!s.quiet, "a new node is not");
+    // Any other message clears it.
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(node("rig-node-2", true))),
+    );
+    assert!(s.quiet);
+    press(&mut s, KeyCode::Down);
+    assert!(!s.quiet);
+    // While the nodes' watch is stale, even an unchanged row is news: it
+    // says the watch is back.
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Failed(Kind::Node, "gone".into())),
+    );
+    app::update(
+        &mut s,
+        Msg::Watch(WatchMsg::Applied(node("rig-node-2", true))),
+    );
+    assert!(!s.quiet);
+    assert_eq!(s.connection, Connection::Live);
+}
