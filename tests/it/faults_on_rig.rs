@@ -22,7 +22,7 @@ use kube::api::{Api, DeleteParams, PostParams};
 
 use jhub_cockpit::app::{Connection, Kind};
 use observed::{Observed, Seen, Source, converged, deploy_config, ms};
-use private_rig::{PrivateRig, api_ready};
+use private_rig::{PrivateRig, api_ready, watch_cache_current};
 
 use private_rig::SERIAL;
 
@@ -186,9 +186,15 @@ async fn outage_under_churn(component: &str, fault: &str, explained_by: &str) {
 
     let restart = Instant::now();
     let mut start = rig.cluster_async(&["start", component]).spawn().unwrap();
-    let back = api_ready(&rig, Duration::from_secs(120))
+    let ready = api_ready(&rig, Duration::from_secs(120))
         .await
         .unwrap_or_else(|| panic!("the API server is not ready after starting {component}"));
+    // The cockpit is timed from when the API server can serve its watches
+    // again: after etcd's return that is when the watch cache has caught
+    // up, which the API server's own backoff can put seconds after /readyz.
+    let back = watch_cache_current(&client, ns, Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|| panic!("the watch cache never caught up after starting {component}"));
     // A little more churn after the return: the cockpit must follow both
     // the relist and the events after it.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -206,10 +212,11 @@ async fn outage_under_churn(component: &str, fault: &str, explained_by: &str) {
         )
     });
     eprintln!(
-        "FAULT-TIMING fault={fault} outage_ms={} detect_ms={} api_back_after_start_ms={} converge_ms={} converge_after_churn_ms={} pods={} services={} nodes={} stale=0 missing=0 churn_writes={written}",
+        "FAULT-TIMING fault={fault} outage_ms={} detect_ms={} api_back_after_start_ms={} cache_current_after_ready_ms={} converge_ms={} converge_after_churn_ms={} pods={} services={} nodes={} stale=0 missing=0 churn_writes={written}",
         ms(stopped, restart),
         ms(stopped, detected),
-        ms(restart, back),
+        ms(restart, ready),
+        ms(ready, back),
         ms(back, at),
         ms(churn_stopped, at),
         d.pods,

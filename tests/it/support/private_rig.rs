@@ -243,3 +243,46 @@ pub async fn api_ready(rig: &PrivateRig, timeout: Duration) -> Option<Instant> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Waits until the API server's watch cache holds the namespace as etcd
+/// does: a list served from the cache (resourceVersion "0") at or past the
+/// revision of a consistent list made just before it. /readyz answers as
+/// soon as etcd does, but the cache's own reflector resumes after its
+/// backoff, and until then every watch (the cockpit's, kubectl's) is quiet:
+/// that wait is the API server's, not the watcher's.
+pub async fn watch_cache_current(
+    client: &kube::Client,
+    namespace: &str,
+    timeout: Duration,
+) -> Option<Instant> {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams};
+    let pods = Api::<Pod>::namespaced(client.clone(), namespace);
+    let revision = |list: kube::core::ObjectList<kube::core::PartialObjectMeta<Pod>>| {
+        list.metadata
+            .resource_version
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    let deadline = Instant::now() + timeout;
+    loop {
+        let etcd = pods
+            .list_metadata(&ListParams::default().limit(1))
+            .await
+            .ok()
+            .and_then(revision);
+        let cached = pods
+            .list_metadata(&ListParams::default().match_any())
+            .await
+            .ok()
+            .and_then(revision);
+        if let (Some(etcd), Some(cached)) = (etcd, cached)
+            && cached >= etcd
+        {
+            return Some(Instant::now());
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
