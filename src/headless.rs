@@ -498,13 +498,17 @@ pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode>
             return Ok(ExitCode::FAILURE);
         }
     };
-    // Which clusters the kubeconfig can reach already (gcloud's names).
-    let contexts: Vec<String> = crate::kube::client::read_kubeconfig(Some(&gke.kubeconfig))
-        .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
-        .unwrap_or_default();
     let context_of = |c: &crate::gke::GkeCluster| {
         crate::gke::connect::context_name(&gke.project, &c.location, &c.name)
     };
+    // Which clusters the kubeconfig can reach already (gcloud's names), and
+    // the one it points at now: what kubectl, and the cockpit, would use.
+    let kubeconfig = crate::kube::client::read_kubeconfig(Some(&gke.kubeconfig)).ok();
+    let current = kubeconfig.as_ref().and_then(|k| k.current_context.clone());
+    let contexts: Vec<String> = kubeconfig
+        .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default();
+    let is_current = |c: &crate::gke::GkeCluster| current.as_deref() == Some(&*context_of(c));
     if json {
         let rows: Vec<serde_json::Value> = clusters
             .iter()
@@ -530,23 +534,29 @@ pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode>
                     "created": c.created,
                     "release_channel": c.release_channel.map(|r| r.to_string()),
                     "context": contexts.iter().any(|k| *k == context_of(c)).then(|| context_of(c)),
+                    "current": is_current(c),
                 })
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
+        // CONTEXT: "current" for the kubeconfig's current context (the
+        // one kubectl and the cockpit use), "yes" when one exists.
         println!(
-            "{:<24} {:<13} {:<16} {:<15} {:<7} ENDPOINT",
-            "NAME", "STATUS", "LOCATION", "VERSION", "CONTEXT"
+            "{:<24} {:<13} {:<16} {:<15} {:>5} {:<7} ENDPOINT",
+            "NAME", "STATUS", "LOCATION", "VERSION", "NODES", "CONTEXT"
         );
         for c in &clusters {
             println!(
-                "{:<24} {:<13} {:<16} {:<15} {:<7} {}",
+                "{:<24} {:<13} {:<16} {:<15} {:>5} {:<7} {}",
                 c.name,
                 c.status.to_string(),
                 c.location,
                 c.master_version,
-                if contexts.contains(&context_of(c)) {
+                c.node_count,
+                if is_current(c) {
+                    "current"
+                } else if contexts.contains(&context_of(c)) {
                     "yes"
                 } else {
                     "-"

@@ -483,3 +483,49 @@ pub async fn connect_cluster(
     .await?;
     Ok(context)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::progress_line;
+    use crate::gke::{ClusterOperation, OperationKind, OperationStatus};
+
+    fn op(detail: &str, status_message: &str, progress: Option<(i64, i64)>) -> ClusterOperation {
+        ClusterOperation {
+            name: "operation-1".into(),
+            kind: OperationKind::CreateCluster,
+            status: OperationStatus::Running,
+            detail: detail.into(),
+            status_message: status_message.into(),
+            error: None,
+            progress,
+            started: None,
+            ended: None,
+            target: String::new(),
+            location: "us-central1".into(),
+        }
+    }
+
+    #[test]
+    fn the_line_carries_gkes_words_and_the_node_count_once() {
+        assert_eq!(progress_line(&op("", "", None)), "CREATE_CLUSTER RUNNING");
+        // GKE's detail and statusMessage, as gcloud prints them.
+        assert_eq!(
+            progress_line(&op("Creating cluster hub", "", Some((1, 3)))),
+            "CREATE_CLUSTER RUNNING · Creating cluster hub · nodes 1/3"
+        );
+        assert_eq!(
+            progress_line(&op(" ", "Waiting for the control plane", None)),
+            "CREATE_CLUSTER RUNNING · Waiting for the control plane"
+        );
+        // The same words twice are said once; a detail that counts the
+        // nodes itself is not followed by a second count.
+        assert_eq!(
+            progress_line(&op(
+                "nodes 2 of 3 created",
+                "nodes 2 of 3 created",
+                Some((2, 3))
+            )),
+            "CREATE_CLUSTER RUNNING · nodes 2 of 3 created"
+        );
+    }
+}

@@ -30,10 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         theme,
     );
     // GKE's view of the cluster comes first, one line, when configured.
-    let gke_line = state
-        .gke
-        .as_ref()
-        .map(|g| gke_line(g, &state.target.context, theme));
+    let gke_line = state.gke.as_ref().map(|g| gke_line(g, state, theme));
     let height = area
         .height
         .saturating_sub(3 + u16::from(gke_line.is_some())) as usize;
@@ -103,7 +100,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 /// The cluster the keys act on, its status and pools (a pool's status
 /// when it is not RUNNING), and how many more clusters `K` lists.
-fn gke_line<'a>(gke: &GkeView, context: &str, theme: &Theme) -> Line<'a> {
+fn gke_line<'a>(gke: &GkeView, state: &State, theme: &Theme) -> Line<'a> {
+    let context = state.target.context.as_str();
     if let Some(e) = &gke.error {
         return Line::styled(format!("GKE: {e}"), theme.bad());
     }
@@ -143,16 +141,22 @@ fn gke_line<'a>(gke: &GkeView, context: &str, theme: &Theme) -> Line<'a> {
             let status_style = super::clusters::cluster_status_style(&c.status, theme);
             // Short first: at 80 columns the pools come after the status,
             // a pool that is not RUNNING says so, and K shows the rest.
+            let panes_on = gke.context_of(c) == context;
             let pools: Vec<String> = c
                 .node_pools
                 .iter()
                 .map(|p| {
-                    let state = if p.status == crate::gke::NodePoolStatus::Running {
+                    let pool_state = if p.status == crate::gke::NodePoolStatus::Running {
                         String::new()
                     } else {
                         format!(" {}", p.status)
                     };
-                    format!("{} {}{state}", p.name, super::clusters::pool_size(p))
+                    let now = super::clusters::pool_nodes_now(state, panes_on, &p.name);
+                    format!(
+                        "{} {}{pool_state}",
+                        p.name,
+                        super::clusters::pool_size(p, now)
+                    )
                 })
                 .collect();
             let mut spans = vec![

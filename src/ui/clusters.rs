@@ -38,12 +38,32 @@ fn pool_status_style(status: &NodePoolStatus, theme: &Theme) -> Style {
     }
 }
 
-/// A pool's size: `0..3 (auto)` when it autoscales, else its node count.
-pub fn pool_size(pool: &NodePoolRow) -> String {
-    match pool.autoscaling {
-        Some((min, max)) => format!("{min}..{max} auto"),
-        None => pool.node_count.to_string(),
+/// A pool's size. GKE reports only a pool's initial node count, so the
+/// count now is read from the Kubernetes nodes (their
+/// `cloud.google.com/gke-nodepool` label) when the panes are on the
+/// cluster: `2 of 0..10` for an autoscaling pool, else `3`. Off the
+/// panes' cluster: `0..10 auto`, or the initial count.
+pub fn pool_size(pool: &NodePoolRow, nodes_now: Option<usize>) -> String {
+    match (pool.autoscaling, nodes_now) {
+        (Some((min, max)), Some(n)) => format!("{n} of {min}..{max}"),
+        (Some((min, max)), None) => format!("{min}..{max} auto"),
+        (None, Some(n)) => n.to_string(),
+        (None, None) => pool.node_count.to_string(),
     }
+}
+
+/// How many of the watched nodes belong to the pool, when the panes are on
+/// the pool's cluster (`panes_on`); None otherwise, and before the nodes'
+/// first list (no count is better than a wrong 0).
+pub fn pool_nodes_now(state: &State, panes_on: bool, pool: &str) -> Option<usize> {
+    (panes_on && state.listed.contains(&crate::app::Kind::Node)).then(|| {
+        state
+            .resources
+            .nodes
+            .values()
+            .filter(|n| n.pool.as_deref() == Some(pool))
+            .count()
+    })
 }
 
 fn gke_of(state: &State) -> Option<&GkeView> {
@@ -243,7 +263,10 @@ pub fn render_details(
             Row::new([
                 Cell::from(truncate(&p.name, if wide { 30 } else { 16 })),
                 Cell::from(truncate(&p.machine_type, 14)),
-                Cell::from(pool_size(p)),
+                Cell::from(pool_size(
+                    p,
+                    pool_nodes_now(state, context == state.target.context, &p.name),
+                )),
                 Cell::from(Span::styled(
                     p.status.as_str().to_owned(),
                     pool_status_style(&p.status, theme),

@@ -348,9 +348,50 @@ async fn a_user_pod_waits_for_the_real_charts_user_scheduler() {
     assert_eq!(p.short, "Placeholder, by design");
     assert!(!p.kind.is_warning());
 
+    // The scheduler's pods replaced (Recreate, so none of the old ones
+    // stays ready) by ones that no node takes: none is ready.
+    let deployments = Api::<Deployment>::namespaced(client.clone(), &ns.name);
+    deployments
+        .patch(
+            "user-scheduler",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"spec": {
+                "strategy": {"type": "Recreate", "rollingUpdate": null},
+                "template": {"spec": {"nodeSelector": {"diag.jhub-cockpit/none": "x"}}}
+            }})),
+        )
+        .await
+        .unwrap();
+    let d = cockpit
+        .until("jupyter-bob", "the scheduler not ready", |d| {
+            d.short == "Scheduler not ready"
+        })
+        .await;
+    assert!(d.line.contains("none of its pods is ready: "), "{}", d.line);
+    assert!(d.line.contains("user-scheduler-"), "{}", d.line);
+    // Then by pods that crash (the rig's crash-loop label): said so.
+    deployments
+        .patch(
+            "user-scheduler",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"spec": {"template": {
+                "metadata": {"labels": {"rig.jhub-cockpit/fail": "crash-loop"}},
+                "spec": {"nodeSelector": null}
+            }}})),
+        )
+        .await
+        .unwrap();
+    let d = cockpit
+        .until("jupyter-bob", "the scheduler crash-looping", |d| {
+            d.short == "Scheduler crash-looping"
+        })
+        .await;
+    assert!(d.line.contains("its pods crash-loop: "), "{}", d.line);
+    assert!(d.line.contains("CrashLoopBackOff"), "{}", d.line);
+
     // The scheduler scaled to nothing: its pods go, and the waiting pod
     // says so without a change of its own.
-    Api::<Deployment>::namespaced(client.clone(), &ns.name)
+    deployments
         .patch(
             "user-scheduler",
             &PatchParams::default(),

@@ -48,6 +48,8 @@ fn summary(clusters: &Value) -> Vec<(String, String, String, String, i64)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gcloud_agrees_with_the_emulator() {
     let Some(exe) = gcloud_on_path() else {
+        // CI has gcloud: there, its absence must fail, not pass unchecked.
+        assert!(std::env::var_os("CI").is_none(), "gcloud is not on PATH");
         eprintln!("skipped: gcloud is not on PATH");
         return;
     };

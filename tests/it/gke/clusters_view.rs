@@ -12,7 +12,7 @@ use insta::assert_snapshot;
 use jhub_cockpit::app::actions::{Action, Failure, PreparedAccess};
 use jhub_cockpit::app::command::Retarget;
 use jhub_cockpit::app::gke_view::{GkeView, KubeContext};
-use jhub_cockpit::app::{self, Command, Kind, Msg, Overlay, State, Target};
+use jhub_cockpit::app::{self, Command, Kind, Msg, Object, Overlay, State, Target};
 use jhub_cockpit::gke::{
     ClusterStatus, GkeCluster, NodePoolRow, NodePoolStatus, ReleaseChannel, UserPoolSpec,
 };
@@ -166,7 +166,8 @@ fn enter_shows_the_pools_with_status_labels_and_taints() {
     let small = draw(&s, 80, 24);
     for wanted in [
         "RUNNING_WITH_ERROR",
-        "0..10 auto",
+        // The panes are on this cluster, whose one node is default-pool's.
+        "0 of 0..10",
         "Quota 'N2_CPUS' exceeded",
         "hub.jupyter.org/node-purpose=user",
         "hub.jupyter.org_dedicated=user:NoSchedule",
@@ -177,6 +178,32 @@ fn enter_shows_the_pools_with_status_labels_and_taints() {
     assert_snapshot!("cluster_details_80x24", small);
     assert_snapshot!("cluster_details_120x40", draw(&s, 120, 40));
     sizes::draws_at_every_size(&s);
+
+    // GKE says only how many nodes a pool started with; on the panes'
+    // cluster the nodes themselves say how many it has now.
+    let in_pool = |name: &str, pool: &str| match node(name, true) {
+        Object::Node(n) => {
+            let mut n = (*n).clone();
+            n.metadata
+                .labels
+                .get_or_insert_default()
+                .insert("cloud.google.com/gke-nodepool".into(), pool.into());
+            Object::Node(std::sync::Arc::new(n))
+        }
+        _ => unreachable!(),
+    };
+    support::cockpit::relist(
+        &mut s,
+        Kind::Node,
+        vec![
+            in_pool("gke-a", "default-pool"),
+            in_pool("gke-b", "user-pool"),
+            in_pool("gke-c", "user-pool"),
+        ],
+    );
+    let counted = draw(&s, 80, 24);
+    assert!(counted.contains("2 of 0..10"), "{counted}");
+    assert!(counted.contains("default-pool     n1-highmem-2   1 "), "{counted}");
 }
 
 #[test]

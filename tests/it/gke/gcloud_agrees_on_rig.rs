@@ -16,7 +16,7 @@ use base64::Engine;
 use kube::config::{Kubeconfig, NamedAuthInfo, NamedCluster};
 use serde_json::{Value, json};
 
-use crate::support::gcloud::{Gcloud, gcloud_on_path};
+use crate::support::gcloud::{Gcloud, gcloud_on_path, tail};
 use crate::support::gke::PROJECT;
 use crate::support::gke_rig::emulator_on_rig;
 use crate::support::headless::{Run, Workdir};
@@ -246,6 +246,8 @@ fn unbase64(text: &str) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gcloud_and_the_cockpit_read_the_same_clusters() {
     let Some(exe) = gcloud_on_path() else {
+        // CI has gcloud: there, its absence must fail, not pass unchecked.
+        assert!(std::env::var_os("CI").is_none(), "gcloud is not on PATH");
         eprintln!("skipped: gcloud is not on PATH");
         return;
     };
@@ -407,4 +409,48 @@ async fn gcloud_and_the_cockpit_read_the_same_clusters() {
         .find(|c| c["name"] == "course-hub")
         .unwrap();
     assert_eq!(course["context"], context.as_str());
+    assert_eq!(course["current"], true);
+
+    // The text lists, as an operator reads them: gcloud's NUM_NODES is the
+    // cockpit's NODES, and the context connect made current is marked.
+    let out = g.run("container clusters list").await;
+    assert!(
+        out.ok,
+        "gcloud container clusters list: {}",
+        tail(&out.stderr)
+    );
+    let run = cockpit(&url, &kubeconfig_b, &["cluster", "list"]).await;
+    assert!(run.ok(), "cluster list: {run}");
+    let gcloud_nodes = column(&out.stdout, "NUM_NODES");
+    assert_eq!(
+        column(&run.stdout, "NODES"),
+        gcloud_nodes,
+        "{}\n{run}",
+        out.stdout
+    );
+    assert_eq!(gcloud_nodes["course-hub"], "2", "{}", out.stdout);
+    let contexts = column(&run.stdout, "CONTEXT");
+    assert_eq!(contexts["course-hub"], "current", "{run}");
+    assert_eq!(contexts["spring-term"], "-", "{run}");
+}
+
+/// One column of a text table (gcloud's or the cockpit's), by the first
+/// column's value: the text under the header's letters, trimmed (a column
+/// is left- or right-aligned under its header, and the columns are apart).
+fn column(table: &str, header: &str) -> BTreeMap<String, String> {
+    let mut lines = table.lines();
+    let head = lines.next().unwrap_or_default();
+    let at = head
+        .find(header)
+        .unwrap_or_else(|| panic!("no {header} column in:\n{table}"));
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let name = l.split_whitespace().next().unwrap_or_default().to_owned();
+            let cell = l
+                .get(at..(at + header.len()).min(l.len()))
+                .unwrap_or_default();
+            (name, cell.trim().to_owned())
+        })
+        .collect()
 }

@@ -237,7 +237,9 @@ async fn a_quota_refusing_pods_shows_on_the_workloads() {
     let quota: k8s_openapi::api::core::v1::ResourceQuota =
         serde_json::from_value(serde_json::json!({
             "metadata": {"name": "tiny"},
-            "spec": {"hard": {"pods": "1"}}
+            // None: which pod a quota of one admits is a race, and every
+            // kind of workload must show its refusal.
+            "spec": {"hard": {"pods": "0"}}
         }))
         .unwrap();
     kube::Api::namespaced(client.clone(), &ns.name)
@@ -254,6 +256,9 @@ async fn a_quota_refusing_pods_shows_on_the_workloads() {
         &ns.name,
         "--set",
         "prePuller.hook.enabled=false",
+        // The placeholder's StatefulSet, whose refusal is its own event.
+        "--set",
+        "scheduling.userPlaceholder.replicas=1",
     ]);
     assert!(ok, "helm install failed: {out}");
 
@@ -279,12 +284,15 @@ async fn a_quota_refusing_pods_shows_on_the_workloads() {
         let daemon_set = workloads.iter().any(|w| {
             w["kind"] == "DaemonSet" && w["name"] == "continuous-image-puller" && quota_problem(w)
         });
+        let stateful_set = workloads.iter().any(|w| {
+            w["kind"] == "StatefulSet" && w["name"] == "user-placeholder" && quota_problem(w)
+        });
         last = status;
-        async move { (deployment && daemon_set).then_some(()) }
+        async move { (deployment && daemon_set && stateful_set).then_some(()) }
     })
     .await;
     assert!(
         refused.is_some(),
-        "no Deployment and DaemonSet said the quota refused their pods: {last:#}"
+        "not every kind (Deployment, DaemonSet, StatefulSet) said the quota refused its pods: {last:#}"
     );
 }

@@ -250,15 +250,21 @@ pub const Z2JH_CHART_VERSION: &str = "4.4.0";
 pub fn z2jh_chart() -> PathBuf {
     let file = format!("jupyterhub-{Z2JH_CHART_VERSION}.tgz");
     let from_env = std::env::var_os("JHUB_Z2JH_CHART").map(PathBuf::from);
+    let shared = repo_root().join("../shared/charts").join(&file);
     if let Some(p) = &from_env {
+        // Set but wrong is a mistake to show, not to step over: the other
+        // two places are named as what unsetting it would use.
         assert!(
             p.exists(),
-            "JHUB_Z2JH_CHART points at {}, which does not exist",
-            p.display()
+            "JHUB_Z2JH_CHART points at {}, which does not exist: point it at the \
+             chart's .tgz or directory, or unset it to use {} or a \
+             `helm pull jupyterhub --repo https://hub.jupyter.org/helm-chart/ --version {Z2JH_CHART_VERSION}` \
+             into the cache",
+            p.display(),
+            shared.display(),
         );
         return p.clone();
     }
-    let shared = repo_root().join("../shared/charts").join(&file);
     if shared.is_file() {
         return shared;
     }

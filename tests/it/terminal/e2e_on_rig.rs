@@ -233,9 +233,31 @@ async fn the_guides_workflow_by_keys_with_the_real_chart() {
     let dialog = tmux.screen();
     assert!(!dialog.contains("schema not checked"), "{dialog}");
     tmux.keys(&["y"]);
+    // While helm runs, the progress panel says which of the chart's hooks
+    // it waits for: the image awaiter Job, beside the puller DaemonSet.
+    let hook_lines = std::cell::RefCell::new(Vec::<String>::new());
     tmux.wait_for("the install done", Duration::from_secs(300), |s| {
+        hook_lines.borrow_mut().extend(
+            s.lines()
+                .filter(|l| l.contains("waiting for hook-image-"))
+                .map(|l| {
+                    l.trim_matches(|c: char| c == '│' || c.is_whitespace())
+                        .to_owned()
+                }),
+        );
         s.contains("✓ done") && s.contains("revision 1 deployed")
     });
+    let hook_lines = hook_lines.into_inner();
+    assert!(
+        hook_lines
+            .iter()
+            .any(|l| l.contains("waiting for hook-image-awaiter (hook Job")),
+        "the panel never said helm waits for the awaiter Job: {hook_lines:#?}"
+    );
+    assert!(
+        hook_lines.iter().any(|l| l.contains("hook-image-puller")),
+        "the panel never named the puller DaemonSet: {hook_lines:#?}"
+    );
     tmux.keys(&["Escape"]);
     tmux.wait_for(
         "the chart's pods Running and the URL",
