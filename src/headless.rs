@@ -491,8 +491,17 @@ pub async fn cluster_list(config: &DeployConfig, json: bool) -> Result<ExitCode>
     let client = crate::deploy::gke_client(gke)
         .await
         .map_err(|f| anyhow::anyhow!("{f}"))?;
-    let clusters = match client.list_clusters(&gke.project, "-").await {
-        Ok(c) => c,
+    let clusters = match client.list_clusters_answered(&gke.project, "-").await {
+        Ok((c, unanswered)) => {
+            if !unanswered.is_empty() {
+                // As gcloud warns: the list is short of those locations'.
+                eprintln!(
+                    "jhub-cockpit: warning: GKE did not answer for {}: their clusters are not listed; run it again",
+                    unanswered.join(", ")
+                );
+            }
+            c
+        }
         Err(e) => {
             eprintln!("jhub-cockpit: {e}");
             return Ok(ExitCode::FAILURE);

@@ -43,6 +43,8 @@ pub struct GkeView {
     pub connecting: Option<(String, String)>,
     /// The clusters view's filter (`/` there): on name, location and status.
     pub filter: Filter,
+    /// Locations the last list did not reach: their clusters are missing.
+    pub unanswered: Vec<String>,
 }
 
 impl GkeView {

@@ -86,6 +86,9 @@ pub enum Msg {
     ShowText(Result<(String, Vec<String>), String>),
     /// A refresh of the GKE cluster list.
     GkeClusters(Result<Vec<crate::gke::GkeCluster>, String>),
+    /// The locations that list did not reach (GKE's `missingZones`): their
+    /// clusters are missing from it. Sent after each successful list.
+    GkeUnanswered(Vec<String>),
     /// What the GKE token refresher has to say (a failure, or its end).
     GkeToken(crate::gke::token::TokenReport),
     /// A pod read whole for its details (`Command::FetchPod`), or why not.

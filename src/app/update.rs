@@ -152,6 +152,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             super::gke_view::clusters_listed(state, result);
             Vec::new()
         }
+        Msg::GkeUnanswered(locations) => {
+            if let Some(view) = state.gke.as_mut() {
+                view.unanswered = locations;
+            }
+            Vec::new()
+        }
         Msg::GkeResolved { gke, preferred } => super::gke_view::resolved(state, gke, preferred),
         Msg::HelmChecked { problem } => {
             state.deploy.helm_problem = problem;

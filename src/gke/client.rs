@@ -228,6 +228,17 @@ impl GkeClient {
         project: &str,
         location: &str,
     ) -> Result<Vec<GkeCluster>, GkeError> {
+        Ok(self.list_clusters_answered(project, location).await?.0)
+    }
+
+    /// The clusters, and the locations that did not answer
+    /// (`missingZones`): GKE lists the others, and gcloud warns that those
+    /// locations' clusters are missing from the list.
+    pub async fn list_clusters_answered(
+        &self,
+        project: &str,
+        location: &str,
+    ) -> Result<(Vec<GkeCluster>, Vec<String>), GkeError> {
         let resp = self
             .manager
             .list_clusters()
@@ -237,7 +248,7 @@ impl GkeClient {
             .map_err(|e| GkeError::from_client_error(&e, project))?;
         let mut clusters: Vec<GkeCluster> = resp.clusters.iter().map(GkeCluster::from).collect();
         clusters.sort_by(|a, b| (&a.location, &a.name).cmp(&(&b.location, &b.name)));
-        Ok(clusters)
+        Ok((clusters, resp.missing_zones.clone()))
     }
 
     pub async fn get_cluster(

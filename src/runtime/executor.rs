@@ -710,10 +710,19 @@ async fn poll_gke(
     };
     loop {
         let result = client
-            .list_clusters(&gke.project, "-")
+            .list_clusters_answered(&gke.project, "-")
             .await
             .map_err(|e| e.to_string());
+        let (result, unanswered) = match result {
+            Ok((clusters, unanswered)) => (Ok(clusters), Some(unanswered)),
+            Err(e) => (Err(e), None),
+        };
         if tx.send(Msg::GkeClusters(result)).is_err() {
+            return;
+        }
+        if let Some(locations) = unanswered
+            && tx.send(Msg::GkeUnanswered(locations)).is_err()
+        {
             return;
         }
         let fast = busy.load(std::sync::atomic::Ordering::Relaxed);

@@ -169,6 +169,14 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &State, selected: usize
     let mut block = Block::default().borders(Borders::ALL).title(title);
     if let Some(e) = &gke.error {
         block = block.title_bottom(Line::styled(format!(" {e} "), theme.bad()));
+    } else if !gke.unanswered.is_empty() {
+        block = block.title_bottom(Line::styled(
+            format!(
+                " ⚠ GKE did not answer for {}: its clusters are missing ",
+                gke.unanswered.join(", ")
+            ),
+            theme.warn(),
+        ));
     }
     frame.render_widget(Clear, area);
     frame.render_widget(

@@ -144,6 +144,16 @@ fn every_cluster_is_listed_with_the_connected_one_marked() {
     assert_snapshot!("clusters_80x24", small);
     assert_snapshot!("clusters_120x40", draw(&s, 120, 40));
     sizes::draws_at_every_size(&s);
+    // A location GKE's list did not reach is said, not silently left out;
+    // the next complete list takes the warning away.
+    app::update(&mut s, Msg::GkeUnanswered(vec!["asia-east1-a".into()]));
+    let short = draw(&s, 80, 24);
+    assert!(
+        short.contains("⚠ GKE did not answer for asia-east1-a: its clusters are missing"),
+        "{short}"
+    );
+    app::update(&mut s, Msg::GkeUnanswered(Vec::new()));
+    assert!(!draw(&s, 80, 24).contains("did not answer"));
     // The main screen's line says there are more.
     key(&mut s, KeyCode::Esc);
     assert!(draw(&s, 80, 24).contains("+2 K"), "{}", draw(&s, 80, 24));
@@ -203,7 +213,10 @@ fn enter_shows_the_pools_with_status_labels_and_taints() {
     );
     let counted = draw(&s, 80, 24);
     assert!(counted.contains("2 of 0..10"), "{counted}");
-    assert!(counted.contains("default-pool     n1-highmem-2   1 "), "{counted}");
+    assert!(
+        counted.contains("default-pool     n1-highmem-2   1 "),
+        "{counted}"
+    );
 }
 
 #[test]
