@@ -330,3 +330,37 @@ async fn refused_values_never_reach_helm() {
     }
     assert!(records(&client, &ns.name).await.is_empty());
 }
+
+/// The coalescing without shared/: the fixture chart's schema requires
+/// top-level keys (and hub.baseUrl) that only its own values.yaml
+/// provides, as the real chart's does. A config that sets none of them
+/// passes; one whose null removes a required default is refused, with the
+/// key and the line, the way the real chart's is.
+#[test]
+fn the_fixture_charts_defaults_fill_what_its_schema_requires() {
+    let chart = support::fixture_chart();
+    let dir = tempfile::tempdir().unwrap();
+    let values = write_files(
+        dir.path(),
+        &[("config.yaml", "singleuser:\n  image:\n    tag: \"2\"\n")],
+    );
+    let config = check_config(ChartSource::Local(chart.clone()), values, dir.path());
+    let prepared = deploy::prepare_deploy(&config, None)
+        .unwrap_or_else(|f| panic!("the chart's defaults did not fill its required keys: {f}"));
+    assert!(
+        !prepared.warnings.iter().any(|w| w.contains("schema")),
+        "{:?}",
+        prepared.warnings
+    );
+
+    let values = write_files(dir.path(), &[("config.yaml", "hub:\n  baseUrl: null\n")]);
+    let config = check_config(ChartSource::Local(chart), values, dir.path());
+    let failure = deploy::prepare_deploy(&config, None)
+        .expect_err("a null removing hub.baseUrl")
+        .to_string();
+    let expected = format!(
+        "hub.baseUrl: missing property, the chart requires it (set at {}:2)",
+        dir.path().join("config.yaml").display()
+    );
+    assert!(failure.contains(&expected), "{failure}");
+}
