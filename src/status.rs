@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::app::{self, Kind, Msg, Object, State, WatchMsg, lists};
 use crate::kube::client::Connected;
+use crate::kube::event_record::EventRecord;
 use crate::kube::watch::HELM_RELEASE_SELECTOR;
 
 #[derive(Debug, Serialize)]
@@ -152,7 +153,10 @@ pub async fn snapshot(connected: &Connected, state: &mut State) -> Result<()> {
         ),
         (
             Kind::Event,
-            list::<Event, _>(Api::namespaced(c.clone(), &ns), &all, Object::Event).await?,
+            rows::<Event>(Api::namespaced(c.clone(), &ns), &all, |e| {
+                Object::Event(Arc::new(EventRecord::from(e)))
+            })
+            .await?,
         ),
         (
             Kind::Pod,

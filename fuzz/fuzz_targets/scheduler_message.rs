@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use jhub_cockpit::kube::diagnosis::{self, DiagnosisInput, SHORT_MAX};
+use jhub_cockpit::kube::event_record::EventRecord;
 use jhub_cockpit::kube::node_row::NodeRow;
 use jhub_cockpit::kube::pod_row::PodRow;
 use k8s_openapi::api::core::v1::{Event, Node, ObjectReference, PersistentVolumeClaim, Pod, Taint};
@@ -133,7 +134,9 @@ fuzz_target!(|data: &[u8]| {
         };
         events.push(event(&pod, reason, a));
     }
-    let events: Vec<&Event> = events.iter().collect();
+    // As the watcher keeps them.
+    let events: Vec<EventRecord> = events.into_iter().map(EventRecord::from).collect();
+    let events: Vec<&EventRecord> = events.iter().collect();
     let claim = &fx.claim;
     let claims = move |_: &str| Some(claim);
     let node_refs: Vec<&NodeRow> = fx.nodes.iter().collect();

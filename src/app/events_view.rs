@@ -14,9 +14,9 @@
 //! selected row's identity, so the selection stays on its row while new
 //! events push it down the list.
 
+use crate::kube::event_record::EventRecord;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
-use k8s_openapi::api::core::v1::Event;
 
 use super::command::Command;
 use super::msg::Kind;
@@ -141,13 +141,13 @@ pub fn object_text(kind: &str, name: &str) -> String {
 /// How many times one event says it happened: its count, or its series'
 /// (events.k8s.io reporters such as the scheduler count there), at least
 /// once.
-pub fn occurrences(e: &Event) -> u32 {
+pub fn occurrences(e: &EventRecord) -> u32 {
     let series = e.series.as_ref().and_then(|s| s.count).unwrap_or(0);
     u32::try_from(e.count.unwrap_or(0).max(series)).map_or(1, |n| n.max(1))
 }
 
 /// When an event was first seen, whichever fields its reporter filled.
-fn first_time(e: &Event) -> Option<DateTime<Utc>> {
+fn first_time(e: &EventRecord) -> Option<DateTime<Utc>> {
     [
         e.first_timestamp.as_ref().map(|t| &t.0),
         e.event_time.as_ref().map(|t| &t.0),
@@ -161,7 +161,7 @@ fn first_time(e: &Event) -> Option<DateTime<Utc>> {
 
 /// The events folded into rows: one per object, type, reason and message,
 /// in no order.
-pub fn fold<'a>(events: impl Iterator<Item = &'a Event>) -> Vec<EventRow<'a>> {
+pub fn fold<'a>(events: impl Iterator<Item = &'a EventRecord>) -> Vec<EventRow<'a>> {
     let mut rows: Vec<EventRow<'a>> = Vec::new();
     let mut at: std::collections::HashMap<(&str, &str, &str, &str, &str), usize> =
         std::collections::HashMap::new();
@@ -445,7 +445,7 @@ fn gone(state: &mut State, object: &str) -> Vec<Command> {
 mod tests {
     use super::*;
 
-    fn event(v: serde_json::Value) -> Event {
+    fn event(v: serde_json::Value) -> EventRecord {
         serde_json::from_value(v).unwrap()
     }
 

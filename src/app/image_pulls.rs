@@ -5,8 +5,8 @@
 //! events of any pod on the node (with how long the pull took). Pure:
 //! worked out from the state when the view draws.
 
+use crate::kube::event_record::EventRecord;
 use chrono::{DateTime, Utc};
-use k8s_openapi::api::core::v1::Event;
 
 use super::state::State;
 use crate::kube::diagnosis::event_time;
@@ -100,7 +100,7 @@ fn took(message: &str) -> Option<String> {
 }
 
 /// What one kubelet event says about the image, if it names it.
-fn from_event(event: &Event, image: &str) -> Option<NodePull> {
+fn from_event(event: &EventRecord, image: &str) -> Option<NodePull> {
     // The reason first: most events are not the kubelet's pulls.
     let reason = event.reason.as_deref()?;
     if !matches!(reason, "Pulling" | "Pulled" | "Failed") {
@@ -127,7 +127,7 @@ fn from_event(event: &Event, image: &str) -> Option<NodePull> {
 
 /// The node an event happened on: the kubelet's own name for itself, else
 /// the node of the pod it is about.
-fn node_of(event: &Event, state: &State) -> Option<String> {
+fn node_of(event: &EventRecord, state: &State) -> Option<String> {
     event
         .source
         .as_ref()
@@ -214,7 +214,7 @@ pub fn pulls(state: &State, image: &str) -> Pulls {
         }
     }
     // Then the kubelet's events, newest last so they win among equals.
-    let mut events: Vec<(&Event, NodePull)> = state
+    let mut events: Vec<(&EventRecord, NodePull)> = state
         .resources
         .events
         .iter()

@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+
+use crate::kube::event_record::EventRecord;
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::crash_logs::{CrashLog, CrashedRun};
@@ -128,19 +130,19 @@ pub struct NodeUsage {
 /// Events indexed by the object they are about (kind, name).
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
-    by_object: HashMap<(String, String), Vec<Arc<Event>>>,
+    by_object: HashMap<(String, String), Vec<Arc<EventRecord>>>,
     /// The newest `FailedCreate` warning per workload (kind, name): a
     /// controller that cannot create pods (a ResourceQuota refusing them)
     /// says so only in such events. A Deployment's are about its
     /// ReplicaSet `<deployment>-<hash>`, so they are filed under the
     /// Deployment.
-    create_failures: HashMap<(String, String), Arc<Event>>,
+    create_failures: HashMap<(String, String), Arc<EventRecord>>,
 }
 
 /// The workload (kind, name) a `FailedCreate` event is about: a
 /// ReplicaSet's is its Deployment's (the ReplicaSet's name less its
 /// `-<pod-template-hash>`; events carry no owner references).
-fn failed_create_owner(event: &Event) -> Option<(String, String)> {
+fn failed_create_owner(event: &EventRecord) -> Option<(String, String)> {
     if event.reason.as_deref() != Some("FailedCreate") || event.type_.as_deref() != Some("Warning")
     {
         return None;
@@ -164,7 +166,7 @@ fn failed_create_owner(event: &Event) -> Option<(String, String)> {
 const EVENTS_PER_OBJECT: usize = 30;
 
 impl EventIndex {
-    fn key(event: &Event) -> (String, String) {
+    fn key(event: &EventRecord) -> (String, String) {
         let o = &event.involved_object;
         (
             o.kind.clone().unwrap_or_default(),
@@ -172,11 +174,11 @@ impl EventIndex {
         )
     }
 
-    fn uid(event: &Event) -> Option<&str> {
+    fn uid(event: &EventRecord) -> Option<&str> {
         event.metadata.uid.as_deref()
     }
 
-    fn apply(&mut self, event: Arc<Event>) -> (String, String) {
+    fn apply(&mut self, event: Arc<EventRecord>) -> (String, String) {
         if let Some(owner) = failed_create_owner(&event) {
             let newer = self
                 .create_failures
@@ -199,7 +201,7 @@ impl EventIndex {
         key
     }
 
-    fn delete(&mut self, event: &Event) -> (String, String) {
+    fn delete(&mut self, event: &EventRecord) -> (String, String) {
         if let Some(owner) = failed_create_owner(event) {
             let same = self
                 .create_failures
@@ -220,8 +222,8 @@ impl EventIndex {
     }
 
     /// The events about one object, newest first.
-    pub fn about(&self, kind: &str, name: &str) -> Vec<&Event> {
-        let mut list: Vec<&Event> = self
+    pub fn about(&self, kind: &str, name: &str) -> Vec<&EventRecord> {
+        let mut list: Vec<&EventRecord> = self
             .by_object
             .get(&(kind.to_owned(), name.to_owned()))
             .map(|l| l.iter().map(|e| e.as_ref()).collect())
@@ -231,13 +233,13 @@ impl EventIndex {
     }
 
     /// Every event kept, in no order.
-    pub fn iter(&self) -> impl Iterator<Item = &Event> {
+    pub fn iter(&self) -> impl Iterator<Item = &EventRecord> {
         self.by_object.values().flatten().map(Arc::as_ref)
     }
 
     /// The newest `FailedCreate` warning about a workload (a Deployment's
     /// from its ReplicaSets).
-    pub fn create_failure(&self, kind: &str, name: &str) -> Option<&Event> {
+    pub fn create_failure(&self, kind: &str, name: &str) -> Option<&EventRecord> {
         self.create_failures
             .get(&(kind.to_owned(), name.to_owned()))
             .map(Arc::as_ref)

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod client;
 pub mod diagnosis;
+pub mod event_record;
 pub mod leftovers;
 pub mod logs;
 pub mod namespaces;

@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::event_record::EventRecord;
 use super::trim;
 use super::watched::{Kind, Object, WatchMsg};
 
@@ -106,7 +107,7 @@ pub fn start_with(
         Api::namespaced(client.clone(), namespace),
         base.clone(),
         Kind::Event,
-        |e| Object::Event(Arc::new(trim::event(e))),
+        |e| Object::Event(Arc::new(EventRecord::from(e))),
         tx.clone(),
         after(),
     ));

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::storage::v1::StorageClass;
 
+use super::event_record::EventRecord;
 use super::pod_row::PodRow;
 use super::workload_row::{WorkloadKind, WorkloadRow};
 
@@ -80,7 +81,7 @@ pub enum Object {
     HealthyPod(Box<PodRow>),
     Service(Arc<Service>),
     Node(Arc<Node>),
-    Event(Arc<Event>),
+    Event(Arc<EventRecord>),
     Claim(Arc<PersistentVolumeClaim>),
     StorageClass(Arc<StorageClass>),
     Release(Arc<Secret>),

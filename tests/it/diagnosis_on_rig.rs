@@ -13,6 +13,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use serde::de::DeserializeOwned;
 
 use jhub_cockpit::kube::diagnosis::{DiagnosisInput, DiagnosisKind, SchedulerPod, diagnose};
+use jhub_cockpit::kube::event_record::EventRecord;
 use jhub_cockpit::kube::pod_row::PodRow;
 
 fn fixture(name: &str) -> String {
@@ -57,11 +58,11 @@ fn diagnose_among(
         })
         .collect();
     let pod: Pod = one(&format!("pod-{pod}.yaml"));
-    let events: Vec<Event> = items(&format!(
+    let events: Vec<EventRecord> = items(&format!(
         "events-{}.yaml",
         pod.metadata.name.as_deref().unwrap()
     ));
-    let event_refs: Vec<&Event> = events.iter().collect();
+    let event_refs: Vec<&EventRecord> = events.iter().collect();
     let classes: Vec<StorageClass> = items("storageclasses.yaml");
     let lookup = |name: &str| {
         claims

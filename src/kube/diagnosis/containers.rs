@@ -573,7 +573,6 @@ mod tests {
     fn failed_mount_explains_container_creating() {
         let mut w = World::new("pod-init-container.yaml").events("events-init-container.yaml");
         let mut e = w.events[0].clone();
-        e.metadata.name = Some("hook-image-puller-7xk9q.18a4c3f0c0ffee01".into());
         e.metadata.uid = Some("failed-mount".into());
         e.reason = Some("FailedMount".into());
         e.type_ = Some("Warning".into());
@@ -613,7 +612,7 @@ mod tests {
         probe.reason = Some("Unhealthy".into());
         probe.type_ = Some("Warning".into());
         probe.message = Some("Readiness probe failed: Get \"http://10.8.0.12:8081/hub/health\": dial tcp 10.8.0.12:8081: connect: connection refused".into());
-        w.events.push(probe);
+        w.events.push(probe.into());
         assert_eq!(
             w.diagnose(),
             d(

@@ -3,15 +3,15 @@
 //! and one line cut to length. Every other part reads events and writes
 //! text through these, so they are kept apart from any one of them.
 
+use crate::kube::event_record::EventRecord;
 use chrono::{DateTime, Utc};
-use k8s_openapi::api::core::v1::Event;
 
 use super::DiagnosisInput;
 use crate::kube::pod_row::to_utc;
 
 /// An event's latest sighting, whichever fields its reporter filled: the
 /// scheduler writes eventTime and series, the kubelet lastTimestamp.
-pub fn event_time(e: &Event) -> Option<DateTime<Utc>> {
+pub fn event_time(e: &EventRecord) -> Option<DateTime<Utc>> {
     [
         e.series
             .as_ref()
@@ -31,7 +31,7 @@ pub fn event_time(e: &Event) -> Option<DateTime<Utc>> {
 /// The events about this very pod: a user's server pod keeps its name from
 /// one spawn to the next, and the previous pod's events must not explain
 /// the current one.
-pub fn own_events<'a>(input: &DiagnosisInput<'a>) -> Vec<&'a Event> {
+pub fn own_events<'a>(input: &DiagnosisInput<'a>) -> Vec<&'a EventRecord> {
     let uid = input.pod.metadata.uid.as_deref();
     input
         .events
@@ -44,7 +44,10 @@ pub fn own_events<'a>(input: &DiagnosisInput<'a>) -> Vec<&'a Event> {
         .collect()
 }
 
-pub fn newest<'a>(events: &[&'a Event], pred: impl Fn(&Event) -> bool) -> Option<&'a Event> {
+pub fn newest<'a>(
+    events: &[&'a EventRecord],
+    pred: impl Fn(&EventRecord) -> bool,
+) -> Option<&'a EventRecord> {
     events
         .iter()
         .copied()
@@ -94,7 +97,7 @@ mod tests {
 
     #[test]
     fn event_time_takes_the_latest_sighting() {
-        let events: Vec<Event> = fixtures::all("events-insufficient-memory.yaml");
+        let events: Vec<EventRecord> = fixtures::all("events-insufficient-memory.yaml");
         let times: Vec<String> = events
             .iter()
             .map(|e| event_time(e).map(rfc3339).unwrap_or_default())

@@ -32,7 +32,9 @@ use pod_state::{failed, fallback, terminating};
 use scheduling::scheduling;
 
 use chrono::{DateTime, Utc};
-use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+
+use crate::kube::event_record::EventRecord;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 
@@ -106,7 +108,7 @@ pub struct DiagnosisInput<'a> {
     /// Events whose involvedObject is this pod, in any order. Events of an
     /// earlier pod of the same name (a user's previous server) are ignored
     /// by uid.
-    pub events: &'a [&'a Event],
+    pub events: &'a [&'a EventRecord],
     /// Looks a claim up by name in the pod's namespace.
     pub claims: &'a dyn Fn(&str) -> Option<&'a PersistentVolumeClaim>,
     /// All StorageClasses, to tell which one is the default.
@@ -160,7 +162,7 @@ mod tests {
     /// theirs with it too.
     pub struct World {
         pub pod: Pod,
-        pub events: Vec<Event>,
+        pub events: Vec<EventRecord>,
         pub claims: BTreeMap<String, PersistentVolumeClaim>,
         pub classes: Vec<StorageClass>,
         pub logs: Vec<String>,
@@ -199,7 +201,7 @@ mod tests {
         }
 
         pub fn diagnose(&self) -> Option<Diagnosis> {
-            let events: Vec<&Event> = self.events.iter().collect();
+            let events: Vec<&EventRecord> = self.events.iter().collect();
             let claims = |name: &str| self.claims.get(name);
             let scheduler_pods: Vec<SchedulerPod> = self
                 .scheduler_pods

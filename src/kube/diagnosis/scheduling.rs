@@ -4,7 +4,9 @@
 //! followed to their StorageClass. Its own part for the message grammar it
 //! reads, which no other part needs.
 
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::kube::event_record::EventRecord;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
 
@@ -399,7 +401,7 @@ fn pod_limits(pod: &Pod, nodes: &[&NodeRow]) -> Vec<u32> {
 
 /// The short form of a cluster-autoscaler event that says it will not (or
 /// could not) add a node: None for TriggeredScaleUp and unknown reasons.
-fn autoscaler_short(event: &Event) -> Option<&'static str> {
+fn autoscaler_short(event: &EventRecord) -> Option<&'static str> {
     let message = event.message.as_deref().unwrap_or("").to_ascii_lowercase();
     match event.reason.as_deref()? {
         "NotTriggerScaleUp" => Some(if message.contains("max node group size reached") {

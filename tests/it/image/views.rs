@@ -291,8 +291,8 @@ fn puller(name: &str, node: &str, tag: &str, waiting: Option<&str>) -> Object {
 
 /// A kubelet event about a user's pod, as the kubelet writes it.
 fn kubelet_event(pod: &str, node: &str, reason: &str, message: &str, at: &str) -> Object {
-    Object::Event(Arc::new(jhub_cockpit::kube::trim::event(from::<Event>(
-        json!({
+    Object::Event(Arc::new(
+        jhub_cockpit::kube::event_record::EventRecord::from(from::<Event>(json!({
             "metadata": {"name": format!("{pod}.{reason}.{at}"), "namespace": "jhub", "uid": format!("ev-{pod}-{reason}-{at}")},
             "involvedObject": {"kind": "Pod", "name": pod, "namespace": "jhub",
                 "fieldPath": "spec.containers{notebook}"},
@@ -301,8 +301,8 @@ fn kubelet_event(pod: &str, node: &str, reason: &str, message: &str, at: &str) -
             "firstTimestamp": at, "lastTimestamp": at,
             "source": {"component": "kubelet", "host": node},
             "reportingComponent": "kubelet", "reportingInstance": node
-        }),
-    ))))
+        }))),
+    ))
 }
 
 /// Five nodes, each at another point of the pull of `IMAGE:w2`.

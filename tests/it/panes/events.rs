@@ -44,7 +44,9 @@ fn event_json(
 /// The object as the watcher hands it on: trimmed to what the cockpit keeps.
 fn object(v: Value) -> Object {
     let event: Event = serde_json::from_value(v).unwrap();
-    Object::Event(Arc::new(jhub_cockpit::kube::trim::event(event)))
+    Object::Event(Arc::new(
+        jhub_cockpit::kube::event_record::EventRecord::from(event),
+    ))
 }
 
 fn event(

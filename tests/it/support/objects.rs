@@ -9,10 +9,11 @@ use std::sync::Arc;
 use base64::Engine;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Event, Node, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{Node, Pod, Secret, Service};
 use serde_json::{Value, json};
 
 use jhub_cockpit::app::Object;
+use jhub_cockpit::kube::event_record::EventRecord;
 
 pub const NOW: &str = "2026-12-01T12:00:00Z";
 
@@ -96,7 +97,7 @@ pub fn service(
 }
 
 pub fn warning_event(pod: &str, reason: &str, message: &str, at: &str) -> Object {
-    Object::Event(Arc::new(from::<Event>(json!({
+    Object::Event(Arc::new(from::<EventRecord>(json!({
         "metadata": {"name": format!("{pod}.{reason}"), "namespace": "jhub", "uid": format!("ev-{pod}-{reason}")},
         "involvedObject": {"kind": "Pod", "name": pod, "namespace": "jhub"},
         "reason": reason, "message": message, "type": "Warning", "count": 3,
@@ -112,7 +113,7 @@ pub fn warning_event_about(
     message: &str,
     at: &str,
 ) -> Object {
-    Object::Event(Arc::new(from::<Event>(json!({
+    Object::Event(Arc::new(from::<EventRecord>(json!({
         "metadata": {"name": format!("{name}.{reason}"), "namespace": "jhub", "uid": format!("ev-{kind}-{name}-{reason}")},
         "involvedObject": {"kind": kind, "name": name, "namespace": "jhub"},
         "reason": reason, "message": message, "type": "Warning", "count": 4,
