@@ -14,7 +14,7 @@
 //! selected row's identity, so the selection stays on its row while new
 //! events push it down the list.
 
-use crate::kube::event_record::EventRecord;
+use crate::kube::event_record::{EventRecord, Uid};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -23,7 +23,6 @@ use super::msg::Kind;
 use super::resources::event_time;
 use super::scroll::ScrollMove;
 use super::state::{Filter, Overlay, State};
-use crate::kube::pod_row::to_utc;
 use crate::kube::workload_row::WorkloadKind;
 
 /// The view's own state: its order, its filter and what is selected.
@@ -67,7 +66,7 @@ pub struct EventRow<'a> {
     pub first: Option<DateTime<Utc>>,
     /// The uid of the object the newest of them is about: a user's pod
     /// keeps its name from one spawn to the next.
-    pub object_uid: Option<&'a str>,
+    pub object_uid: Option<&'a Uid>,
 }
 
 impl EventRow<'_> {
@@ -138,27 +137,6 @@ pub fn object_text(kind: &str, name: &str) -> String {
     format!("{}/{name}", short_kind(kind))
 }
 
-/// How many times one event says it happened: its count, or its series'
-/// (events.k8s.io reporters such as the scheduler count there), at least
-/// once.
-pub fn occurrences(e: &EventRecord) -> u32 {
-    let series = e.series.as_ref().and_then(|s| s.count).unwrap_or(0);
-    u32::try_from(e.count.unwrap_or(0).max(series)).map_or(1, |n| n.max(1))
-}
-
-/// When an event was first seen, whichever fields its reporter filled.
-fn first_time(e: &EventRecord) -> Option<DateTime<Utc>> {
-    [
-        e.first_timestamp.as_ref().map(|t| &t.0),
-        e.event_time.as_ref().map(|t| &t.0),
-        e.metadata.creation_timestamp.as_ref().map(|t| &t.0),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(to_utc)
-    .min()
-}
-
 /// The events folded into rows: one per object, type, reason and message,
 /// in no order.
 pub fn fold<'a>(events: impl Iterator<Item = &'a EventRecord>) -> Vec<EventRow<'a>> {
@@ -173,11 +151,11 @@ pub fn fold<'a>(events: impl Iterator<Item = &'a EventRecord>) -> Vec<EventRow<'
             type_: e.type_.as_deref().unwrap_or_default(),
             reason: e.reason.as_deref().unwrap_or_default(),
             message: e.message.as_deref().unwrap_or_default().trim(),
-            count: occurrences(e),
+            count: e.count,
             events: 1,
             last: event_time(e),
-            first: first_time(e),
-            object_uid: o.uid.as_deref(),
+            first: e.first_seen,
+            object_uid: o.uid.as_ref(),
         };
         match at.get(&row.identity()) {
             Some(&i) => {
@@ -289,7 +267,7 @@ pub fn key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Command> {
     // What the keys below need of the list, owned: they change the state.
     let chosen = current.map(|i| {
         let r = &rows[i];
-        let uid = r.object_uid.map(str::to_owned);
+        let uid = r.object_uid.cloned();
         (r.kind.to_owned(), r.name.to_owned(), uid)
     });
     let moved = ScrollMove::from_key(key.code, page).and_then(|movement| {
@@ -312,7 +290,7 @@ pub fn key(state: &mut State, selected: usize, key: KeyEvent) -> Vec<Command> {
             // The same row stays selected, wherever the new order puts it.
         }
         KeyCode::Enter => match chosen {
-            Some((kind, name, uid)) => return open_object(state, &kind, &name, uid.as_deref()),
+            Some((kind, name, uid)) => return open_object(state, &kind, &name, uid.as_ref()),
             None => state.info("no event selected"),
         },
         _ => {
@@ -349,7 +327,7 @@ pub fn viewed_as(kind: &str) -> Option<Kind> {
 
 /// Enter on a row: the view of what it is about, over this one (Esc comes
 /// back), or the footer says why there is none.
-pub fn open_object(state: &mut State, kind: &str, name: &str, uid: Option<&str>) -> Vec<Command> {
+pub fn open_object(state: &mut State, kind: &str, name: &str, uid: Option<&Uid>) -> Vec<Command> {
     let object = object_text(kind, name);
     let Some(watched) = viewed_as(kind) else {
         state.info(format!(
@@ -370,7 +348,7 @@ pub fn open_object(state: &mut State, kind: &str, name: &str, uid: Option<&str>)
             let Some(entry) = resources.pods.get(name) else {
                 return gone(state, &object);
             };
-            let earlier = uid.is_some_and(|u| !entry.row.uid.is_empty() && u != entry.row.uid);
+            let earlier = uid.is_some_and(|u| !entry.row.uid.is_empty() && !u.is(&entry.row.uid));
             let commands = super::pod_details::opened(state, name);
             state.overlays.push(Overlay::PodDetails {
                 pod: name.to_owned(),
@@ -444,28 +422,6 @@ fn gone(state: &mut State, object: &str) -> Vec<Command> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn event(v: serde_json::Value) -> EventRecord {
-        serde_json::from_value(v).unwrap()
-    }
-
-    #[test]
-    fn a_series_counts_where_count_is_empty_and_every_event_counts_once() {
-        let series = event(serde_json::json!({
-            "metadata": {"name": "a"}, "involvedObject": {"kind": "Pod", "name": "p"},
-            "eventTime": "2026-12-01T10:00:00.000000Z",
-            "series": {"count": 7, "lastObservedTime": "2026-12-01T10:05:00.000000Z"}
-        }));
-        assert_eq!(occurrences(&series), 7);
-        let bare = event(serde_json::json!({
-            "metadata": {"name": "b"}, "involvedObject": {"kind": "Pod", "name": "p"}
-        }));
-        assert_eq!(occurrences(&bare), 1);
-        let negative = event(serde_json::json!({
-            "metadata": {"name": "c"}, "involvedObject": {"kind": "Pod", "name": "p"}, "count": -3
-        }));
-        assert_eq!(occurrences(&negative), 1);
-    }
 
     #[test]
     fn kinds_are_written_as_kubectl_abbreviates_them() {

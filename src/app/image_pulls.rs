@@ -128,16 +128,10 @@ fn from_event(event: &EventRecord, image: &str) -> Option<NodePull> {
 /// The node an event happened on: the kubelet's own name for itself, else
 /// the node of the pod it is about.
 fn node_of(event: &EventRecord, state: &State) -> Option<String> {
-    event
-        .source
-        .as_ref()
-        .and_then(|s| s.host.clone())
-        .or_else(|| event.reporting_instance.clone())
-        .filter(|n| !n.is_empty())
-        .or_else(|| {
-            let pod = event.involved_object.name.as_deref()?;
-            state.resources.pods.get(pod)?.row.node.clone()
-        })
+    event.node.as_deref().map(str::to_owned).or_else(|| {
+        let pod = event.involved_object.name.as_deref()?;
+        state.resources.pods.get(pod)?.row.node.clone()
+    })
 }
 
 /// How far a puller pod got: done, under way (or failed), not started.
@@ -234,7 +228,7 @@ pub fn pulls(state: &State, image: &str) -> Pulls {
             continue;
         }
         slot.pull = pull;
-        slot.pod = event.involved_object.name.clone();
+        slot.pod = event.involved_object.name.as_deref().map(str::to_owned);
     }
     Pulls {
         image: image.to_owned(),

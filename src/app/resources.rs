@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 
-use crate::kube::event_record::EventRecord;
+use crate::kube::event_record::{EventRecord, Uid};
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::crash_logs::{CrashLog, CrashedRun};
@@ -154,7 +154,7 @@ fn failed_create_owner(event: &EventRecord) -> Option<(String, String)> {
             let (deployment, _hash) = name.rsplit_once('-')?;
             Some(("Deployment".into(), deployment.to_owned()))
         }
-        kind @ ("StatefulSet" | "DaemonSet" | "Job") => Some((kind.to_owned(), name)),
+        kind @ ("StatefulSet" | "DaemonSet" | "Job") => Some((kind.to_owned(), name.into())),
         _ => None,
     }
 }
@@ -169,13 +169,13 @@ impl EventIndex {
     fn key(event: &EventRecord) -> (String, String) {
         let o = &event.involved_object;
         (
-            o.kind.clone().unwrap_or_default(),
-            o.name.clone().unwrap_or_default(),
+            o.kind.as_deref().unwrap_or_default().to_owned(),
+            o.name.as_deref().unwrap_or_default().to_owned(),
         )
     }
 
-    fn uid(event: &EventRecord) -> Option<&str> {
-        event.metadata.uid.as_deref()
+    fn uid(event: &EventRecord) -> Option<&Uid> {
+        event.uid.as_ref()
     }
 
     fn apply(&mut self, event: Arc<EventRecord>) -> (String, String) {
@@ -190,8 +190,8 @@ impl EventIndex {
         }
         let key = Self::key(&event);
         let list = self.by_object.entry(key.clone()).or_default();
-        let uid = Self::uid(&event).map(str::to_owned);
-        list.retain(|e| Self::uid(e) != uid.as_deref());
+        let uid = Self::uid(&event).cloned();
+        list.retain(|e| Self::uid(e) != uid.as_ref());
         list.push(event);
         if list.len() > EVENTS_PER_OBJECT {
             list.sort_by_key(|e| event_time(e));

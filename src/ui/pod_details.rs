@@ -177,11 +177,10 @@ fn lines<'a>(state: &State, pod: &Pod, entry: &PodEntry, theme: &Theme) -> Vec<L
         } else {
             ratatui::style::Style::default()
         };
-        let count = e
-            .count
-            .filter(|c| *c > 1)
-            .map(|c| format!(" (x{c})"))
-            .unwrap_or_default();
+        let count = match e.count {
+            0 | 1 => String::new(),
+            c => format!(" (x{c})"),
+        };
         out.push(Line::styled(
             format!(
                 "  {:>4} {:<8} {:<18} {}{count}",

@@ -573,7 +573,7 @@ mod tests {
     fn failed_mount_explains_container_creating() {
         let mut w = World::new("pod-init-container.yaml").events("events-init-container.yaml");
         let mut e = w.events[0].clone();
-        e.metadata.uid = Some("failed-mount".into());
+        e.uid = Some("failed-mount".into());
         e.reason = Some("FailedMount".into());
         e.type_ = Some("Warning".into());
         e.message = Some("MountVolume.SetUp failed for volume \"kube-api-access-2bq5x\" : failed to sync configmap cache: timed out waiting for the condition".into());

@@ -7,25 +7,11 @@ use crate::kube::event_record::EventRecord;
 use chrono::{DateTime, Utc};
 
 use super::DiagnosisInput;
-use crate::kube::pod_row::to_utc;
 
-/// An event's latest sighting, whichever fields its reporter filled: the
-/// scheduler writes eventTime and series, the kubelet lastTimestamp.
+/// An event's latest sighting, whichever fields its reporter filled (the
+/// record works it out once: `EventRecord::last_seen`).
 pub fn event_time(e: &EventRecord) -> Option<DateTime<Utc>> {
-    [
-        e.series
-            .as_ref()
-            .and_then(|s| s.last_observed_time.as_ref())
-            .map(|t| &t.0),
-        e.last_timestamp.as_ref().map(|t| &t.0),
-        e.event_time.as_ref().map(|t| &t.0),
-        e.first_timestamp.as_ref().map(|t| &t.0),
-        e.metadata.creation_timestamp.as_ref().map(|t| &t.0),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(to_utc)
-    .max()
+    e.last_seen
 }
 
 /// The events about this very pod: a user's server pod keeps its name from
@@ -37,8 +23,8 @@ pub fn own_events<'a>(input: &DiagnosisInput<'a>) -> Vec<&'a EventRecord> {
         .events
         .iter()
         .copied()
-        .filter(|e| match (uid, e.involved_object.uid.as_deref()) {
-            (Some(pod), Some(about)) => pod == about,
+        .filter(|e| match (uid, e.involved_object.uid.as_ref()) {
+            (Some(pod), Some(about)) => about.is(pod),
             _ => true,
         })
         .collect()

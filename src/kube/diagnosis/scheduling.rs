@@ -232,7 +232,7 @@ fn scheduler_said(input: &DiagnosisInput) -> Option<Diagnosis> {
         .map(str::to_owned)
         .or_else(|| {
             newest(&events, |e| e.reason.as_deref() == Some("FailedScheduling"))
-                .and_then(|e| e.message.clone())
+                .and_then(|e| e.message.as_deref().map(str::to_owned))
         })?;
     let message = one_line(&message);
     let autoscaler = newest(&events, |e| {
