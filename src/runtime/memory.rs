@@ -1,6 +1,6 @@
 //! How the cockpit keeps its resident memory near its live heap. At
 //! classroom scale the live heap is small, but listing parses tens of MB of
-//! JSON in pages, and an allocator keeps what that frees. The binary's
+//! JSON, and an allocator keeps what that frees. The binary's
 //! allocator is mimalloc (main.rs); glibc's malloc still serves the C
 //! libraries (aws-lc's TLS buffers), so it gets one arena and a trim too
 //! (the figures: bench/README.md, "Measurements behind the design").
