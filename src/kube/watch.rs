@@ -270,11 +270,13 @@ where
     })
 }
 
-/// Whether a watch that asked for a streaming list was refused for asking:
-/// an API server older than 1.27, or one with the WatchList feature off,
-/// answers `sendInitialEvents` with 400 or 422 ("sendInitialEvents is
-/// forbidden for watch unless the WatchList feature gate is enabled").
-/// Any other failure is a failure, and is shown as one.
+/// Whether a watch that asked for a streaming list was refused for asking.
+/// The API server validates a watch's options before it starts: one with
+/// the WatchList feature off answers 422 ("sendInitialEvents is forbidden
+/// for watch unless the WatchList feature gate is enabled"), one older than
+/// 1.27 422 as well, for the `resourceVersionMatch` a streaming list sends
+/// ("resourceVersionMatch is forbidden for watch"); 400 is taken the same
+/// way. Any other failure is a failure, and is shown as one.
 fn refuses_streaming(config: &watcher::Config, e: &watcher::Error) -> bool {
     let asked = config.initial_list_strategy == watcher::InitialListStrategy::StreamingList;
     let code = match e {
