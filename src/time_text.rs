@@ -4,10 +4,11 @@
 //! rows and the diagnosis agree on every duration they print.
 //!
 //! The texts of a time and "now" (`format_age`, `elapsed_since`) also say
-//! when they will next read differently, to whoever draws inside
-//! [`next_change_within`]: idle, the clock's tick is the only message, and a
-//! tick that changes no text on screen is not drawn (at classroom scale a
-//! draw walks thousands of pods to find nothing changed). The texts report
+//! when they will next read differently (ages in minutes or coarser: at the
+//! turn of the clock's minute from then, so they move together), to whoever
+//! draws inside [`next_change_within`]: idle, the clock's tick is the only
+//! message, and a tick before that is not drawn (at classroom scale a draw
+//! walks thousands of pods to find nothing changed). The texts report
 //! it themselves, so a view that shows a new time text is covered without a
 //! list of them kept anywhere else.
 
@@ -21,7 +22,7 @@ pub fn format_age(created: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String 
     match created {
         Some(t) => {
             let age = now - t;
-            note_change_in(human_duration_changes_in(age));
+            note_change_in(age_redrawn_in(age, now));
             human_duration(age)
         }
         None => "<unknown>".into(),
@@ -35,6 +36,30 @@ pub fn elapsed_since(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = running.num_seconds().max(0);
     note_change(running, if seconds < 3600 { 1 } else { 60 - seconds % 60 });
     elapsed(seconds)
+}
+
+/// How long until an age text is worth a new frame: a text in seconds
+/// when it next reads differently, one in minutes or coarser at the first
+/// turn of the clock's minute from then. Idle on a namespace whose ages show
+/// minutes, the screen then changes once a minute, every row that turned in
+/// one frame, instead of a frame for each row at its own second (forty rows
+/// made over a few minutes had the loop drawing most seconds, a trickle of
+/// bytes a slow link pays for). Such a text is at most a minute behind
+/// between frames; any frame drawn for another reason shows every age as it
+/// is.
+fn age_redrawn_in(age: Duration, now: DateTime<Utc>) -> Duration {
+    let changes_in = human_duration_changes_in(age);
+    if age < Duration::minutes(10) {
+        return changes_in;
+    }
+    let at = now + changes_in;
+    let into_minute = Duration::seconds(at.timestamp().rem_euclid(60))
+        + Duration::nanoseconds(i64::from(at.timestamp_subsec_nanos()));
+    if into_minute.is_zero() {
+        changes_in
+    } else {
+        changes_in + Duration::minutes(1) - into_minute
+    }
 }
 
 /// How long until [`human_duration`] of `age` next reads differently: its
@@ -214,26 +239,41 @@ mod tests {
         assert_eq!(format_age(ago(-5), now), "<invalid>");
     }
 
-    /// The change an age reports is the real one: the text reads the same
-    /// up to it and differently from it (exactly, below eight years; ahead
-    /// of the clock too, as with a server's clock a little fast).
+    /// The change an age in seconds reports is the real one: the text reads
+    /// the same up to it and differently from it (ahead of the clock too, as
+    /// with a server's clock a little fast). One in minutes or coarser
+    /// reports the first turn of the clock's minute at which it reads
+    /// differently: at the minute before that it still read the same
+    /// (exactly, below eight years). Checked from a "now" on a whole minute
+    /// and from one within a minute.
     #[test]
     fn an_age_reports_when_it_next_reads_differently() {
-        let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
         let edges = [
             -3, -2, 0, 119, 120, 599, 600, 10_799, 10_800, 28_799, 28_800,
         ];
         let more = [172_799, 172_800, 691_199, 691_200, 63_071_999, 63_072_000];
-        let samples = (0..700_000).step_by(997).chain(edges).chain(more);
-        for age in samples {
-            for part in [0, 250, 999] {
-                let created = Some(now - Duration::seconds(age) - Duration::milliseconds(part));
-                let (text, next) = next_change_within(|| format_age(created, now));
-                let next = next.expect("an age always changes");
-                assert!(next > Duration::zero(), "age {age}s+{part}ms");
-                let before = now + next - Duration::milliseconds(1);
-                assert_eq!(format_age(created, before), text, "age {age}s+{part}ms");
-                assert_ne!(format_age(created, now + next), text, "age {age}s+{part}ms");
+        let whole = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+        for now in [whole, whole + Duration::milliseconds(17_300)] {
+            let samples = (0..700_000).step_by(997).chain(edges).chain(more);
+            for age in samples {
+                for part in [0, 250, 999] {
+                    let created = Some(now - Duration::seconds(age) - Duration::milliseconds(part));
+                    let what = format!("age {age}s+{part}ms at {now}");
+                    let (text, next) = next_change_within(|| format_age(created, now));
+                    let next = next.expect("an age always changes");
+                    assert!(next > Duration::zero(), "{what}");
+                    let at = now + next;
+                    assert_ne!(format_age(created, at), text, "{what}");
+                    if age < 600 {
+                        let before = at - Duration::milliseconds(1);
+                        assert_eq!(format_age(created, before), text, "{what}");
+                    } else {
+                        assert_eq!(at.timestamp_subsec_nanos(), 0, "{what}");
+                        assert_eq!(at.timestamp() % 60, 0, "{what}");
+                        let minute_before = (at - Duration::minutes(1)).max(now);
+                        assert_eq!(format_age(created, minute_before), text, "{what}");
+                    }
+                }
             }
         }
     }

@@ -212,7 +212,7 @@ pub async fn run(
 ///
 /// It also keeps when the last frame's time texts (ages, elapsed times, a
 /// spinner) next read differently, as the renderers noted while drawing
-/// (`time_text::next_change_within`): until then a tick changes nothing.
+/// (`time_text::next_change_within`): until then a tick needs no frame.
 #[derive(Default)]
 struct Painter {
     /// The last frame written to the terminal.

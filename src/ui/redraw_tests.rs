@@ -68,6 +68,29 @@ fn old_pods_move_the_screen_only_when_their_minute_turns() {
 }
 
 #[test]
+fn old_pods_made_at_different_seconds_move_the_screen_together() {
+    // Both read "119m" at 12:00:01 and turn to "120m" at 12:00:07 and
+    // 12:00:41; the screen moves once, at 12:01:00, showing both turned.
+    let pods = vec![
+        pod("jupyter-a", at(-7200 + 7)),
+        pod("jupyter-b", at(-7200 + 41)),
+    ];
+    let state = state_with(pods, at(1));
+    assert!(!moves_screen(&state, at(1), at(8)));
+    assert!(!moves_screen(&state, at(1), at(59)));
+    assert!(moves_screen(&state, at(1), at(60)));
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut state = state;
+    state.now = at(60);
+    terminal.draw(|f| render(f, &state)).unwrap();
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert_eq!(screen.matches("120m").count(), 2, "{screen}");
+    assert!(!screen.contains("119m"), "{screen}");
+    state.now = at(61);
+    assert!(!moves_screen(&state, at(61), at(119)));
+}
+
+#[test]
 fn a_young_pod_far_below_the_window_does_not_count() {
     let mut pods: Vec<Object> = (0..100)
         .map(|i| pod(&format!("jupyter-{i:03}"), at(-7200)))
