@@ -190,8 +190,7 @@ impl EventIndex {
         }
         let key = Self::key(&event);
         let list = self.by_object.entry(key.clone()).or_default();
-        let uid = Self::uid(&event).cloned();
-        list.retain(|e| Self::uid(e) != uid.as_ref());
+        list.retain(|e| Self::uid(e) != Self::uid(&event));
         list.push(event);
         if list.len() > EVENTS_PER_OBJECT {
             list.sort_by_key(|e| event_time(e));

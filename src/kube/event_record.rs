@@ -21,6 +21,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Event;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
 
 use crate::kube::pod_row::to_utc;
 
@@ -140,8 +141,8 @@ impl<'de> serde::Deserialize<'de> for EventRecord {
 
 impl From<Event> for EventRecord {
     fn from(e: Event) -> EventRecord {
-        let time = |t: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time| to_utc(&t.0);
-        let micro = |t: &k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime| to_utc(&t.0);
+        let time = |t: &Time| to_utc(&t.0);
+        let micro = |t: &MicroTime| to_utc(&t.0);
         let created = e.metadata.creation_timestamp.as_ref().and_then(time);
         let first = e.first_timestamp.as_ref().and_then(time);
         let at = e.event_time.as_ref().and_then(micro);
