@@ -20,7 +20,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::Command;
 use super::msg::Kind;
-use super::resources::event_time;
 use super::scroll::ScrollMove;
 use super::state::{Filter, Overlay, State};
 use crate::kube::workload_row::WorkloadKind;
@@ -153,7 +152,7 @@ pub fn fold<'a>(events: impl Iterator<Item = &'a EventRecord>) -> Vec<EventRow<'
             message: e.message.as_deref().unwrap_or_default().trim(),
             count: e.count,
             events: 1,
-            last: event_time(e),
+            last: e.last_seen,
             first: e.first_seen,
             object_uid: o.uid.as_ref(),
         };

@@ -9,7 +9,6 @@ use crate::kube::event_record::EventRecord;
 use chrono::{DateTime, Utc};
 
 use super::state::State;
-use crate::kube::diagnosis::event_time;
 
 /// Where a node stands with the image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +111,7 @@ fn from_event(event: &EventRecord, image: &str) -> Option<NodePull> {
     }
     match reason {
         "Pulling" => Some(NodePull::Pulling {
-            since: event_time(event),
+            since: event.last_seen,
         }),
         "Pulled" if message.contains("already present") => Some(NodePull::Present),
         "Pulled" => Some(NodePull::Pulled {
@@ -214,7 +213,7 @@ pub fn pulls(state: &State, image: &str) -> Pulls {
         .iter()
         .filter_map(|e| from_event(e, image).map(|p| (e, p)))
         .collect();
-    events.sort_by_key(|(e, _)| event_time(e));
+    events.sort_by_key(|(e, _)| e.last_seen);
     for (event, pull) in events {
         let Some(node) = node_of(event, state) else {
             continue;

@@ -183,7 +183,7 @@ impl EventIndex {
             let newer = self
                 .create_failures
                 .get(&owner)
-                .is_none_or(|old| event_time(old) <= event_time(&event));
+                .is_none_or(|old| old.last_seen <= event.last_seen);
             if newer {
                 self.create_failures.insert(owner, event.clone());
             }
@@ -193,7 +193,7 @@ impl EventIndex {
         list.retain(|e| Self::uid(e) != Self::uid(&event));
         list.push(event);
         if list.len() > EVENTS_PER_OBJECT {
-            list.sort_by_key(|e| event_time(e));
+            list.sort_by_key(|e| e.last_seen);
             let excess = list.len() - EVENTS_PER_OBJECT;
             list.drain(..excess);
         }
@@ -227,7 +227,7 @@ impl EventIndex {
             .get(&(kind.to_owned(), name.to_owned()))
             .map(|l| l.iter().map(|e| e.as_ref()).collect())
             .unwrap_or_default();
-        list.sort_by_key(|e| std::cmp::Reverse(event_time(e)));
+        list.sort_by_key(|e| std::cmp::Reverse(e.last_seen));
         list
     }
 
@@ -267,9 +267,6 @@ fn scheduler_state(row: &PodRow) -> (String, u32, u32, String, u32) {
         row.restarts,
     )
 }
-
-/// An event's most recent time (its series' last observation first).
-pub use crate::kube::diagnosis::event_time;
 
 /// The namespace's helm releases, decoded from their Secrets.
 #[derive(Debug, Clone, Default)]

@@ -37,7 +37,8 @@ pub fn problem(state: &State, row: &WorkloadRow, now: DateTime<Utc>) -> Option<S
         .create_failure(row.kind.as_str(), &row.name);
     match event {
         Some(e) => {
-            let ago = super::resources::event_time(e)
+            let ago = e
+                .last_seen
                 .map(|t| format!(" {} ago", format_age(Some(t), now)))
                 .unwrap_or_default();
             Some(format!(

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::resources::{PodEntry, event_time};
+use crate::app::resources::PodEntry;
 use crate::kube::pod_row::to_utc;
 use crate::time_text::format_age;
 
@@ -184,7 +184,7 @@ fn lines<'a>(state: &State, pod: &Pod, entry: &PodEntry, theme: &Theme) -> Vec<L
         out.push(Line::styled(
             format!(
                 "  {:>4} {:<8} {:<18} {}{count}",
-                format_age(event_time(e), state.now),
+                format_age(e.last_seen, state.now),
                 e.type_.as_deref().unwrap_or("-"),
                 e.reason.as_deref().unwrap_or("-"),
                 e.message.as_deref().unwrap_or("").trim()

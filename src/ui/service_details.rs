@@ -9,7 +9,6 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::services_pane::external;
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::resources::event_time;
 use crate::time_text::format_age;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, service: &str, theme: &Theme) {
@@ -34,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, service: &str, theme
     for e in events {
         lines.push(Line::raw(format!(
             "  {:>4} {:<8} {:<20} {}",
-            format_age(event_time(e), state.now),
+            format_age(e.last_seen, state.now),
             e.type_.as_deref().unwrap_or("-"),
             e.reason.as_deref().unwrap_or("-"),
             e.message.as_deref().unwrap_or("").trim()

@@ -1,18 +1,11 @@
-//! The pod's events, and the text a diagnosis is made of: when an event
-//! was last seen, which events are this very pod's, the newest of a kind,
+//! The pod's events, and the text a diagnosis is made of: which events
+//! are this very pod's, the newest of a kind (by the record's `last_seen`),
 //! and one line cut to length. Every other part reads events and writes
 //! text through these, so they are kept apart from any one of them.
 
 use crate::kube::event_record::EventRecord;
-use chrono::{DateTime, Utc};
 
 use super::DiagnosisInput;
-
-/// An event's latest sighting, whichever fields its reporter filled (the
-/// record works it out once: `EventRecord::last_seen`).
-pub fn event_time(e: &EventRecord) -> Option<DateTime<Utc>> {
-    e.last_seen
-}
 
 /// The events about this very pod: a user's server pod keeps its name from
 /// one spawn to the next, and the previous pod's events must not explain
@@ -38,7 +31,7 @@ pub fn newest<'a>(
         .iter()
         .copied()
         .filter(|e| pred(e))
-        .max_by_key(|e| event_time(e))
+        .max_by_key(|e| e.last_seen)
 }
 
 /// Newlines and runs of whitespace as single spaces: a diagnosis is one line.
@@ -82,11 +75,11 @@ mod tests {
     }
 
     #[test]
-    fn event_time_takes_the_latest_sighting() {
+    fn an_events_time_is_its_latest_sighting() {
         let events: Vec<EventRecord> = fixtures::all("events-insufficient-memory.yaml");
         let times: Vec<String> = events
             .iter()
-            .map(|e| event_time(e).map(rfc3339).unwrap_or_default())
+            .map(|e| e.last_seen.map(rfc3339).unwrap_or_default())
             .collect();
         assert_eq!(
             times,

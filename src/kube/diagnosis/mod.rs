@@ -21,7 +21,6 @@ mod pod_state;
 mod scheduling;
 mod waiting;
 
-pub use events::event_time;
 pub use placement::{parse_taint, tolerates};
 pub use scheduling::{SchedulingFailure, default_storage_class, parse_scheduling_message};
 pub use waiting::{PLACEHOLDER_COMPONENT, SCHEDULER_COMPONENT, WAITING_PREFIX};
