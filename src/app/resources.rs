@@ -38,7 +38,11 @@ pub struct PodEntry {
 
 #[derive(Debug, Clone, Default)]
 pub struct PodTable {
-    rows: BTreeMap<PodKey, PodEntry>,
+    /// Boxed: an entry is about 420 bytes, and a B-tree's nodes keep room
+    /// for eleven values each, about half of it empty when the rows come
+    /// in name order (a list); boxed, the empty room is eleven pointers
+    /// (`cargo bench --bench state_memory`, bench/README.md).
+    rows: BTreeMap<PodKey, Box<PodEntry>>,
     keys: HashMap<String, PodKey>,
     /// How many pods are in each phase, kept as rows come and go: the
     /// pane's title shows them on every frame, and counting 20,000 rows
@@ -56,17 +60,20 @@ impl PodTable {
     }
 
     pub fn get(&self, name: &str) -> Option<&PodEntry> {
-        self.keys.get(name).and_then(|k| self.rows.get(k))
+        self.keys
+            .get(name)
+            .and_then(|k| self.rows.get(k))
+            .map(|e| &**e)
     }
 
     fn get_mut(&mut self, name: &str) -> Option<&mut PodEntry> {
         let key = self.keys.get(name)?;
-        self.rows.get_mut(key)
+        self.rows.get_mut(key).map(|e| &mut **e)
     }
 
     /// In display order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &PodEntry> {
-        self.rows.values()
+        self.rows.values().map(|e| &**e)
     }
 
     /// Where `name` stands in display order: a walk up to it (the map
@@ -86,7 +93,7 @@ impl PodTable {
         self.rows
             .range((group, String::new())..)
             .take_while(move |(k, _)| k.0 == group)
-            .map(|(_, e)| e)
+            .map(|(_, e)| &**e)
     }
 
     fn insert(&mut self, entry: PodEntry) -> Option<PodEntry> {
@@ -95,7 +102,7 @@ impl PodTable {
         let old = self.remove(&name);
         self.keys.insert(name, key.clone());
         *self.phases.entry(entry.row.phase.clone()).or_default() += 1;
-        self.rows.insert(key, entry);
+        self.rows.insert(key, Box::new(entry));
         old
     }
 
@@ -108,7 +115,7 @@ impl PodTable {
                 self.phases.remove(&old.row.phase);
             }
         }
-        Some(old)
+        Some(*old)
     }
 
     fn clear(&mut self) {
