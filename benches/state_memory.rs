@@ -17,8 +17,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use k8s_openapi::api::core::v1::{Event, Pod};
 use serde_json::json;
 
+use jhub_cockpit::app::resources::PodEntry;
 use jhub_cockpit::app::{self, Kind, Msg, Object, State, Target, WatchMsg};
 use jhub_cockpit::kube::event_record::EventRecord;
+use jhub_cockpit::kube::pod_row::PodRow;
 
 /// The system allocator, counting the bytes it has handed out and not had
 /// back.
@@ -168,4 +170,10 @@ fn main() {
         );
         drop(state);
     }
+    println!(
+        "\nA pod's entry is {} bytes (its row {}), an event's record {}.",
+        size_of::<PodEntry>(),
+        size_of::<PodRow>(),
+        size_of::<EventRecord>(),
+    );
 }

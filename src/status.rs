@@ -221,11 +221,11 @@ pub fn report(state: &State) -> StatusReport {
             .collect(),
         pods: lists::pods(state)
             .map(|e| PodSummary {
-                name: e.row.name.clone(),
-                component: e.row.component.clone(),
-                phase: e.row.phase.clone(),
+                name: e.row.name.to_string(),
+                component: e.row.component.as_ref().map(|c| c.to_string()),
+                phase: e.row.phase.to_string(),
                 ready: format!("{}/{}", e.row.ready, e.row.containers),
-                reason: e.row.status.clone(),
+                reason: e.row.status.to_string(),
                 diagnosis: e
                     .diagnosis
                     .as_ref()

@@ -65,7 +65,7 @@ pub fn wanted(state: &mut State) -> Vec<Command> {
         let name = selection.name.clone().or_else(|| {
             super::lists::pods(state)
                 .nth(selection.index)
-                .map(|e| e.row.name.clone())
+                .map(|e| e.row.name.to_string())
         });
         looked_at.extend(name);
     }

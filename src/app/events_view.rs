@@ -347,7 +347,7 @@ pub fn open_object(state: &mut State, kind: &str, name: &str, uid: Option<&Uid>)
             let Some(entry) = resources.pods.get(name) else {
                 return gone(state, &object);
             };
-            let earlier = uid.is_some_and(|u| !entry.row.uid.is_empty() && !u.is(&entry.row.uid));
+            let earlier = uid.is_some_and(|u| entry.row.uid.as_ref().is_some_and(|own| own != u));
             let commands = super::pod_details::opened(state, name);
             state.overlays.push(Overlay::PodDetails {
                 pod: name.to_owned(),

@@ -203,8 +203,8 @@ pub fn user_rows(state: &State, sort: UserSort) -> Vec<UserRow> {
                 server: user.server,
                 started: user.started,
                 last_activity: user.last_activity,
-                pod: pod.map(|p| p.row.name.clone()),
-                phase: pod.map(|p| p.row.status.clone()),
+                pod: pod.map(|p| p.row.name.to_string()),
+                phase: pod.map(|p| p.row.status.to_string()),
                 diagnosis: pod.and_then(|p| {
                     p.diagnosis
                         .as_ref()

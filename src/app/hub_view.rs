@@ -65,7 +65,7 @@ pub fn hub_pod(state: &State) -> Option<String> {
         .pods
         .in_group(crate::kube::pod_row::PodGroup::Hub)
         .find(|e| e.row.is_healthy() && e.row.phase == "Running")
-        .map(|e| e.row.name.clone())
+        .map(|e| e.row.name.to_string())
 }
 
 /// With no public address, a port-forward to the hub pod is asked for

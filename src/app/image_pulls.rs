@@ -129,7 +129,14 @@ fn from_event(event: &EventRecord, image: &str) -> Option<NodePull> {
 fn node_of(event: &EventRecord, state: &State) -> Option<String> {
     event.node.as_deref().map(str::to_owned).or_else(|| {
         let pod = event.involved_object.name.as_deref()?;
-        state.resources.pods.get(pod)?.row.node.clone()
+        state
+            .resources
+            .pods
+            .get(pod)?
+            .row
+            .node
+            .as_deref()
+            .map(str::to_owned)
     })
 }
 
@@ -189,13 +196,13 @@ pub fn pulls(state: &State, image: &str) -> Pulls {
                     .diagnosis
                     .as_ref()
                     .map(|d| d.line.clone())
-                    .unwrap_or_else(|| row.status.clone()),
+                    .unwrap_or_else(|| row.status.to_string()),
             }
         } else {
             NodePull::Pulling { since: row.created }
         };
-        let slot = rows.entry(node.clone()).or_insert_with(|| NodeRow {
-            node: node.clone(),
+        let slot = rows.entry(node.to_string()).or_insert_with(|| NodeRow {
+            node: node.to_string(),
             pull: NodePull::NotAsked,
             pod: None,
         });
@@ -203,7 +210,7 @@ pub fn pulls(state: &State, image: &str) -> Pulls {
         // hook's puller runs beside the continuous one: the furthest wins.
         if slot.pod.is_none() || progress(&pull) > progress(&slot.pull) {
             slot.pull = pull;
-            slot.pod = Some(row.name.clone());
+            slot.pod = Some(row.name.to_string());
         }
     }
     // Then the kubelet's events, newest last so they win among equals.

@@ -310,7 +310,7 @@ fn argument_completions(state: &State, command: &PaletteCommand, typed: &str) ->
             .map(|c| (c.name.clone(), c.cluster.clone()))
             .collect(),
         Arg::Pod => lists::pods(state)
-            .map(|e| (e.row.name.clone(), e.row.status.clone()))
+            .map(|e| (e.row.name.to_string(), e.row.status.to_string()))
             .collect(),
         Arg::Revision => lists::revisions(state)
             .into_iter()

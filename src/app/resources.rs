@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 
 use crate::kube::event_record::{EventRecord, Uid};
@@ -22,7 +24,7 @@ use crate::kube::workload_row::{WorkloadKind, WorkloadRow};
 
 /// Pods ordered as the pane shows them: hub and proxy, the other chart
 /// components, user servers, the rest; by name within a group.
-pub type PodKey = (PodGroup, String);
+pub type PodKey = (PodGroup, CompactString);
 
 #[derive(Debug, Clone)]
 pub struct PodEntry {
@@ -38,16 +40,16 @@ pub struct PodEntry {
 
 #[derive(Debug, Clone, Default)]
 pub struct PodTable {
-    /// Boxed: an entry is about 420 bytes, and a B-tree's nodes keep room
-    /// for eleven values each, about half of it empty when the rows come
-    /// in name order (a list); boxed, the empty room is eleven pointers
+    /// Boxed: an entry is 392 bytes, and a B-tree's nodes keep room for
+    /// eleven values each, about half of it empty when the rows come in
+    /// name order (a list); boxed, the empty room is eleven pointers
     /// (`cargo bench --bench state_memory`, bench/README.md).
     rows: BTreeMap<PodKey, Box<PodEntry>>,
-    keys: HashMap<String, PodKey>,
+    keys: HashMap<CompactString, PodKey>,
     /// How many pods are in each phase, kept as rows come and go: the
     /// pane's title shows them on every frame, and counting 20,000 rows
     /// per frame was most of an unfiltered frame's cost.
-    phases: BTreeMap<String, usize>,
+    phases: BTreeMap<CompactString, usize>,
 }
 
 impl PodTable {
@@ -91,7 +93,7 @@ impl PodTable {
     /// One group's pods, by name: a range of the table, not a walk of it.
     pub fn in_group(&self, group: PodGroup) -> impl Iterator<Item = &PodEntry> {
         self.rows
-            .range((group, String::new())..)
+            .range((group, CompactString::default())..)
             .take_while(move |(k, _)| k.0 == group)
             .map(|(_, e)| &**e)
     }
@@ -134,10 +136,15 @@ pub struct NodeUsage {
     pub pods: u32,
 }
 
+/// The object an event is about: its kind and name. Both are short as a
+/// rule (a pod's name is its user's), so kept inline: an applied event
+/// allocates no key, and the index holds none apart from its objects'.
+type ObjectKey = (CompactString, CompactString);
+
 /// Events indexed by the object they are about (kind, name).
 #[derive(Debug, Clone, Default)]
 pub struct EventIndex {
-    by_object: HashMap<(String, String), Vec<Arc<EventRecord>>>,
+    by_object: HashMap<ObjectKey, Vec<Arc<EventRecord>>>,
     /// The newest `FailedCreate` warning per workload (kind, name): a
     /// controller that cannot create pods (a ResourceQuota refusing them)
     /// says so only in such events. A Deployment's are about its
@@ -173,11 +180,11 @@ fn failed_create_owner(event: &EventRecord) -> Option<(String, String)> {
 const EVENTS_PER_OBJECT: usize = 30;
 
 impl EventIndex {
-    fn key(event: &EventRecord) -> (String, String) {
+    fn key(event: &EventRecord) -> ObjectKey {
         let o = &event.involved_object;
         (
-            o.kind.as_deref().unwrap_or_default().to_owned(),
-            o.name.as_deref().unwrap_or_default().to_owned(),
+            o.kind.as_deref().unwrap_or_default().into(),
+            o.name.as_deref().unwrap_or_default().into(),
         )
     }
 
@@ -185,7 +192,7 @@ impl EventIndex {
         event.uid.as_ref()
     }
 
-    fn apply(&mut self, event: Arc<EventRecord>) -> (String, String) {
+    fn apply(&mut self, event: Arc<EventRecord>) -> ObjectKey {
         if let Some(owner) = failed_create_owner(&event) {
             let newer = self
                 .create_failures
@@ -207,7 +214,7 @@ impl EventIndex {
         key
     }
 
-    fn delete(&mut self, event: &EventRecord) -> (String, String) {
+    fn delete(&mut self, event: &EventRecord) -> ObjectKey {
         if let Some(owner) = failed_create_owner(event) {
             let same = self
                 .create_failures
@@ -231,7 +238,7 @@ impl EventIndex {
     pub fn about(&self, kind: &str, name: &str) -> Vec<&EventRecord> {
         let mut list: Vec<&EventRecord> = self
             .by_object
-            .get(&(kind.to_owned(), name.to_owned()))
+            .get(&(kind.into(), name.into()))
             .map(|l| l.iter().map(|e| e.as_ref()).collect())
             .unwrap_or_default();
         list.sort_by_key(|e| std::cmp::Reverse(e.last_seen));
@@ -267,10 +274,10 @@ fn is_scheduler(row: &PodRow) -> bool {
 /// What a waiting pod's diagnosis reads of a scheduler pod.
 fn scheduler_state(row: &PodRow) -> (String, u32, u32, String, u32) {
     (
-        row.phase.clone(),
+        row.phase.to_string(),
         row.ready,
         row.containers,
-        row.status.clone(),
+        row.status.to_string(),
         row.restarts,
     )
 }
@@ -555,7 +562,7 @@ impl Resources {
         if matches!(row.phase.as_str(), "Succeeded" | "Failed") {
             return;
         }
-        let usage = self.node_usage.entry(node.clone()).or_default();
+        let usage = self.node_usage.entry(node.to_string()).or_default();
         let PodRequests {
             cpu_millis,
             memory_bytes,
@@ -634,7 +641,7 @@ impl Resources {
             .pods
             .iter()
             .filter(|e| e.pod.is_some() && e.row.node.is_none() && !e.row.is_healthy())
-            .map(|e| e.row.name.clone())
+            .map(|e| e.row.name.to_string())
             .collect();
         for name in names {
             self.rediagnose(&name);
@@ -646,7 +653,7 @@ impl Resources {
             .pods
             .iter()
             .filter(|e| !e.row.is_healthy())
-            .map(|e| e.row.name.clone())
+            .map(|e| e.row.name.to_string())
             .collect();
         for name in names {
             self.rediagnose(&name);

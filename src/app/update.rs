@@ -223,7 +223,7 @@ fn apply_watch(state: &mut State, watch: WatchMsg) -> Vec<Command> {
             mark_live(state, object.kind());
             let changed_pod = match &object {
                 super::msg::Object::Pod(p) => p.metadata.name.clone(),
-                super::msg::Object::HealthyPod(row) => Some(row.name.clone()),
+                super::msg::Object::HealthyPod(row) => Some(row.name.to_string()),
                 _ => None,
             };
             state.quiet = !state.resources.apply(object) && was_live;

@@ -150,7 +150,7 @@ pub fn tally_requests<'a>(
         node.pod_count = 0;
     }
     for pod in pods.into_iter().filter(|p| holds_resources(p)) {
-        if let Some(node) = pod.node.as_ref().and_then(|n| nodes.get_mut(n)) {
+        if let Some(node) = pod.node.as_ref().and_then(|n| nodes.get_mut(n.as_str())) {
             node.add_pod(&pod.requests);
         }
     }

@@ -170,7 +170,7 @@ fn pod_row<'a>(entry: &PodEntry, state: &State, theme: &Theme, status_width: usi
         Some(d) if row.status == "Pending" && d.kind.is_warning() => format!("⚠ {}", d.short),
         Some(d) if row.status == "Pending" => d.short.clone(),
         Some(d) if d.short != row.status => format!("{} · {}", row.status, d.short),
-        _ => row.status.clone(),
+        _ => row.status.to_string(),
     };
     Row::new([
         Cell::from(with_matches(
@@ -183,6 +183,6 @@ fn pod_row<'a>(entry: &PodEntry, state: &State, theme: &Theme, status_width: usi
         Cell::from(Span::styled(truncate(&status, status_width), status_style)),
         Cell::from(row.restarts.to_string()),
         Cell::from(format_age(row.created, state.now)),
-        Cell::from(row.node.clone().unwrap_or_else(|| "<none>".into())),
+        Cell::from(row.node.as_deref().unwrap_or("<none>").to_owned()),
     ])
 }

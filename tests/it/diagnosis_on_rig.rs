@@ -508,7 +508,10 @@ async fn the_cluster_autoscalers_refusal_is_the_short_form() {
         .pods
         .get("jupyter-huge")
         .unwrap()
-        .row
+        .pod
+        .as_ref()
+        .expect("an unhealthy pod is kept whole")
+        .metadata
         .uid
         .clone();
 

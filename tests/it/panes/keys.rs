@@ -34,7 +34,7 @@ fn pods(state: &mut State, names: &[&str]) {
 }
 
 fn pod_names(state: &State) -> Vec<String> {
-    lists::pods(state).map(|e| e.row.name.clone()).collect()
+    lists::pods(state).map(|e| e.row.name.to_string()).collect()
 }
 
 #[test]
@@ -1016,7 +1016,7 @@ fn shown_pods_agree_with_a_walk_of_the_list() {
         let window: Vec<String> = shown
             .window(1, 3)
             .iter()
-            .map(|e| e.row.name.clone())
+            .map(|e| e.row.name.to_string())
             .collect();
         assert_eq!(
             window,
@@ -1030,7 +1030,7 @@ fn shown_pods_agree_with_a_walk_of_the_list() {
         for e in lists::pods(s) {
             match counted.iter_mut().find(|(p, _)| *p == e.row.phase) {
                 Some((_, n)) => *n += 1,
-                None => counted.push((e.row.phase.clone(), 1)),
+                None => counted.push((e.row.phase.to_string(), 1)),
             }
         }
         counted.sort();

@@ -354,7 +354,12 @@ pub async fn compare(
         .resources
         .pods
         .iter()
-        .map(|e| (e.row.name.clone(), Some(e.row.resource_version.clone())))
+        .map(|e| {
+            (
+                e.row.name.to_string(),
+                Some(e.row.resource_version.to_string()),
+            )
+        })
         .collect();
     diff("pod", &held_pods, &listed_pods, &mut d);
     let listed_services: BTreeMap<String, ServiceRow> = services
