@@ -129,14 +129,8 @@ fn from_event(event: &EventRecord, image: &str) -> Option<NodePull> {
 fn node_of(event: &EventRecord, state: &State) -> Option<String> {
     event.node.as_deref().map(str::to_owned).or_else(|| {
         let pod = event.involved_object.name.as_deref()?;
-        state
-            .resources
-            .pods
-            .get(pod)?
-            .row
-            .node
-            .as_deref()
-            .map(str::to_owned)
+        let row = &state.resources.pods.get(pod)?.row;
+        row.node.as_deref().map(str::to_owned)
     })
 }
 
