@@ -7,12 +7,16 @@
 //! and a bookmark when they are all sent), else pages of 500. At 20,000
 //! pods the pages took 8.6 s and the stream 3.6 s on the rig
 //! (bench/README.md); a server that refuses the stream is asked for pages.
+//! The pods' stream is read in protobuf (`pod_watch`), which costs the API
+//! server half what JSON does; every other kind, and the pods' pages, are
+//! read by kube-runtime's watcher in JSON.
 
 use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
+use futures::stream::BoxStream;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim, Pod, Secret, Service};
@@ -25,6 +29,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::event_record::EventRecord;
+use super::pod_watch;
 use super::trim;
 use super::watched::{Kind, Object, WatchMsg};
 
@@ -84,8 +89,16 @@ pub fn start_with(
     base: watcher::Config,
 ) -> Watchers {
     let (pods_listed, gate) = tokio::sync::watch::channel(false);
+    let pods_api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let (pods_client, pods_namespace) = (client.clone(), namespace.to_owned());
     let mut tasks = vec![spawn::<Pod>(
-        Api::namespaced(client.clone(), namespace),
+        move |config: &watcher::Config| {
+            if config.initial_list_strategy == watcher::InitialListStrategy::StreamingList {
+                pod_watch::watch(pods_client.clone(), &pods_namespace, config.clone())
+            } else {
+                watcher::watcher(pods_api.clone(), config.clone()).boxed()
+            }
+        },
         base.clone(),
         Kind::Pod,
         Object::pod,
@@ -94,7 +107,7 @@ pub fn start_with(
     )];
     let after = || Order::After(gate.clone());
     tasks.push(spawn::<Service>(
-        Api::namespaced(client.clone(), namespace),
+        json(Api::namespaced(client.clone(), namespace)),
         base.clone(),
         Kind::Service,
         |o| Object::Service(Arc::new(o)),
@@ -102,7 +115,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<Node>(
-        Api::all(client.clone()),
+        json(Api::all(client.clone())),
         base.clone(),
         Kind::Node,
         |o| Object::Node(Arc::new(o)),
@@ -110,7 +123,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<Event>(
-        Api::namespaced(client.clone(), namespace),
+        json(Api::namespaced(client.clone(), namespace)),
         base.clone(),
         Kind::Event,
         |e| Object::Event(Arc::new(EventRecord::from(e))),
@@ -118,7 +131,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<PersistentVolumeClaim>(
-        Api::namespaced(client.clone(), namespace),
+        json(Api::namespaced(client.clone(), namespace)),
         base.clone(),
         Kind::Claim,
         |o| Object::Claim(Arc::new(o)),
@@ -126,7 +139,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<StorageClass>(
-        Api::all(client.clone()),
+        json(Api::all(client.clone())),
         base.clone(),
         Kind::StorageClass,
         |o| Object::StorageClass(Arc::new(o)),
@@ -134,7 +147,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<Secret>(
-        Api::namespaced(client.clone(), namespace),
+        json(Api::namespaced(client.clone(), namespace)),
         base.clone().labels(HELM_RELEASE_SELECTOR),
         Kind::Release,
         |o| Object::Release(Arc::new(o)),
@@ -144,7 +157,7 @@ pub fn start_with(
     // The release's workloads, kept as rows made here (Object::deployment
     // and the like), so the objects never reach the state.
     tasks.push(spawn::<Deployment>(
-        Api::namespaced(client.clone(), namespace),
+        json(Api::namespaced(client.clone(), namespace)),
         base.clone(),
         Kind::Deployment,
         Object::deployment,
@@ -152,7 +165,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<StatefulSet>(
-        Api::namespaced(client.clone(), namespace),
+        json(Api::namespaced(client.clone(), namespace)),
         base.clone(),
         Kind::StatefulSet,
         Object::stateful_set,
@@ -160,7 +173,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<DaemonSet>(
-        Api::namespaced(client.clone(), namespace),
+        json(Api::namespaced(client.clone(), namespace)),
         base.clone(),
         Kind::DaemonSet,
         Object::daemon_set,
@@ -168,7 +181,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<Job>(
-        Api::namespaced(client.clone(), namespace),
+        json(Api::namespaced(client.clone(), namespace)),
         base,
         Kind::Job,
         Object::job,
@@ -185,11 +198,25 @@ enum Order {
     After(tokio::sync::watch::Receiver<bool>),
 }
 
+/// kube-runtime's watcher of `api`, in JSON.
+fn json<K>(api: Api<K>) -> impl Fn(&watcher::Config) -> Events<K> + Send + 'static
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
+{
+    move |config| watcher::watcher(api.clone(), config.clone()).boxed()
+}
+
+/// What a watcher says: kube-runtime's events and errors, whichever reads.
+type Events<K> = BoxStream<'static, watcher::Result<WatchEvent<K>>>;
+
 /// Watches one kind. A (re)list is gathered here and sent whole at its end,
 /// so the panes keep the last state until the new one is complete; nothing
-/// else is kept (the state layer keeps what the panes show).
+/// else is kept (the state layer keeps what the panes show). `open` starts
+/// a watcher with a configuration: streaming at first, pages where the
+/// server refuses the stream.
 fn spawn<K>(
-    api: Api<K>,
+    open: impl Fn(&watcher::Config) -> Events<K> + Send + 'static,
     base: watcher::Config,
     kind: Kind,
     wrap: fn(K) -> Object,
@@ -217,7 +244,7 @@ where
         let mut failures = 0u32;
         let mut config = base.clone().streaming_lists();
         'watch: loop {
-            let mut stream = watcher::watcher(api.clone(), config.clone()).boxed();
+            let mut stream = open(&config);
             let mut listing: Vec<Object> = Vec::new();
             while let Some(item) = stream.next().await {
                 let event = match item {
@@ -276,7 +303,9 @@ where
 /// for watch unless the WatchList feature gate is enabled"), one older than
 /// 1.27 422 as well, for the `resourceVersionMatch` a streaming list sends
 /// ("resourceVersionMatch is forbidden for watch"); 400 is taken the same
-/// way. Any other failure is a failure, and is shown as one.
+/// way, and 406: the pods' stream asks for protobuf, and a server (or a
+/// proxy) that cannot answer so is asked for pages in JSON. Any other
+/// failure is a failure, and is shown as one.
 fn refuses_streaming(config: &watcher::Config, e: &watcher::Error) -> bool {
     let asked = config.initial_list_strategy == watcher::InitialListStrategy::StreamingList;
     let code = match e {
@@ -284,7 +313,7 @@ fn refuses_streaming(config: &watcher::Config, e: &watcher::Error) -> bool {
         watcher::Error::WatchStartFailed(kube::Error::Api(s)) => s.code,
         _ => return false,
     };
-    asked && matches!(code, 400 | 422)
+    asked && matches!(code, 400 | 406 | 422)
 }
 
 /// A watch error as the operator should read it.
@@ -321,7 +350,7 @@ mod tests {
     fn a_refused_stream_falls_back_to_pages_and_other_failures_do_not() {
         let streaming = watcher::Config::default().streaming_lists();
         let paged = watcher::Config::default();
-        for code in [400, 422] {
+        for code in [400, 406, 422] {
             let at_start = watcher::Error::WatchStartFailed(kube::Error::Api(refused(code)));
             let in_watch = watcher::Error::WatchError(refused(code));
             assert!(refuses_streaming(&streaming, &at_start), "{code} at start");

@@ -1,0 +1,295 @@
+//! A pod read in protobuf (kube-rs's `k8s-pb` types) made into the
+//! `k8s-openapi` pod the rest of the cockpit reads, with the fields it
+//! reads and no others: the row (`pod_row`), the diagnosis (`diagnosis/`),
+//! a crash loop's log and the details overlay (which shows the copy kept of
+//! an unhealthy pod) read only these. A reader of another field must add it
+//! here. Managed fields are dropped, as `trim::slim` drops them from a pod
+//! read in JSON.
+//!
+//! JSON leaves out an empty string, list or map that Go marks `omitempty`,
+//! and protobuf sends them; each is made `None` here, so a pod converted
+//! reads as the same pod read in JSON (the rig test
+//! `pods_in_protobuf_read_as_in_json` compares them field by field).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1 as api;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
+use k8s_pb::api::core::v1 as pb;
+use k8s_pb::apimachinery::pkg::apis::meta::v1 as pb_meta;
+
+/// The pod as the cockpit reads it.
+pub fn pod(p: pb::Pod) -> api::Pod {
+    api::Pod {
+        metadata: p.metadata.map(object_meta).unwrap_or_default(),
+        spec: p.spec.map(pod_spec),
+        status: p.status.map(pod_status),
+    }
+}
+
+fn object_meta(m: pb_meta::ObjectMeta) -> meta::ObjectMeta {
+    meta::ObjectMeta {
+        name: text(m.name),
+        generate_name: text(m.generate_name),
+        namespace: text(m.namespace),
+        uid: text(m.uid),
+        resource_version: text(m.resource_version),
+        generation: m.generation.filter(|g| *g != 0),
+        creation_timestamp: time(m.creation_timestamp),
+        deletion_timestamp: time(m.deletion_timestamp),
+        deletion_grace_period_seconds: m.deletion_grace_period_seconds,
+        labels: map(m.labels),
+        annotations: map(m.annotations),
+        owner_references: list(m.owner_references, |o| meta::OwnerReference {
+            api_version: o.api_version.unwrap_or_default(),
+            kind: o.kind.unwrap_or_default(),
+            name: o.name.unwrap_or_default(),
+            uid: o.uid.unwrap_or_default(),
+            controller: o.controller,
+            block_owner_deletion: o.block_owner_deletion,
+        }),
+        finalizers: list(m.finalizers, |f| f),
+        ..Default::default()
+    }
+}
+
+fn pod_spec(s: pb::PodSpec) -> api::PodSpec {
+    api::PodSpec {
+        volumes: list(s.volumes, volume),
+        init_containers: list(s.init_containers, container),
+        containers: s.containers.into_iter().map(container).collect(),
+        restart_policy: text(s.restart_policy),
+        node_selector: map(s.node_selector),
+        node_name: text(s.node_name),
+        affinity: s.affinity.map(|a| api::Affinity {
+            node_affinity: a.node_affinity.map(|n| api::NodeAffinity {
+                required_during_scheduling_ignored_during_execution: n
+                    .required_during_scheduling_ignored_during_execution
+                    .map(node_selector),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        scheduler_name: text(s.scheduler_name),
+        tolerations: list(s.tolerations, |t| api::Toleration {
+            key: text(t.key),
+            operator: text(t.operator),
+            value: text(t.value),
+            effect: text(t.effect),
+            toleration_seconds: t.toleration_seconds,
+        }),
+        priority_class_name: text(s.priority_class_name),
+        priority: s.priority,
+        overhead: quantities(s.overhead),
+        scheduling_gates: list(s.scheduling_gates, |g| api::PodSchedulingGate {
+            name: g.name.unwrap_or_default(),
+        }),
+        resources: s.resources.map(resources),
+        ..Default::default()
+    }
+}
+
+fn node_selector(n: pb::NodeSelector) -> api::NodeSelector {
+    let requirement = |r: pb::NodeSelectorRequirement| api::NodeSelectorRequirement {
+        key: r.key.unwrap_or_default(),
+        operator: r.operator.unwrap_or_default(),
+        values: list(r.values, |v| v),
+    };
+    api::NodeSelector {
+        node_selector_terms: n
+            .node_selector_terms
+            .into_iter()
+            .map(|t| api::NodeSelectorTerm {
+                match_expressions: list(t.match_expressions, requirement),
+                match_fields: list(t.match_fields, requirement),
+            })
+            .collect(),
+    }
+}
+
+fn volume(v: pb::Volume) -> api::Volume {
+    let source = v.volume_source.unwrap_or_default();
+    api::Volume {
+        name: v.name.unwrap_or_default(),
+        persistent_volume_claim: source.persistent_volume_claim.map(|c| {
+            api::PersistentVolumeClaimVolumeSource {
+                claim_name: c.claim_name.unwrap_or_default(),
+                read_only: c.read_only.filter(|r| *r),
+            }
+        }),
+        // Only that it is one is read (its claim is named after the pod).
+        ephemeral: source
+            .ephemeral
+            .map(|_| api::EphemeralVolumeSource::default()),
+        ..Default::default()
+    }
+}
+
+fn container(c: pb::Container) -> api::Container {
+    api::Container {
+        name: c.name.unwrap_or_default(),
+        image: text(c.image),
+        resources: c.resources.map(resources),
+        restart_policy: text(c.restart_policy),
+        ..Default::default()
+    }
+}
+
+fn resources(r: pb::ResourceRequirements) -> api::ResourceRequirements {
+    api::ResourceRequirements {
+        limits: quantities(r.limits),
+        requests: quantities(r.requests),
+        ..Default::default()
+    }
+}
+
+fn pod_status(s: pb::PodStatus) -> api::PodStatus {
+    api::PodStatus {
+        phase: text(s.phase),
+        conditions: list(s.conditions, |c| api::PodCondition {
+            type_: c.r#type.unwrap_or_default(),
+            status: c.status.unwrap_or_default(),
+            reason: text(c.reason),
+            message: text(c.message),
+            last_transition_time: time(c.last_transition_time),
+            last_probe_time: time(c.last_probe_time),
+            ..Default::default()
+        }),
+        message: text(s.message),
+        reason: text(s.reason),
+        nominated_node_name: text(s.nominated_node_name),
+        host_ip: text(s.host_ip),
+        pod_ip: text(s.pod_ip),
+        start_time: time(s.start_time),
+        init_container_statuses: list(s.init_container_statuses, container_status),
+        container_statuses: list(s.container_statuses, container_status),
+        qos_class: text(s.qos_class),
+        ..Default::default()
+    }
+}
+
+fn container_status(c: pb::ContainerStatus) -> api::ContainerStatus {
+    api::ContainerStatus {
+        name: c.name.unwrap_or_default(),
+        state: c.state.map(container_state),
+        last_state: c.last_state.map(container_state),
+        ready: c.ready.unwrap_or_default(),
+        restart_count: c.restart_count.unwrap_or_default(),
+        image: c.image.unwrap_or_default(),
+        image_id: c.image_id.unwrap_or_default(),
+        container_id: text(c.container_id),
+        started: c.started,
+        ..Default::default()
+    }
+}
+
+/// A state as JSON has it: Go's `ContainerState` holds three pointers, so
+/// protobuf, like JSON, sends only the one set; an empty state (no
+/// pointer set) stays empty.
+fn container_state(s: pb::ContainerState) -> api::ContainerState {
+    api::ContainerState {
+        waiting: s.waiting.map(|w| api::ContainerStateWaiting {
+            reason: text(w.reason),
+            message: text(w.message),
+        }),
+        running: s.running.map(|r| api::ContainerStateRunning {
+            started_at: time(r.started_at),
+        }),
+        terminated: s.terminated.map(|t| api::ContainerStateTerminated {
+            exit_code: t.exit_code.unwrap_or_default(),
+            signal: t.signal.filter(|s| *s != 0),
+            reason: text(t.reason),
+            message: text(t.message),
+            started_at: time(t.started_at),
+            finished_at: time(t.finished_at),
+            container_id: text(t.container_id),
+        }),
+    }
+}
+
+/// A string JSON leaves out when empty.
+fn text(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// A list JSON leaves out when empty.
+fn list<A, B>(items: Vec<A>, f: impl FnMut(A) -> B) -> Option<Vec<B>> {
+    (!items.is_empty()).then(|| items.into_iter().map(f).collect())
+}
+
+/// A map JSON leaves out when empty.
+fn map(m: BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
+    (!m.is_empty()).then_some(m)
+}
+
+fn quantities(
+    m: BTreeMap<String, k8s_pb::apimachinery::pkg::api::resource::Quantity>,
+) -> Option<BTreeMap<String, Quantity>> {
+    (!m.is_empty()).then(|| {
+        m.into_iter()
+            .map(|(k, q)| (k, Quantity(q.string.unwrap_or_default())))
+            .collect()
+    })
+}
+
+/// A time as JSON has it: seconds (a zero time is sent as an empty
+/// message, and JSON sends `null`).
+fn time(t: Option<pb_meta::Time>) -> Option<meta::Time> {
+    let seconds = t?.seconds?;
+    k8s_openapi::jiff::Timestamp::from_second(seconds)
+        .ok()
+        .map(meta::Time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_json_leaves_out_is_none() {
+        let p = pod(pb::Pod {
+            metadata: Some(pb_meta::ObjectMeta {
+                name: Some("jupyter-ada".into()),
+                namespace: Some("hub".into()),
+                generate_name: Some(String::new()),
+                labels: BTreeMap::new(),
+                creation_timestamp: Some(pb_meta::Time {
+                    seconds: Some(1_700_000_000),
+                    nanos: Some(0),
+                }),
+                deletion_timestamp: Some(pb_meta::Time::default()),
+                ..Default::default()
+            }),
+            spec: Some(pb::PodSpec {
+                node_name: Some(String::new()),
+                containers: vec![pb::Container {
+                    name: Some("notebook".into()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            status: Some(pb::PodStatus {
+                phase: Some("Pending".into()),
+                pod_ip: Some(String::new()),
+                ..Default::default()
+            }),
+        });
+        assert_eq!(p.metadata.name.as_deref(), Some("jupyter-ada"));
+        assert_eq!(p.metadata.generate_name, None);
+        assert_eq!(p.metadata.labels, None);
+        assert_eq!(
+            p.metadata.creation_timestamp.map(|t| t.0.as_second()),
+            Some(1_700_000_000)
+        );
+        assert_eq!(p.metadata.deletion_timestamp, None, "a zero time");
+        let spec = p.spec.unwrap();
+        assert_eq!(spec.node_name, None);
+        assert_eq!(spec.containers[0].name, "notebook");
+        assert_eq!(spec.volumes, None);
+        let status = p.status.unwrap();
+        assert_eq!(status.phase.as_deref(), Some("Pending"));
+        assert_eq!(status.pod_ip, None);
+        assert_eq!(status.container_statuses, None);
+    }
+}
