@@ -245,6 +245,72 @@ fn time(t: Option<pb_meta::Time>) -> Option<meta::Time> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kube::diagnosis::{DiagnosisInput, diagnose};
+    use crate::kube::pod_row::PodRow;
+    use crate::kube::protobuf::{self, Frames};
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rig")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn diagnosis_of(pod: &api::Pod) -> Option<crate::kube::diagnosis::Diagnosis> {
+        diagnose(&DiagnosisInput::pod_alone(pod, &PodRow::from_pod(pod)))
+    }
+
+    /// The rig's own bytes (tests/fixtures/rig/README.md): its pods read
+    /// in protobuf make the rows and diagnoses its JSON makes.
+    #[test]
+    fn the_rigs_watch_in_protobuf_reads_as_its_json() {
+        let mut frames = Frames::default();
+        frames.push(&fixture("pods-watch.protobuf"));
+        let mut pods = BTreeMap::new();
+        let mut list_ended = false;
+        while let Some(frame) = frames.next_frame().unwrap() {
+            let event = protobuf::event(&frame).unwrap();
+            let p: pb::Pod = protobuf::decode_as(&event.object, "Pod").unwrap();
+            match event.kind.as_str() {
+                "ADDED" => {
+                    let p = pod(p);
+                    pods.insert(p.metadata.name.clone().unwrap(), p);
+                }
+                "BOOKMARK" => {
+                    let annotations = p.metadata.unwrap().annotations;
+                    list_ended = annotations.contains_key("k8s.io/initial-events-end");
+                }
+                other => panic!("{other} in a list"),
+            }
+        }
+        assert!(list_ended && frames.pending() == 0);
+        let json: serde_json::Value = serde_json::from_slice(&fixture("pods-watch.json")).unwrap();
+        let items = json["items"].as_array().unwrap();
+        assert_eq!(items.len(), pods.len());
+        for item in items {
+            let json_pod: api::Pod = serde_json::from_value(item.clone()).unwrap();
+            let name = json_pod.metadata.name.as_deref().unwrap();
+            let converted = &pods[name];
+            assert_eq!(
+                PodRow::from_pod(converted),
+                PodRow::from_pod(&json_pod),
+                "{name}"
+            );
+            assert_eq!(diagnosis_of(converted), diagnosis_of(&json_pod), "{name}");
+        }
+        let pending = diagnosis_of(&pods["jupyter-ada"]).expect("a pending pod's diagnosis");
+        // The selector named comes from the converted spec, the rest from
+        // the converted condition.
+        assert_eq!(pending.short, "Node selector mismatch");
+        assert!(
+            pending
+                .line
+                .ends_with("(pod wants cloud.google.com/gke-nodepool=user-pool-none)"),
+            "{}",
+            pending.line
+        );
+        assert_eq!(PodRow::from_pod(&pods["hub-0"]).status, "Running");
+    }
 
     #[test]
     fn what_json_leaves_out_is_none() {

@@ -4,9 +4,11 @@
 //! reads JSON only.
 //!
 //! Why: at 20,000 pods the first list is the API server's work more than
-//! the cockpit's. The server spent 6.7-8.0 s of CPU encoding that list as
-//! JSON (180 MB) against 2.5-4.1 s as protobuf (66 MB), and on the rig's two
-//! cores the list could not end before half their sum (bench/README.md).
+//! the cockpit's, and on the rig's two cores the list cannot end before
+//! half their sum. Streamed as JSON (180 MB) the list cost the server
+//! 5.5-6.3 s of CPU and the cockpit 1.0-1.1 s, and took 4.3-4.9 s to the
+//! screen; as protobuf (66 MB) 3.8-4.3 s, 0.6-0.8 s and 2.9-3.2 s
+//! (bench/README.md, "The pods read in protobuf").
 //!
 //! Only the streaming list is read this way (a watch with
 //! `sendInitialEvents`: the current pods from the server's cache, then a

@@ -129,16 +129,7 @@ async fn listed_in_protobuf(
 }
 
 fn diagnosis_of(pod: &Pod) -> Option<jhub_cockpit::kube::diagnosis::Diagnosis> {
-    diagnose(&DiagnosisInput {
-        pod,
-        row: &PodRow::from_pod(pod),
-        events: &[],
-        claims: &|_| None,
-        storage_classes: &[],
-        last_log_lines: &[],
-        nodes: &[],
-        scheduler_pods: &[],
-    })
+    diagnose(&DiagnosisInput::pod_alone(pod, &PodRow::from_pod(pod)))
 }
 
 #[tokio::test]

@@ -122,6 +122,23 @@ pub struct DiagnosisInput<'a> {
     pub scheduler_pods: &'a [SchedulerPod<'a>],
 }
 
+impl<'a> DiagnosisInput<'a> {
+    /// The pod with nothing known around it: no events, claims, classes,
+    /// log lines, nodes or schedulers. What the pod itself says.
+    pub fn pod_alone(pod: &'a Pod, row: &'a PodRow) -> Self {
+        DiagnosisInput {
+            pod,
+            row,
+            events: &[],
+            claims: &|_| None,
+            storage_classes: &[],
+            last_log_lines: &[],
+            nodes: &[],
+            scheduler_pods: &[],
+        }
+    }
+}
+
 /// None for a healthy pod (Running and Ready, or Succeeded), and for a pod
 /// about which nothing is known yet (just created, not yet looked at by the
 /// scheduler).
