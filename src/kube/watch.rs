@@ -91,14 +91,14 @@ pub fn start_with(
     base: watcher::Config,
 ) -> Watchers {
     let (pods_listed, gate) = tokio::sync::watch::channel(false);
-    let pods_api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let pod_pages = json(Api::<Pod>::namespaced(client.clone(), namespace));
     let (pods_client, pods_namespace) = (client.clone(), namespace.to_owned());
     let mut tasks = vec![spawn::<Pod>(
         move |config: &watcher::Config| {
             if config.initial_list_strategy == watcher::InitialListStrategy::StreamingList {
                 pod_watch::watch(pods_client.clone(), &pods_namespace, config.clone())
             } else {
-                watcher::watcher(pods_api.clone(), config.clone()).boxed()
+                pod_pages(config)
             }
         },
         base.clone(),
