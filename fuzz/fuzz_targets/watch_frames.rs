@@ -1,16 +1,18 @@
-//! The pods' watch in protobuf (`kube::protobuf`, `kube::pod_from_proto`):
-//! whatever an API server, or whatever stands between it and the cockpit,
-//! sends on the stream is cut into frames, decoded, and a pod's made into
-//! the row and the diagnosis the panes read.
+//! The watch in protobuf (`kube::protobuf`, `kube::pod_from_proto`,
+//! `kube::event_from_proto`): whatever an API server, or whatever stands
+//! between it and the cockpit, sends on the stream is cut into frames,
+//! decoded, a pod's made into the row and the diagnosis the panes read, an
+//! event's into the record they read.
 //!
 //! The first byte is the size of the chunks the rest arrives in (as a
 //! connection splits a stream anywhere); the rest is the stream.
 #![no_main]
 
 use jhub_cockpit::kube::diagnosis::{self, DiagnosisInput};
+use jhub_cockpit::kube::event_record::EventRecord;
 use jhub_cockpit::kube::pod_row::PodRow;
 use jhub_cockpit::kube::protobuf::{self, Frames};
-use jhub_cockpit::kube::pod_from_proto;
+use jhub_cockpit::kube::{event_from_proto, pod_from_proto};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -32,9 +34,18 @@ fuzz_target!(|data: &[u8]| {
             let Ok(event) = protobuf::event(&frame) else {
                 continue;
             };
-            if protobuf::kind_of(&event.object) == "Status" {
-                let _ = protobuf::status(&event.object);
-                continue;
+            match protobuf::kind_of(&event.object) {
+                "Status" => {
+                    let _ = protobuf::status(&event.object);
+                    continue;
+                }
+                "Event" => {
+                    if let Ok(e) = protobuf::decode_as(&event.object, "Event") {
+                        let _ = EventRecord::from(event_from_proto::event(e));
+                    }
+                    continue;
+                }
+                _ => {}
             }
             let Ok(pod) = protobuf::decode_as(&event.object, "Pod") else {
                 continue;

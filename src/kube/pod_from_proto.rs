@@ -6,18 +6,32 @@
 //! here. Managed fields are dropped, as `trim::slim` drops them from a pod
 //! read in JSON.
 //!
-//! JSON leaves out an empty string, list or map that Go marks `omitempty`,
-//! and protobuf sends them; each is made `None` here, so a pod converted
-//! reads as the same pod read in JSON (the rig test
+//! What JSON leaves out when empty is made `None` (`from_proto`), so a pod
+//! converted reads as the same pod read in JSON (the rig test
 //! `pods_in_protobuf_read_as_in_json` compares them field by field).
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1 as api;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
 use k8s_pb::api::core::v1 as pb;
 use k8s_pb::apimachinery::pkg::apis::meta::v1 as pb_meta;
+
+use super::from_proto::{list, map, object_meta, text, time};
+use super::proto_watch::FromProto;
+
+impl FromProto for api::Pod {
+    type Proto = pb::Pod;
+    const KIND: &'static str = "Pod";
+
+    fn from_proto(p: pb::Pod) -> api::Pod {
+        pod(p)
+    }
+
+    fn proto_meta(p: pb::Pod) -> Option<pb_meta::ObjectMeta> {
+        p.metadata
+    }
+}
 
 /// The pod as the cockpit reads it.
 pub fn pod(p: pb::Pod) -> api::Pod {
@@ -25,32 +39,6 @@ pub fn pod(p: pb::Pod) -> api::Pod {
         metadata: p.metadata.map(object_meta).unwrap_or_default(),
         spec: p.spec.map(pod_spec),
         status: p.status.map(pod_status),
-    }
-}
-
-fn object_meta(m: pb_meta::ObjectMeta) -> meta::ObjectMeta {
-    meta::ObjectMeta {
-        name: text(m.name),
-        generate_name: text(m.generate_name),
-        namespace: text(m.namespace),
-        uid: text(m.uid),
-        resource_version: text(m.resource_version),
-        generation: m.generation.filter(|g| *g != 0),
-        creation_timestamp: time(m.creation_timestamp),
-        deletion_timestamp: time(m.deletion_timestamp),
-        deletion_grace_period_seconds: m.deletion_grace_period_seconds,
-        labels: map(m.labels),
-        annotations: map(m.annotations),
-        owner_references: list(m.owner_references, |o| meta::OwnerReference {
-            api_version: o.api_version.unwrap_or_default(),
-            kind: o.kind.unwrap_or_default(),
-            name: o.name.unwrap_or_default(),
-            uid: o.uid.unwrap_or_default(),
-            controller: o.controller,
-            block_owner_deletion: o.block_owner_deletion,
-        }),
-        finalizers: list(m.finalizers, |f| f),
-        ..Default::default()
     }
 }
 
@@ -208,21 +196,6 @@ fn container_state(s: pb::ContainerState) -> api::ContainerState {
     }
 }
 
-/// A string JSON leaves out when empty.
-fn text(s: Option<String>) -> Option<String> {
-    s.filter(|s| !s.is_empty())
-}
-
-/// A list JSON leaves out when empty.
-fn list<A, B>(items: Vec<A>, f: impl FnMut(A) -> B) -> Option<Vec<B>> {
-    (!items.is_empty()).then(|| items.into_iter().map(f).collect())
-}
-
-/// A map JSON leaves out when empty.
-fn map(m: BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
-    (!m.is_empty()).then_some(m)
-}
-
 fn quantities(
     m: BTreeMap<String, k8s_pb::apimachinery::pkg::api::resource::Quantity>,
 ) -> Option<BTreeMap<String, Quantity>> {
@@ -231,15 +204,6 @@ fn quantities(
             .map(|(k, q)| (k, Quantity(q.string.unwrap_or_default())))
             .collect()
     })
-}
-
-/// A time as JSON has it: seconds (a zero time is sent as an empty
-/// message, and JSON sends `null`).
-fn time(t: Option<pb_meta::Time>) -> Option<meta::Time> {
-    let seconds = t?.seconds?;
-    k8s_openapi::jiff::Timestamp::from_second(seconds)
-        .ok()
-        .map(meta::Time)
 }
 
 #[cfg(test)]

@@ -7,11 +7,12 @@
 //! and a bookmark when they are all sent), else pages of 500. At 20,000
 //! pods the pages took 8.6 s and the stream 3.6 s on the rig
 //! (bench/README.md); a server that refuses the stream is asked for pages.
-//! The pods' stream is read in protobuf (`pod_watch`): at 20,000 pods it
-//! cost the API server 3.8-4.3 s of CPU where JSON cost 5.5-6.3, and the
-//! list took 3.1 s where it took 4.5 (medians, bench/README.md). Every
-//! other kind, and the pods' pages, are read by kube-runtime's watcher in
-//! JSON.
+//! The pods' and the events' streams are read in protobuf (`proto_watch`):
+//! at 20,000 pods the pods' cost the API server 3.8-4.3 s of CPU where JSON
+//! cost 5.5-6.3, and the list took 3.1 s where it took 4.5 (medians,
+//! bench/README.md). Every other kind (tens of objects), and the pages a
+//! server that refuses the stream gets, are read by kube-runtime's watcher
+//! in JSON.
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -31,7 +32,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::event_record::EventRecord;
-use super::pod_watch;
+use super::proto_watch::{self, FromProto};
 use super::trim;
 use super::watched::{Kind, Object, WatchMsg};
 
@@ -91,16 +92,8 @@ pub fn start_with(
     base: watcher::Config,
 ) -> Watchers {
     let (pods_listed, gate) = tokio::sync::watch::channel(false);
-    let pod_pages = json(Api::<Pod>::namespaced(client.clone(), namespace));
-    let (pods_client, pods_namespace) = (client.clone(), namespace.to_owned());
     let mut tasks = vec![spawn::<Pod>(
-        move |config: &watcher::Config| {
-            if config.initial_list_strategy == watcher::InitialListStrategy::StreamingList {
-                pod_watch::watch(pods_client.clone(), &pods_namespace, config.clone())
-            } else {
-                pod_pages(config)
-            }
-        },
+        protobuf_or_pages(client, namespace),
         base.clone(),
         Kind::Pod,
         Object::pod,
@@ -125,7 +118,7 @@ pub fn start_with(
         after(),
     ));
     tasks.push(spawn::<Event>(
-        json(Api::namespaced(client.clone(), namespace)),
+        protobuf_or_pages(client, namespace),
         base.clone(),
         Kind::Event,
         |e| Object::Event(Arc::new(EventRecord::from(e))),
@@ -207,6 +200,30 @@ where
     K::DynamicType: Default + Eq + std::hash::Hash + Clone + Send + Sync,
 {
     move |config| watcher::watcher(api.clone(), config.clone()).boxed()
+}
+
+/// A streaming list read in protobuf (`proto_watch`), and where the server
+/// refuses it (`refuses_streaming`), kube-runtime's pages in JSON.
+fn protobuf_or_pages<K>(
+    client: &Client,
+    namespace: &str,
+) -> impl Fn(&watcher::Config) -> Events<K> + use<K>
+where
+    K: FromProto<Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + DeserializeOwned
+        + Debug
+        + Sync,
+{
+    let pages = json(Api::<K>::namespaced(client.clone(), namespace));
+    let (client, namespace) = (client.clone(), namespace.to_owned());
+    move |config| {
+        if config.initial_list_strategy == watcher::InitialListStrategy::StreamingList {
+            proto_watch::watch(client.clone(), &namespace, config.clone())
+        } else {
+            pages(config)
+        }
+    }
 }
 
 /// What a watcher says: kube-runtime's events and errors, whichever reads.

@@ -26,8 +26,8 @@
 //! - `diagnosis_on_rig`: why a pod is Pending or failing, on captured and
 //!   live pods;
 //! - `faults_on_rig`: components stopped and started under the cockpit;
-//! - `pods_protobuf_on_rig`: the pods' watch in protobuf read as the pods in
-//!   JSON, and going on after its list and its timeouts;
+//! - `protobuf_on_rig`: the pods' and the events' watch in protobuf read as
+//!   they read in JSON, and going on after its list and its timeouts;
 //! - `rig_hub_on_rig`: the rig's real hub (`dev/cluster hub`) for a release
 //!   of the real chart: health, REST API, a spawn, at the load balancer;
 //! - `rig_image_events_on_rig`: the image pulls the rig reports as a kubelet
@@ -50,7 +50,7 @@ mod gke;
 mod hub;
 mod image;
 mod panes;
-mod pods_protobuf_on_rig;
+mod protobuf_on_rig;
 mod rig_hub_on_rig;
 mod rig_image_events_on_rig;
 mod rig_registry_on_rig;

@@ -1,8 +1,8 @@
-//! The pods' watch in protobuf (`kube::pod_watch`) against the rig's API
+//! The watch in protobuf (`kube::proto_watch`) against the rig's API
 //! server: a pod read so is the pod read in JSON, as far as the cockpit
 //! reads it (every field converted holds the JSON's value; the row and the
-//! diagnosis are the same), and the watch after the list says what changed,
-//! across its own timeouts.
+//! diagnosis are the same), an event makes the record its JSON makes, and
+//! the watch after the list says what changed, across its own timeouts.
 
 use crate::support::{TestNamespace, client, eventually};
 
@@ -10,14 +10,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Event as KubeEvent, Pod};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::watcher::{self, Event};
 use serde_json::{Value, json};
 
 use jhub_cockpit::kube::diagnosis::{DiagnosisInput, diagnose};
+use jhub_cockpit::kube::event_record::EventRecord;
 use jhub_cockpit::kube::pod_row::PodRow;
-use jhub_cockpit::kube::{pod_watch, trim};
+use jhub_cockpit::kube::proto_watch::{self, FromProto};
+use jhub_cockpit::kube::trim;
 
 /// Pods of the shapes the cockpit reads most of: unschedulable with
 /// selectors, tolerations, affinity, claims, a sidecar and requests; gated;
@@ -110,22 +112,57 @@ fn within(part: &Value, whole: &Value, path: &str, leaves: &mut usize) -> Result
     }
 }
 
-/// The streaming list's pods, read in protobuf, by name.
-async fn listed_in_protobuf(
-    stream: &mut futures::stream::BoxStream<'static, watcher::Result<Event<Pod>>>,
-) -> BTreeMap<String, Pod> {
-    let mut pods = BTreeMap::new();
+/// The streaming list's objects, read in protobuf, by name.
+async fn listed_in_protobuf<K: FromProto + std::fmt::Debug>(
+    stream: &mut futures::stream::BoxStream<'static, watcher::Result<Event<K>>>,
+) -> BTreeMap<String, K> {
+    let mut objects = BTreeMap::new();
     loop {
         match stream.next().await.expect("the watch goes on") {
-            Ok(Event::Init) => pods.clear(),
-            Ok(Event::InitApply(p)) => {
-                pods.insert(p.metadata.name.clone().unwrap(), p);
+            Ok(Event::Init) => objects.clear(),
+            Ok(Event::InitApply(o)) => {
+                objects.insert(o.meta().name.clone().unwrap(), o);
             }
-            Ok(Event::InitDone) => return pods,
+            Ok(Event::InitDone) => return objects,
             Ok(other) => panic!("before the list's end: {other:?}"),
             Err(e) => panic!("the list failed: {e}"),
         }
     }
+}
+
+/// The namespace's `K`s read through the protobuf watcher's streaming
+/// list and through a JSON list (slimmed as the cockpit slims it), by name;
+/// the same names in both.
+async fn read_both<K>(
+    client: &kube::Client,
+    api: &Api<K>,
+) -> (BTreeMap<String, K>, BTreeMap<String, K>)
+where
+    K: FromProto + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let namespace = api.namespace().expect("a namespaced Api").to_owned();
+    let mut stream = proto_watch::watch::<K>(
+        client.clone(),
+        &namespace,
+        watcher::Config::default().streaming_lists(),
+    );
+    let in_protobuf = listed_in_protobuf(&mut stream).await;
+    let in_json: BTreeMap<String, K> = api
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|mut o| {
+            trim::slim(&mut o);
+            (o.meta().name.clone().unwrap(), o)
+        })
+        .collect();
+    assert_eq!(
+        in_protobuf.keys().collect::<Vec<_>>(),
+        in_json.keys().collect::<Vec<_>>()
+    );
+    (in_protobuf, in_json)
 }
 
 fn diagnosis_of(pod: &Pod) -> Option<jhub_cockpit::kube::diagnosis::Diagnosis> {
@@ -157,27 +194,7 @@ async fn pods_in_protobuf_read_as_in_json() {
     .await;
     assert!(running.is_some(), "KWOK did not run hub-running");
 
-    let mut stream = pod_watch::watch(
-        client.clone(),
-        &ns.name,
-        watcher::Config::default().streaming_lists(),
-    );
-    let in_protobuf = listed_in_protobuf(&mut stream).await;
-    let in_json: BTreeMap<String, Pod> = api
-        .list(&ListParams::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|mut p| {
-            trim::slim(&mut p);
-            (p.metadata.name.clone().unwrap(), p)
-        })
-        .collect();
-    assert_eq!(
-        in_protobuf.keys().collect::<Vec<_>>(),
-        in_json.keys().collect::<Vec<_>>()
-    );
+    let (in_protobuf, in_json) = read_both(&client, &api).await;
     for (name, json_pod) in &in_json {
         let proto_pod = &in_protobuf[name];
         // Unchanged between the two reads, or the comparison means nothing.
@@ -249,6 +266,136 @@ async fn pods_in_protobuf_read_as_in_json() {
         .await;
 }
 
+/// Events of the reporters the cockpit reads: the scheduler itself
+/// (events.k8s.io: an event time, a reporting instance), one as it writes
+/// an event that repeats (a series), and one as a kubelet writes it (a
+/// source host, first and last times, a count).
+#[tokio::test]
+async fn events_in_protobuf_read_as_in_json() {
+    let client = client().await;
+    let ns = TestNamespace::new(&client, "protobuf-events").await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns.name);
+    let events: Api<KubeEvent> = Api::namespaced(client.clone(), &ns.name);
+    // Unschedulable: the scheduler's FailedScheduling.
+    pods.create(
+        &PostParams::default(),
+        &serde_json::from_value(json!({
+            "metadata": {"name": "jupyter-ada"},
+            "spec": {"nodeSelector": {"cloud.google.com/gke-nodepool": "user-pool-none"},
+                "containers": [{"name": "notebook", "image": "busybox:1.36"}]}
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    // As a kubelet reports a pull.
+    events
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({
+                "metadata": {"name": "jupyter-ada.pulled"},
+                "involvedObject": {"kind": "Pod", "namespace": ns.name, "name": "jupyter-ada",
+                    "apiVersion": "v1", "fieldPath": "spec.containers{notebook}"},
+                "reason": "Pulled",
+                "message": "Successfully pulled image \"busybox:1.36\" in 1.2s",
+                "type": "Normal",
+                "source": {"component": "kubelet", "host": "kwok-node-0"},
+                "firstTimestamp": "2026-12-01T10:00:00Z",
+                "lastTimestamp": "2026-12-01T10:03:00Z",
+                "count": 3
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    // As the scheduler reports one that repeats (events.k8s.io's series),
+    // last seen after its creation, so that the record's last sighting is
+    // the series' time.
+    let observed = (chrono::Utc::now() + chrono::Duration::minutes(1))
+        .format("%Y-%m-%dT%H:%M:%S.654321Z")
+        .to_string();
+    events
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({
+                "metadata": {"name": "jupyter-ada.repeated"},
+                "involvedObject": {"kind": "Pod", "namespace": ns.name, "name": "jupyter-ada",
+                    "apiVersion": "v1"},
+                "reason": "FailedScheduling",
+                "message": "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+                "type": "Warning",
+                "eventTime": "2026-12-01T10:00:00.123456Z",
+                "series": {"count": 4, "lastObservedTime": observed},
+                "action": "Scheduling",
+                "reportingComponent": "default-scheduler",
+                "reportingInstance": "default-scheduler-rig"
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let scheduled = eventually(Duration::from_secs(60), || async {
+        let list = events.list(&ListParams::default()).await.ok()?;
+        list.items
+            .iter()
+            .any(|e| e.reason.as_deref() == Some("FailedScheduling"))
+            .then_some(())
+    })
+    .await;
+    assert!(scheduled.is_some(), "the scheduler reported nothing");
+
+    let (in_protobuf, in_json) = read_both(&client, &events).await;
+    let mut compared = 0;
+    for (name, json_event) in &in_json {
+        let proto_event = &in_protobuf[name];
+        if proto_event.metadata.resource_version != json_event.metadata.resource_version {
+            // The scheduler counted it again between the reads.
+            continue;
+        }
+        compared += 1;
+        // Every field is converted but `related`, so both ways.
+        let (proto_value, json_value) = (
+            serde_json::to_value(proto_event).unwrap(),
+            serde_json::to_value(json_event).unwrap(),
+        );
+        let mut leaves = 0;
+        within(&proto_value, &json_value, name, &mut leaves).unwrap_or_else(|e| panic!("{e}"));
+        assert!(leaves >= 8, "{name}: only {leaves} values converted");
+        within(&json_value, &proto_value, name, &mut 0)
+            .unwrap_or_else(|e| panic!("not converted: {e}"));
+        assert_eq!(
+            EventRecord::from(proto_event.clone()),
+            EventRecord::from(json_event.clone()),
+            "{name}"
+        );
+    }
+    assert!(compared >= 1, "every event changed between the reads");
+    let record = |reason: &str| {
+        in_protobuf
+            .values()
+            .find(|e| e.reason.as_deref() == Some(reason))
+            .map(|e| EventRecord::from(e.clone()))
+            .unwrap_or_else(|| panic!("no {reason} event"))
+    };
+    let pulled = record("Pulled");
+    assert_eq!(pulled.node.as_deref(), Some("kwok-node-0"));
+    assert_eq!(pulled.count, 3);
+    assert!(pulled.first_seen < pulled.last_seen);
+    let failed = record("FailedScheduling");
+    assert_eq!(failed.type_.as_deref(), Some("Warning"));
+    assert_eq!(failed.involved_object.name.as_deref(), Some("jupyter-ada"));
+    assert!(failed.last_seen.is_some(), "the scheduler's event time");
+    let repeated = EventRecord::from(in_protobuf["jupyter-ada.repeated"].clone());
+    assert_eq!(repeated.count, 4, "the series' count");
+    assert_eq!(
+        repeated
+            .last_seen
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        Some(observed),
+        "the series' last time, to the microsecond"
+    );
+}
+
 #[tokio::test]
 async fn the_watch_after_the_list_goes_on_across_its_timeouts() {
     let client = client().await;
@@ -267,7 +414,7 @@ async fn the_watch_after_the_list_goes_on_across_its_timeouts() {
 
     // A 2 s watch timeout: the server ends the watch, and it is resumed from
     // the last version without a new list.
-    let mut stream = pod_watch::watch(
+    let mut stream = proto_watch::watch::<Pod>(
         client.clone(),
         &ns.name,
         watcher::Config::default().streaming_lists().timeout(2),

@@ -1,34 +1,39 @@
-//! The pods' watcher, read in protobuf. It says what kube-runtime's
-//! watcher says (Init, InitApply..., InitDone, then Apply and Delete) and
-//! fails the same ways, so `watch.rs` treats the two alike; kube-runtime's
-//! reads JSON only.
+//! A watcher that reads the API server's protobuf, for the kinds a
+//! namespace holds tens of thousands of (pods, events). It says what
+//! kube-runtime's watcher says (Init, InitApply..., InitDone, then Apply
+//! and Delete) and fails the same ways, so `watch.rs` treats the two
+//! alike; kube-runtime's reads JSON only, and its modes are private.
 //!
 //! Why: at 20,000 pods the first list is the API server's work more than
 //! the cockpit's, and on the rig's two cores the list cannot end before
-//! half their sum. Streamed as JSON (180 MB) the list cost the server
+//! half their sum. Streamed as JSON (180 MB) the pods' list cost the server
 //! 5.5-6.3 s of CPU and the cockpit 1.0-1.1 s, and took 4.3-4.9 s to the
 //! screen; as protobuf (66 MB) 3.8-4.3 s, 0.6-0.8 s and 2.9-3.2 s
-//! (bench/README.md, "The pods read in protobuf").
+//! (bench/README.md, "The pods read in protobuf"). The 50,000 events those
+//! pods leave are listed next, the same way.
 //!
 //! Only the streaming list is read this way (a watch with
-//! `sendInitialEvents`: the current pods from the server's cache, then a
-//! bookmark); where a server refuses it, `watch.rs` lists pages with
+//! `sendInitialEvents`: the current objects from the server's cache, then
+//! a bookmark); where a server refuses it, `watch.rs` lists pages with
 //! kube-runtime's watcher, in JSON, as before. After the bookmark the same
 //! watch goes on; when it ends (its timeout) it is resumed from the last
 //! resource version, and a 410 (that version compacted away) starts over
 //! with a new list, as kube-runtime's does.
+//!
+//! A kind is read this way once it implements [`FromProto`]: its protobuf
+//! type (kube-rs's `k8s-pb`) and how that is made into the `k8s-openapi`
+//! type the rest reads (`pod_from_proto`, `event_from_proto`).
 
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use http_body_util::BodyExt;
-use k8s_openapi::api::core::v1::Pod;
-use kube::Client;
+use k8s_pb::apimachinery::pkg::apis::meta::v1 as pb_meta;
 use kube::api::WatchParams;
 use kube::client::Body;
 use kube::runtime::watcher::{self, Event};
+use kube::{Client, Resource};
 
-use super::pod_from_proto;
 use super::protobuf::{self, Frames};
 
 /// A watch that sends nothing for longer than its own timeout and this is
@@ -38,16 +43,29 @@ const IDLE_MARGIN: Duration = Duration::from_secs(5);
 /// The annotation of the bookmark that ends a streaming list's objects.
 const INITIAL_EVENTS_END: &str = "k8s.io/initial-events-end";
 
-/// Watches the pods of `namespace` with `config`'s selectors and timeout.
-pub fn watch(
+/// A kind read in protobuf.
+pub trait FromProto: Resource<DynamicType = ()> + Sized + Send + 'static {
+    /// Its `k8s-pb` type.
+    type Proto: prost::Message + Default;
+    /// Its kind, as an encoded object names it.
+    const KIND: &'static str;
+    /// The object as the cockpit reads it.
+    fn from_proto(p: Self::Proto) -> Self;
+    /// Its metadata, which is all a bookmark holds.
+    fn proto_meta(p: Self::Proto) -> Option<pb_meta::ObjectMeta>;
+}
+
+/// Watches the `K`s of `namespace` with `config`'s selectors and timeout.
+pub fn watch<K: FromProto>(
     client: Client,
     namespace: &str,
     config: watcher::Config,
-) -> BoxStream<'static, watcher::Result<Event<Pod>>> {
+) -> BoxStream<'static, watcher::Result<Event<K>>> {
     let watch = Watch {
         client,
-        path: format!("/api/v1/namespaces/{namespace}/pods"),
+        path: K::url_path(&(), Some(namespace)),
         config,
+        kind: std::marker::PhantomData,
     };
     stream::unfold((watch, State::Start), |(watch, state)| async move {
         let (item, next) = watch.step(state).await;
@@ -56,16 +74,17 @@ pub fn watch(
     .boxed()
 }
 
-struct Watch {
+struct Watch<K> {
     client: Client,
     path: String,
     config: watcher::Config,
+    kind: std::marker::PhantomData<fn() -> K>,
 }
 
 enum State {
     /// Ask for a streaming list.
     Start,
-    /// The list is coming: its pods are InitApply until the bookmark.
+    /// The list is coming: its objects are InitApply until the bookmark.
     Listing(Open),
     /// The watch ended: ask again from this version.
     Resume(String),
@@ -87,9 +106,9 @@ enum Sent {
     Failed(kube::Error),
 }
 
-impl Watch {
+impl<K: FromProto> Watch<K> {
     /// One event, and the state after it.
-    async fn step(&self, mut state: State) -> (watcher::Result<Event<Pod>>, State) {
+    async fn step(&self, mut state: State) -> (watcher::Result<Event<K>>, State) {
         loop {
             state = match state {
                 State::Start => match self.open(None).await {
@@ -107,18 +126,18 @@ impl Watch {
                 },
                 State::Listing(mut open) => match self.next(&mut open).await {
                     Sent::Event(e) => match e.kind.as_str() {
-                        "ADDED" | "MODIFIED" => match pod_of(&e) {
-                            Ok(pod) => return (Ok(Event::InitApply(pod)), State::Listing(open)),
+                        "ADDED" | "MODIFIED" => match object_of::<K>(&e) {
+                            Ok(obj) => return (Ok(Event::InitApply(obj)), State::Listing(open)),
                             Err(err) => return (Err(err), State::Start),
                         },
-                        "BOOKMARK" => match bookmark(&e) {
+                        "BOOKMARK" => match bookmark::<K>(&e) {
                             Ok((version, true)) => {
                                 return (Ok(Event::InitDone), State::Watching(version, open));
                             }
                             Ok(_) => State::Listing(open),
                             Err(err) => return (Err(err), State::Start),
                         },
-                        "ERROR" => return error_event(&e, State::Listing(open)),
+                        "ERROR" => return error_event::<K>(&e, State::Listing(open)),
                         // The server sends no deletion in a list.
                         _ => State::Listing(open),
                     },
@@ -128,25 +147,25 @@ impl Watch {
                 },
                 State::Watching(version, mut open) => match self.next(&mut open).await {
                     Sent::Event(e) => match e.kind.as_str() {
-                        kind @ ("ADDED" | "MODIFIED" | "DELETED") => match pod_of(&e) {
-                            Ok(pod) => {
-                                let Some(version) = pod.metadata.resource_version.clone() else {
+                        kind @ ("ADDED" | "MODIFIED" | "DELETED") => match object_of::<K>(&e) {
+                            Ok(obj) => {
+                                let Some(version) = obj.meta().resource_version.clone() else {
                                     return (Err(watcher::Error::NoResourceVersion), State::Start);
                                 };
                                 let event = if kind == "DELETED" {
-                                    Event::Delete(pod)
+                                    Event::Delete(obj)
                                 } else {
-                                    Event::Apply(pod)
+                                    Event::Apply(obj)
                                 };
                                 return (Ok(event), State::Watching(version, open));
                             }
                             Err(err) => return (Err(err), State::Resume(version)),
                         },
-                        "BOOKMARK" => match bookmark(&e) {
+                        "BOOKMARK" => match bookmark::<K>(&e) {
                             Ok((version, _)) => State::Watching(version, open),
                             Err(err) => return (Err(err), State::Resume(version)),
                         },
-                        "ERROR" => return error_event(&e, State::Watching(version, open)),
+                        "ERROR" => return error_event::<K>(&e, State::Watching(version, open)),
                         _ => State::Watching(version, open),
                     },
                     Sent::End => State::Resume(version),
@@ -203,7 +222,7 @@ impl Watch {
             // taken as the server's 406, so `watch.rs` lists in JSON.
             return Err(kube::Error::Api(Box::new(
                 kube::core::Status::failure(
-                    "the pods' watch was not answered in protobuf",
+                    "the watch was not answered in protobuf",
                     "NotAcceptable",
                 )
                 .with_code(406),
@@ -235,7 +254,7 @@ impl Watch {
                 Some(idle) => match tokio::time::timeout(idle, read).await {
                     Ok(f) => f,
                     Err(_) => {
-                        tracing::debug!("pods watch quiet past its timeout: resuming");
+                        tracing::debug!(kind = K::KIND, "watch quiet past its timeout: resuming");
                         return Sent::End;
                     }
                 },
@@ -250,7 +269,7 @@ impl Watch {
                 Some(Err(e)) => {
                     // A connection cut mid-watch ends it (kube-client takes
                     // an unexpected EOF the same way); a watch resumes.
-                    tracing::debug!(error = %e, "pods watch read failed: resuming");
+                    tracing::debug!(kind = K::KIND, error = %e, "watch read failed: resuming");
                     return Sent::End;
                 }
                 None => return Sent::End,
@@ -259,17 +278,17 @@ impl Watch {
     }
 }
 
-fn pod_of(e: &protobuf::Event) -> watcher::Result<Pod> {
-    protobuf::decode_as::<k8s_pb::api::core::v1::Pod>(&e.object, "Pod")
-        .map(pod_from_proto::pod)
+fn object_of<K: FromProto>(e: &protobuf::Event) -> watcher::Result<K> {
+    protobuf::decode_as::<K::Proto>(&e.object, K::KIND)
+        .map(K::from_proto)
         .map_err(|err| watcher::Error::WatchFailed(decode_failure(err)))
 }
 
 /// A bookmark's version and whether it ends a streaming list.
-fn bookmark(e: &protobuf::Event) -> watcher::Result<(String, bool)> {
-    let pod: k8s_pb::api::core::v1::Pod = protobuf::decode_as(&e.object, "Pod")
+fn bookmark<K: FromProto>(e: &protobuf::Event) -> watcher::Result<(String, bool)> {
+    let object: K::Proto = protobuf::decode_as(&e.object, K::KIND)
         .map_err(|err| watcher::Error::WatchFailed(decode_failure(err)))?;
-    let meta = pod.metadata.unwrap_or_default();
+    let meta = K::proto_meta(object).unwrap_or_default();
     let version = meta
         .resource_version
         .filter(|v| !v.is_empty())
@@ -280,7 +299,7 @@ fn bookmark(e: &protobuf::Event) -> watcher::Result<(String, bool)> {
 
 /// An ERROR event: a 410 (the version is compacted away) lists again, as
 /// kube-runtime's watcher does; another keeps reading.
-fn error_event(e: &protobuf::Event, reading: State) -> (watcher::Result<Event<Pod>>, State) {
+fn error_event<K>(e: &protobuf::Event, reading: State) -> (watcher::Result<Event<K>>, State) {
     match protobuf::status(&e.object) {
         Ok(status) => {
             let next = if status.code == 410 {
