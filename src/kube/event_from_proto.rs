@@ -74,33 +74,15 @@ pub fn event(e: pb::Event) -> api::Event {
 mod tests {
     use super::*;
     use crate::kube::event_record::EventRecord;
-    use crate::kube::protobuf::{self, Frames};
+    use crate::kube::proto_watch::captured_list;
 
     /// The rig's own bytes (tests/fixtures/rig/README.md): its events read
     /// in protobuf are its events read in JSON, and make the same records.
     #[test]
     fn the_rigs_events_in_protobuf_read_as_their_json() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rig");
-        let mut frames = Frames::default();
-        frames.push(&std::fs::read(dir.join("events-watch.protobuf")).unwrap());
-        let mut events = std::collections::BTreeMap::new();
-        let mut list_ended = false;
-        while let Some(frame) = frames.next_frame().unwrap() {
-            let e = protobuf::event(&frame).unwrap();
-            let pb_event: pb::Event = protobuf::decode_as(&e.object, "Event").unwrap();
-            match e.kind.as_str() {
-                "ADDED" => {
-                    let converted = event(pb_event);
-                    events.insert(converted.metadata.name.clone().unwrap(), converted);
-                }
-                "BOOKMARK" => {
-                    let annotations = pb_event.metadata.unwrap().annotations;
-                    list_ended = annotations.contains_key("k8s.io/initial-events-end");
-                }
-                other => panic!("{other} in a list"),
-            }
-        }
-        assert!(list_ended && frames.pending() == 0);
+        let events: std::collections::BTreeMap<String, api::Event> =
+            captured_list(&std::fs::read(dir.join("events-watch.protobuf")).unwrap());
         let json: serde_json::Value =
             serde_json::from_slice(&std::fs::read(dir.join("events-watch.json")).unwrap()).unwrap();
         let items = json["items"].as_array().unwrap();

@@ -211,7 +211,7 @@ mod tests {
     use super::*;
     use crate::kube::diagnosis::{DiagnosisInput, diagnose};
     use crate::kube::pod_row::PodRow;
-    use crate::kube::protobuf::{self, Frames};
+    use crate::kube::proto_watch::captured_list;
 
     fn fixture(name: &str) -> Vec<u8> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -228,26 +228,7 @@ mod tests {
     /// in protobuf make the rows and diagnoses its JSON makes.
     #[test]
     fn the_rigs_watch_in_protobuf_reads_as_its_json() {
-        let mut frames = Frames::default();
-        frames.push(&fixture("pods-watch.protobuf"));
-        let mut pods = BTreeMap::new();
-        let mut list_ended = false;
-        while let Some(frame) = frames.next_frame().unwrap() {
-            let event = protobuf::event(&frame).unwrap();
-            let p: pb::Pod = protobuf::decode_as(&event.object, "Pod").unwrap();
-            match event.kind.as_str() {
-                "ADDED" => {
-                    let p = pod(p);
-                    pods.insert(p.metadata.name.clone().unwrap(), p);
-                }
-                "BOOKMARK" => {
-                    let annotations = p.metadata.unwrap().annotations;
-                    list_ended = annotations.contains_key("k8s.io/initial-events-end");
-                }
-                other => panic!("{other} in a list"),
-            }
-        }
-        assert!(list_ended && frames.pending() == 0);
+        let pods: BTreeMap<String, api::Pod> = captured_list(&fixture("pods-watch.protobuf"));
         let json: serde_json::Value = serde_json::from_slice(&fixture("pods-watch.json")).unwrap();
         let items = json["items"].as_array().unwrap();
         assert_eq!(items.len(), pods.len());

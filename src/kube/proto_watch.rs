@@ -284,6 +284,30 @@ fn object_of<K: FromProto>(e: &protobuf::Event) -> watcher::Result<K> {
         .map_err(|err| watcher::Error::WatchFailed(decode_failure(err)))
 }
 
+/// A captured streaming list's objects by name, read as the watcher reads
+/// them (the unit tests' fixtures of the rig's own bytes); panics unless
+/// the bytes are a whole list ended by its bookmark.
+#[cfg(test)]
+pub(crate) fn captured_list<K: FromProto>(bytes: &[u8]) -> std::collections::BTreeMap<String, K> {
+    let mut frames = Frames::default();
+    frames.push(bytes);
+    let mut objects = std::collections::BTreeMap::new();
+    let mut list_ended = false;
+    while let Some(frame) = frames.next_frame().unwrap() {
+        let e = protobuf::event(&frame).unwrap();
+        match e.kind.as_str() {
+            "ADDED" => {
+                let obj: K = object_of(&e).unwrap();
+                objects.insert(obj.meta().name.clone().unwrap(), obj);
+            }
+            "BOOKMARK" => list_ended = bookmark::<K>(&e).unwrap().1,
+            other => panic!("{other} in a list"),
+        }
+    }
+    assert!(list_ended && frames.pending() == 0, "not a whole list");
+    objects
+}
+
 /// A bookmark's version and whether it ends a streaming list.
 fn bookmark<K: FromProto>(e: &protobuf::Event) -> watcher::Result<(String, bool)> {
     let object: K::Proto = protobuf::decode_as(&e.object, K::KIND)
