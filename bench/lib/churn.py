@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 
-from kubeapi import Connection, Kubeconfig
+from kubeapi import Connection, Kubeconfig, pop_kubectl
 
 WORKERS = 4
 PROBE_EVERY = 10
@@ -37,11 +37,7 @@ PROBE_EVERY = 10
 
 def main():
     args = sys.argv[1:]
-    kubectl = "kubectl"
-    if "--kubectl" in args:
-        i = args.index("--kubectl")
-        kubectl = args[i + 1]
-        del args[i : i + 2]
+    kubectl = pop_kubectl(args)
     if len(args) != 5:
         sys.exit("usage: churn.py KUBECONFIG NAMESPACE RATE SECONDS LOG [--kubectl K]")
     kubeconfig, ns, rate, seconds, log_path = args

@@ -14,6 +14,18 @@ import tempfile
 import urllib.parse
 
 
+def pop_kubectl(args):
+    """The value of `--kubectl K` among a script's arguments, taken out of
+    them ("kubectl" when not given): the kubectl that reads the
+    kubeconfig."""
+    if "--kubectl" not in args:
+        return "kubectl"
+    i = args.index("--kubectl")
+    kubectl = args[i + 1]
+    del args[i : i + 2]
+    return kubectl
+
+
 class Kubeconfig:
     def __init__(self, path, kubectl="kubectl"):
         raw = subprocess.run(
@@ -100,6 +112,16 @@ class Connection:
                 if attempt:
                     raise
         raise AssertionError("unreachable")
+
+    def stream(self, path):
+        """A GET whose answer is read as it comes (a watch): the response,
+        its status unchecked, on a socket that waits as long as it takes.
+        The connection is the stream's until it ends."""
+        if self.conn is None:
+            self._connect()
+        self.conn.sock.settimeout(None)
+        self.conn.request("GET", path, headers={"Accept": "application/json"})
+        return self.conn.getresponse()
 
     def get_json(self, path, accept="application/json"):
         status, data = self.request("GET", path, accept=accept)
