@@ -45,8 +45,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .max()
         .unwrap_or(4)
         .clamp(16, 40);
+    // A pod crash-looping for days passes 1,000 restarts (one each 5
+    // minutes at the back-off's cap): the column widens to the largest
+    // count in the window rather than cut "1300" to "130".
+    let restarts_width = window
+        .iter()
+        .map(|e| e.row.restarts.checked_ilog10().unwrap_or(0) as usize + 1)
+        .max()
+        .unwrap_or(0)
+        .max(3);
     let status_width = (area.width as usize)
-        .saturating_sub(2 + name_width + 6 + 4 + 6 + 10 + 5)
+        .saturating_sub(2 + name_width + 6 + restarts_width + 1 + 6 + 10 + 5)
         .clamp(10, 40);
     let rows: Vec<Row> = window
         .iter()
@@ -69,7 +78,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Constraint::Length(name_width as u16),
             Constraint::Length(5),
             Constraint::Length(status_width as u16),
-            Constraint::Length(3),
+            Constraint::Length(restarts_width as u16),
             Constraint::Length(5),
             Constraint::Fill(1),
         ],

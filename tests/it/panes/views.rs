@@ -450,3 +450,47 @@ fn pods_waiting_for_the_user_scheduler_and_a_placeholder() {
         "{details}"
     );
 }
+
+#[test]
+fn a_restart_count_past_999_is_shown_whole() {
+    // The bench's churn found it: 1,300 restarts read "130" in a column
+    // three wide. The column widens to the window's largest count.
+    let mut state = deployed();
+    let Object::Pod(pod) = running_pod(
+        "jupyter-crashy",
+        "singleuser-server",
+        "rig-node-2",
+        "2026-12-01T11:30:00Z",
+    ) else {
+        unreachable!()
+    };
+    let mut pod = (*pod).clone();
+    pod.status
+        .as_mut()
+        .unwrap()
+        .container_statuses
+        .as_mut()
+        .unwrap()[0]
+        .restart_count = 1300;
+    app::update(
+        &mut state,
+        Msg::Watch(WatchMsg::Applied(Object::Pod(std::sync::Arc::new(pod)))),
+    );
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = draw(&state, width, height);
+        let row = screen
+            .lines()
+            .find(|l| l.contains("jupyter-crashy"))
+            .unwrap();
+        assert!(row.contains(" 1300 "), "{row}");
+        // The other rows keep their counts under the same header.
+        let header = screen.lines().find(|l| l.contains("RST")).unwrap();
+        let alice = screen
+            .lines()
+            .find(|l| l.contains("jupyter-alice"))
+            .unwrap();
+        let column = header[..header.find("RST").unwrap()].chars().count();
+        assert_eq!(alice.chars().nth(column), Some('0'), "{header}\n{alice}");
+    }
+    sizes::draws_at_every_size(&state);
+}
