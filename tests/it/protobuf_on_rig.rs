@@ -132,8 +132,37 @@ async fn listed_in_protobuf<K: FromProto + std::fmt::Debug>(
 
 /// The namespace's `K`s read through the protobuf watcher's streaming
 /// list and through a JSON list (slimmed as the cockpit slims it), by name;
-/// the same names in both.
+/// the same names in both, and each object at the same version in both:
+/// the rig changes some between two reads (the pod whose image is missing
+/// goes through its pull back-off), so the pair is read again until one
+/// holds every object unchanged, up to ten times.
 async fn read_both<K>(
+    client: &kube::Client,
+    api: &Api<K>,
+) -> (BTreeMap<String, K>, BTreeMap<String, K>)
+where
+    K: FromProto + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let mut attempt = 0;
+    loop {
+        let (in_protobuf, in_json) = read_both_once(client, api).await;
+        let changed: Vec<&String> = in_json
+            .iter()
+            .filter(|(name, o)| {
+                in_protobuf[*name].meta().resource_version != o.meta().resource_version
+            })
+            .map(|(name, _)| name)
+            .collect();
+        attempt += 1;
+        if changed.is_empty() || attempt == 10 {
+            return (in_protobuf, in_json);
+        }
+        eprintln!("changed between the reads, read again: {changed:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn read_both_once<K>(
     client: &kube::Client,
     api: &Api<K>,
 ) -> (BTreeMap<String, K>, BTreeMap<String, K>)
