@@ -357,3 +357,144 @@ fn log_filter_keystroke_50000_lines_10000_kept(bencher: divan::Bencher) {
 fn log_filter_keystroke_50000_lines_held(bencher: divan::Bencher) {
     log_filter_keystroke(bencher, filtered_log(50_000, true));
 }
+
+/// A captured watch's ADDED frames (the rig's own bytes), cycled to `n`
+/// frames of one stream.
+fn cycled_stream(captured: &[u8], n: usize) -> Vec<u8> {
+    use jhub_cockpit::kube::protobuf;
+    let mut frames = protobuf::Frames::default();
+    frames.push(captured);
+    let mut added = Vec::new();
+    while let Some(frame) = frames.next_frame().unwrap() {
+        if protobuf::event(&frame).unwrap().kind == "ADDED" {
+            let mut framed = (frame.len() as u32).to_be_bytes().to_vec();
+            framed.extend_from_slice(&frame);
+            added.push(framed);
+        }
+    }
+    added.iter().cycle().take(n).flatten().copied().collect()
+}
+
+/// Every object of a watch stream as the watcher hands it on to the loop.
+fn read_stream<K: jhub_cockpit::kube::proto_watch::FromProto>(
+    stream: &[u8],
+    wrap: impl Fn(K) -> Object,
+) -> Vec<Object> {
+    use jhub_cockpit::kube::{proto_watch, protobuf};
+    let mut frames = protobuf::Frames::default();
+    frames.push(stream);
+    let mut objects = Vec::new();
+    while let Some(frame) = frames.next_frame().unwrap() {
+        let e = protobuf::event(&frame).unwrap();
+        objects.push(wrap(proto_watch::object_of(&e).unwrap()));
+    }
+    objects
+}
+
+/// The events' first list as the watcher reads it, per 10,000 events:
+/// protobuf frames (the rig's captured events, cycled) cut, decoded and
+/// made into the records the state keeps. At 20,000 user pods the list
+/// holds about 51,000 events and lands in the bench's idle window
+/// (bench/README.md).
+#[divan::bench(sample_count = 20)]
+fn events_list_from_protobuf(bencher: divan::Bencher) {
+    use jhub_cockpit::kube::event_record::EventRecord;
+    let stream = cycled_stream(
+        include_bytes!("../tests/fixtures/rig/events-watch.protobuf"),
+        10_000,
+    );
+    bencher.bench_local(|| {
+        read_stream(&stream, |e: k8s_openapi::api::core::v1::Event| {
+            Object::Event(Arc::new(EventRecord::from(e)))
+        })
+    });
+}
+
+/// The pods' first list as the watcher reads it, per 10,000 pods (the
+/// rig's two captured pods, cycled): decoded, and each made into what the
+/// loop keeps (`Object::pod`: a healthy pod's row).
+#[divan::bench(sample_count = 20)]
+fn pods_list_from_protobuf(bencher: divan::Bencher) {
+    let stream = cycled_stream(
+        include_bytes!("../tests/fixtures/rig/pods-watch.protobuf"),
+        10_000,
+    );
+    bencher.bench_local(|| read_stream(&stream, Object::pod));
+}
+
+/// Decoding alone, per 10,000 objects, as `k8s-pb`'s message and as the
+/// slim one the watcher decodes (`kube::proto_slim`, managed fields left
+/// undecoded): what those fields cost.
+#[divan::bench(sample_count = 20, types = [
+    k8s_pb::api::core::v1::Pod,
+    jhub_cockpit::kube::proto_slim::Pod,
+    k8s_pb::api::core::v1::Event,
+    jhub_cockpit::kube::proto_slim::Event,
+])]
+fn decode_10000<M: prost::Message + Default>(bencher: divan::Bencher) {
+    use jhub_cockpit::kube::protobuf;
+    let pods = std::any::type_name::<M>().ends_with("Pod");
+    let (captured, kind): (&[u8], _) = if pods {
+        (
+            include_bytes!("../tests/fixtures/rig/pods-watch.protobuf"),
+            "Pod",
+        )
+    } else {
+        (
+            include_bytes!("../tests/fixtures/rig/events-watch.protobuf"),
+            "Event",
+        )
+    };
+    let stream = cycled_stream(captured, 10_000);
+    let mut frames = protobuf::Frames::default();
+    frames.push(&stream);
+    let mut objects = Vec::new();
+    while let Some(frame) = frames.next_frame().unwrap() {
+        objects.push(protobuf::event(&frame).unwrap().object);
+    }
+    bencher.bench_local(|| {
+        objects
+            .iter()
+            .map(|o| protobuf::decode_as::<M>(o, kind).unwrap())
+            .collect::<Vec<M>>()
+    });
+}
+
+/// The events' first list replacing none, in a state holding the pods:
+/// the three events a started user pod leaves (Scheduled, Pulled,
+/// Started), about 51,000 at 20,000 pods as on the rig.
+#[divan::bench(sample_count = 10, args = SIZES)]
+fn relist_events(bencher: divan::Bencher, pods: usize) {
+    use jhub_cockpit::kube::event_record::{EventObject, EventRecord, Uid, shared};
+    let at = objects::now();
+    let events: Vec<Object> = (1..=pods)
+        .flat_map(|i| {
+            ["Scheduled", "Pulled", "Started"].map(|reason| {
+                Object::Event(Arc::new(EventRecord {
+                    uid: Some(Uid::new(&format!("00000000-0000-0000-{reason:.4}-{i:012}"))),
+                    involved_object: EventObject {
+                        kind: Some(shared("Pod")),
+                        name: Some(user_name(i).into()),
+                        uid: Some(Uid::new(&format!("pod-{i}"))),
+                    },
+                    reason: Some(shared(reason)),
+                    message: Some(format!("{reason} {}", user_name(i)).into()),
+                    type_: Some(shared("Normal")),
+                    count: 1,
+                    last_seen: Some(at),
+                    first_seen: Some(at),
+                    node: Some(shared(&node_of(i))),
+                }))
+            })
+        })
+        .collect();
+    bencher
+        .with_inputs(|| (classroom(pods), events.clone()))
+        .bench_local_values(|(mut state, events)| {
+            app::update(
+                &mut state,
+                Msg::Watch(WatchMsg::Relisted(Kind::Event, events)),
+            );
+            state
+        });
+}

@@ -15,18 +15,19 @@ use k8s_pb::api::core::v1 as pb;
 use k8s_pb::apimachinery::pkg::apis::meta::v1 as pb_meta;
 
 use super::from_proto::{micro_time, object_meta, text, time};
+use super::proto_slim;
 use super::proto_watch::FromProto;
 
 impl FromProto for api::Event {
-    type Proto = pb::Event;
+    type Proto = proto_slim::Event;
     const KIND: &'static str = "Event";
 
-    fn from_proto(e: pb::Event) -> api::Event {
-        event(e)
+    fn from_proto(e: proto_slim::Event) -> api::Event {
+        event(e.into())
     }
 
-    fn proto_meta(e: pb::Event) -> Option<pb_meta::ObjectMeta> {
-        e.metadata
+    fn proto_meta(e: proto_slim::Event) -> Option<pb_meta::ObjectMeta> {
+        e.metadata.map(Into::into)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod node_row;
 pub mod pod_from_proto;
 pub mod pod_row;
 pub mod port_forward;
+pub mod proto_slim;
 pub mod proto_watch;
 pub mod protobuf;
 pub mod quantity;

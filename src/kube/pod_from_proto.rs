@@ -18,18 +18,19 @@ use k8s_pb::api::core::v1 as pb;
 use k8s_pb::apimachinery::pkg::apis::meta::v1 as pb_meta;
 
 use super::from_proto::{list, map, object_meta, text, time};
+use super::proto_slim;
 use super::proto_watch::FromProto;
 
 impl FromProto for api::Pod {
-    type Proto = pb::Pod;
+    type Proto = proto_slim::Pod;
     const KIND: &'static str = "Pod";
 
-    fn from_proto(p: pb::Pod) -> api::Pod {
-        pod(p)
+    fn from_proto(p: proto_slim::Pod) -> api::Pod {
+        pod(p.into())
     }
 
-    fn proto_meta(p: pb::Pod) -> Option<pb_meta::ObjectMeta> {
-        p.metadata
+    fn proto_meta(p: proto_slim::Pod) -> Option<pb_meta::ObjectMeta> {
+        p.metadata.map(Into::into)
     }
 }
 

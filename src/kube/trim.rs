@@ -1,6 +1,6 @@
 //! What the cockpit keeps of a watched object when it keeps the object at
 //! all: the object less what it never reads and can be most of its size.
-//! Events are kept as rows of their own (`event_row`).
+//! Events are kept as records of their own (`event_record`).
 
 use kube::Resource;
 
