@@ -5,11 +5,11 @@
 //! told of the fields, so it steps over their bytes without allocating.
 //!
 //! Why: managed fields are a list of entries, each six strings and a raw
-//! JSON document, so they were most of the allocations of decoding an
-//! event and a good part of a pod's (the measurement: bench/README.md,
-//! "Managed fields left undecoded"). The tags are `k8s-pb`'s (Kubernetes'
+//! JSON document. Left undecoded, an event decodes in two thirds of the
+//! time and a pod in 93 % (the measurement: bench/README.md, "Managed
+//! fields left undecoded"). The tags are `k8s-pb`'s (Kubernetes'
 //! `generated.proto`); the unit tests decode the rig's captured bytes both
-//! ways and compare.
+//! ways and compare, and a message with every field set.
 
 use k8s_pb::api::core::v1 as pb;
 use k8s_pb::apimachinery::pkg::apis::meta::v1 as pb_meta;
