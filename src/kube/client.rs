@@ -105,21 +105,28 @@ pub async fn connect(kubeconfig: Option<&PathBuf>, context: Option<&str>) -> Res
     })
 }
 
-/// Whether the API server can read fresh data: a one-item, metadata-only
-/// list of the namespace's pods (a consistent read, which needs etcd, with
-/// the permission the pods pane needs anyway). The watches alone cannot
-/// tell: while etcd is down the API server keeps them open from its watch
-/// cache and they just go quiet. An answer that is an API error below 500
-/// (403, 429, ...) is an API server that answers.
+/// Whether the API server can read fresh data: a metadata GET of a pod
+/// name no pod has (a read of etcd; the answer is 404, with the permission
+/// the pods' details need anyway). The watches alone cannot tell: while
+/// etcd is down the API server keeps them open from its watch cache and
+/// they just go quiet. An answer that is an API error below 500 (404, 403,
+/// 429, ...) is an API server that answers.
+///
+/// A GET, not a one-item list: the probe runs every 400 ms, and an API
+/// server that serves lists from its watch cache (1.31 on) walks the whole
+/// namespace's pods for a list of one. On the rig at 20,000 pods a list of
+/// one cost the API server 74-155 ms of CPU (a fifth to a third of a core
+/// at this rate, taken from the lists and the writes the panes wait for);
+/// the GET costs it 2 ms (bench/README.md, "The reads' probe").
 pub async fn probe_reads(
     client: &kube::Client,
     namespace: &str,
     timeout: std::time::Duration,
 ) -> Result<(), String> {
     use k8s_openapi::api::core::v1::Pod;
-    use kube::api::{Api, ListParams};
+    use kube::api::Api;
     let pods = Api::<Pod>::namespaced(client.clone(), namespace);
-    match tokio::time::timeout(timeout, pods.list_metadata(&ListParams::default().limit(1))).await {
+    match tokio::time::timeout(timeout, pods.get_metadata_opt(PROBE_POD)).await {
         Err(_) => Err(format!(
             "the API server did not answer a read within {} ms",
             timeout.as_millis()
@@ -129,6 +136,10 @@ pub async fn probe_reads(
         Ok(Err(e)) => Err(format!("the API server cannot read: {e}")),
     }
 }
+
+/// The pod [`probe_reads`] asks for. Either answer will do: a pod of that
+/// name is found, and its absence is a 404 that only etcd could give.
+const PROBE_POD: &str = "jhub-cockpit.reads-probe";
 
 /// One pod, whole (for the details view; the watch keeps healthy pods as
 /// rows only), slimmed as the watched ones are.
