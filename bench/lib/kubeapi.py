@@ -113,14 +113,14 @@ class Connection:
                     raise
         raise AssertionError("unreachable")
 
-    def stream(self, path):
+    def stream(self, path, accept="application/json"):
         """A GET whose answer is read as it comes (a watch): the response,
         its status unchecked, on a socket that waits as long as it takes.
         The connection is the stream's until it ends."""
         if self.conn is None:
             self._connect()
         self.conn.sock.settimeout(None)
-        self.conn.request("GET", path, headers={"Accept": "application/json"})
+        self.conn.request("GET", path, headers={"Accept": accept})
         return self.conn.getresponse()
 
     def get_json(self, path, accept="application/json"):
