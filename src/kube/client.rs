@@ -109,15 +109,15 @@ pub async fn connect(kubeconfig: Option<&PathBuf>, context: Option<&str>) -> Res
 /// name no pod has (a read of etcd; the answer is 404, with the permission
 /// the pods' details need anyway). The watches alone cannot tell: while
 /// etcd is down the API server keeps them open from its watch cache and
-/// they just go quiet. An answer that is an API error below 500 (404, 403,
-/// 429, ...) is an API server that answers.
+/// they just go quiet. An API error below 500 (403, 429, ...) is an
+/// answer too.
 ///
 /// A GET, not a one-item list: the probe runs every 400 ms, and an API
 /// server that serves lists from its watch cache (1.31 on) walks the whole
 /// namespace's pods for a list of one. On the rig at 20,000 pods a list of
-/// one cost the API server 74-155 ms of CPU (a fifth to a third of a core
-/// at this rate, taken from the lists and the writes the panes wait for);
-/// the GET costs it 2 ms (bench/README.md, "The reads' probe").
+/// one cost the API server 74-155 ms of CPU (18-39 % of a core at this
+/// rate, taken from the lists and the writes the panes wait for); the GET
+/// costs it 2 ms (bench/README.md, "The reads' probe is a GET").
 pub async fn probe_reads(
     client: &kube::Client,
     namespace: &str,
