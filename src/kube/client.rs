@@ -1,6 +1,7 @@
 //! Making a kube client from a kubeconfig the way kubectl reads it:
 //! `--kubeconfig`, else KUBECONFIG (several files merged), else
-//! ~/.kube/config; `--context`, else the current context.
+//! ~/.kube/config; `--context`, else the current context. The client is
+//! kube-client's stack over the cockpit's own connections (`connection`).
 
 use std::path::{Path, PathBuf};
 
@@ -95,14 +96,56 @@ pub async fn connect(kubeconfig: Option<&PathBuf>, context: Option<&str>) -> Res
     let config = kube::Config::from_custom_kubeconfig(config_file, &options)
         .await
         .with_context(|| format!("cannot use context '{name}'"))?;
-    let client = kube::Client::try_from(config)
-        .with_context(|| format!("cannot make a client for context '{name}'"))?;
+    let client =
+        build(config).with_context(|| format!("cannot make a client for context '{name}'"))?;
     Ok(Connected {
         client,
         context: name,
         namespace,
         insecure,
     })
+}
+
+/// A client for `config`: what kube-client puts over its connections (TLS,
+/// timeouts, the base URI, retries where asked, the kubeconfig's
+/// credentials and their refresh, extra headers; not its debug tracing of
+/// each request) over the cockpit's, whose reads can gather a list's bytes
+/// (`connection`). A kubeconfig that names a proxy gets kube-client's
+/// client, which refuses it with the reason (this build has no proxy
+/// support).
+pub fn build(config: kube::Config) -> Result<kube::Client, kube::Error> {
+    use super::connection;
+    use kube::client::ConfigExt;
+    use tower::ServiceBuilder;
+
+    if config.proxy_url.is_some() {
+        return kube::Client::try_from(config);
+    }
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // What kube-client does before its own: an error means another
+        // thread installed one meanwhile, which serves as well.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+    http.enforce_http(false);
+    let tls = config.rustls_https_connector_with_connector(connection::Connector::new(http))?;
+    let mut timed = hyper_timeout::TimeoutConnector::new(tls);
+    timed.set_connect_timeout(config.connect_timeout);
+    timed.set_read_timeout(config.read_timeout);
+    timed.set_write_timeout(config.write_timeout);
+    timed.set_reset_reader_on_write(config.reset_reader_on_write);
+    let http_client: hyper_util::client::legacy::Client<_, kube::client::Body> =
+        hyper_util::client::legacy::Builder::new(hyper_util::rt::TokioExecutor::new()).build(timed);
+    let service = ServiceBuilder::new()
+        .layer(config.base_uri_layer())
+        .option_layer(config.default_retry.then(|| {
+            tower::retry::RetryLayer::new(kube::client::retry::RetryPolicy::server_retry())
+        }))
+        .option_layer(config.auth_layer()?)
+        .layer(config.extra_headers_layer()?)
+        .map_err(tower::BoxError::from)
+        .service(http_client);
+    Ok(kube::client::ClientBuilder::new(service, config.default_namespace.clone()).build())
 }
 
 /// Whether the API server can read fresh data: a metadata GET of a pod

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod client;
+pub mod connection;
 pub mod diagnosis;
 pub mod event_from_proto;
 pub mod event_record;

@@ -20,6 +20,10 @@
 //! resource version, and a 410 (that version compacted away) starts over
 //! with a new list, as kube-runtime's does.
 //!
+//! While the list comes, its connection gathers the server's small writes
+//! in the kernel (`connection`): the watch finds the connection's
+//! [`Gathering`] in the response and turns it off at the list's bookmark.
+//!
 //! A kind is read this way once it implements [`FromProto`]: its protobuf
 //! type (kube-rs's `k8s-pb`) and how that is made into the `k8s-openapi`
 //! type the rest reads (`pod_from_proto`, `event_from_proto`).
@@ -34,6 +38,7 @@ use kube::client::Body;
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, Resource};
 
+use super::connection::Gathering;
 use super::protobuf::{self, Frames};
 
 /// A watch that sends nothing for longer than its own timeout and this is
@@ -96,6 +101,27 @@ enum State {
 struct Open {
     body: Body,
     frames: Frames,
+    /// Its connection's reads, gathering while the list comes
+    /// (`connection`); a client without the cockpit's connections has
+    /// none.
+    gathering: Option<Gathering>,
+}
+
+impl Open {
+    /// The list is over: what comes now is read as it comes.
+    fn listed(&self) {
+        if let Some(g) = &self.gathering {
+            g.stop();
+        }
+    }
+}
+
+impl Drop for Open {
+    /// A list cut short leaves its connection reading as it comes, in
+    /// case the pool hands it to another request.
+    fn drop(&mut self) {
+        self.listed();
+    }
 }
 
 /// What a watch sent next.
@@ -132,6 +158,7 @@ impl<K: FromProto> Watch<K> {
                         },
                         "BOOKMARK" => match bookmark::<K>(&e) {
                             Ok((version, true)) => {
+                                open.listed();
                                 return (Ok(Event::InitDone), State::Watching(version, open));
                             }
                             Ok(_) => State::Listing(open),
@@ -210,11 +237,18 @@ impl<K: FromProto> Watch<K> {
             .get(http::header::CONTENT_TYPE)
             .and_then(|t| t.to_str().ok())
             .is_some_and(|t| t.starts_with(protobuf::MEDIA_TYPE));
+        let gathering = response.extensions().get::<Gathering>().cloned();
         let body = response.into_body();
         if status.is_success() && in_protobuf {
+            // A streaming list's objects come first, tens of MB at 20,000
+            // pods: gathered until its bookmark.
+            if let Some(g) = gathering.as_ref().filter(|_| version.is_none()) {
+                g.start();
+            }
             return Ok(Open {
                 body,
                 frames: Frames::default(),
+                gathering,
             });
         }
         if status.is_success() {

@@ -169,7 +169,7 @@ async fn client_with_token(server: &str, ca: &str, token: &str) -> kube::Client 
     let config = kube::Config::from_custom_kubeconfig(config, &Default::default())
         .await
         .unwrap();
-    kube::Client::try_from(config).unwrap()
+    jhub_cockpit::kube::client::build(config).unwrap()
 }
 
 fn names_service(msg: &Msg, name: &str) -> bool {
@@ -379,7 +379,7 @@ async fn an_account_without_cluster_admin_is_offered_and_given_the_binding() {
         .await
         .unwrap();
     as_user.auth_info.impersonate = Some(user.clone());
-    let as_user = kube::Client::try_from(as_user).unwrap();
+    let as_user = jhub_cockpit::kube::client::build(as_user).unwrap();
 
     assert!(
         access::has_cluster_admin(&admin).await.unwrap(),

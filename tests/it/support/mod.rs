@@ -87,7 +87,7 @@ pub async fn client() -> kube::Client {
     let config = kube::Config::from_custom_kubeconfig(config, &Default::default())
         .await
         .expect("rig kubeconfig is usable");
-    let client = kube::Client::try_from(config).expect("client");
+    let client = jhub_cockpit::kube::client::build(config).expect("client");
     client.apiserver_version().await.unwrap_or_else(|e| {
         panic!("the rig's API server does not answer ({e}); run `dev/cluster up`")
     });

@@ -154,7 +154,7 @@ impl PrivateRig {
         let config = kube::Config::from_custom_kubeconfig(config, &Default::default())
             .await
             .expect("private rig kubeconfig is usable");
-        kube::Client::try_from(config).expect("client")
+        jhub_cockpit::kube::client::build(config).expect("client")
     }
 
     /// kubectl against this rig.
