@@ -252,6 +252,14 @@ mod tests {
         (TokioIo::new(stream), server.unwrap().0)
     }
 
+    /// One read, which must end well within three tail waits.
+    async fn read(client: &mut TokioIo<GatheringStream>, buf: &mut [u8], wait: Duration) -> usize {
+        tokio::time::timeout(wait * 3, client.read(buf))
+            .await
+            .expect("a read never ended")
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn a_listing_read_waits_for_the_mark_then_takes_the_tail() {
         let wait = Duration::from_millis(600);
@@ -270,20 +278,14 @@ mod tests {
         let started = Instant::now();
         let mut got = 0;
         while got < 10_000 {
-            got += tokio::time::timeout(wait * 3, client.read(&mut buf))
-                .await
-                .expect("the tail was never read")
-                .unwrap();
+            got += read(&mut client, &mut buf, wait).await;
         }
         assert_eq!(got, 10_000);
         assert!(started.elapsed() >= wait / 2, "read before the tail's wait");
         // Enough to reach the mark is read without the wait.
         let started = Instant::now();
         server.write_all(&[8u8; 40_000]).await.unwrap();
-        let n = tokio::time::timeout(wait * 3, client.read(&mut buf))
-            .await
-            .unwrap()
-            .unwrap();
+        let n = read(&mut client, &mut buf, wait).await;
         assert!(n > 0);
         assert!(
             started.elapsed() < wait / 2,
@@ -291,10 +293,7 @@ mod tests {
         );
         let mut rest = 40_000 - n;
         while rest > 0 {
-            rest -= tokio::time::timeout(wait * 3, client.read(&mut buf))
-                .await
-                .unwrap()
-                .unwrap();
+            rest -= read(&mut client, &mut buf, wait).await;
         }
     }
 
@@ -314,10 +313,7 @@ mod tests {
         server.write_all(b"one event").await.unwrap();
         let mut got = Vec::new();
         while got.len() < 9 {
-            let n = tokio::time::timeout(wait * 3, client.read(&mut buf))
-                .await
-                .unwrap()
-                .unwrap();
+            let n = read(&mut client, &mut buf, wait).await;
             got.extend_from_slice(&buf[..n]);
         }
         assert_eq!(got, b"one event");
@@ -329,10 +325,7 @@ mod tests {
         // And from then on each piece at once.
         let started = Instant::now();
         server.write_all(b"two").await.unwrap();
-        let n = tokio::time::timeout(wait * 3, client.read(&mut buf))
-            .await
-            .unwrap()
-            .unwrap();
+        let n = read(&mut client, &mut buf, wait).await;
         assert_eq!(&buf[..n], b"two");
         assert!(
             started.elapsed() < wait / 2,
