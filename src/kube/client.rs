@@ -12,6 +12,9 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 #[derive(Clone)]
 pub struct Connected {
     pub client: kube::Client,
+    /// What the client was made from: the large lists get a client of
+    /// their own from it (`lists_thread`).
+    pub config: kube::Config,
     pub context: String,
     /// The context's namespace, used when none is given.
     pub namespace: Option<String>,
@@ -96,10 +99,11 @@ pub async fn connect(kubeconfig: Option<&PathBuf>, context: Option<&str>) -> Res
     let config = kube::Config::from_custom_kubeconfig(config_file, &options)
         .await
         .with_context(|| format!("cannot use context '{name}'"))?;
-    let client =
-        build(config).with_context(|| format!("cannot make a client for context '{name}'"))?;
+    let client = build(config.clone())
+        .with_context(|| format!("cannot make a client for context '{name}'"))?;
     Ok(Connected {
         client,
+        config,
         context: name,
         namespace,
         insecure,

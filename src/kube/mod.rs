@@ -10,6 +10,7 @@ pub mod event_from_proto;
 pub mod event_record;
 pub mod from_proto;
 pub mod leftovers;
+pub mod lists_thread;
 pub mod logs;
 pub mod namespaces;
 pub mod node_row;

@@ -590,7 +590,23 @@ fn spawn_connector(
     tokio::spawn(async move {
         let (connected, server_version) = connect_until_answered(&tx, kubeconfig, context).await;
         let _ = cell.set(connected.client.clone());
-        let _watchers = watch::start(&connected.client, &namespace, tx.clone());
+        let _watchers = match watch::start(
+            &connected.client,
+            &connected.config,
+            &namespace,
+            tx.clone(),
+        ) {
+            Ok(w) => w,
+            // The panes' client was made from the same configuration,
+            // so this is not expected; it is said, not retried.
+            Err(e) => {
+                tracing::error!(error = ?e, "no client for the pods' and events' watches");
+                let _ = tx.send(Msg::ConnectFailed(format!(
+                        "cannot make a client for the pods' and events' watches ({e}): restart the cockpit; if it recurs, the log file says more"
+                    )));
+                return;
+            }
+        };
         // The watchers live as long as this task.
         probe_reads(&connected.client, &namespace, server_version, &tx).await;
     })

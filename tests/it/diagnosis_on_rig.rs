@@ -169,7 +169,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use jhub_cockpit::app::{self, Msg, State, Target};
 use jhub_cockpit::kube::diagnosis::Diagnosis;
 use jhub_cockpit::kube::watch;
-use support::{TestNamespace, UninstallOnDrop, client, run_helm, z2jh_chart};
+use support::{TestNamespace, UninstallOnDrop, client, config, run_helm, z2jh_chart};
 
 /// The cockpit's state of one namespace, fed by its own watchers.
 struct Cockpit {
@@ -179,9 +179,9 @@ struct Cockpit {
 }
 
 impl Cockpit {
-    fn start(client: &kube::Client, namespace: &str) -> Self {
+    async fn start(client: &kube::Client, namespace: &str) -> Self {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let watchers = watch::start(client, namespace, tx);
+        let watchers = watch::start(client, &config().await, namespace, tx).expect("watchers");
         let state = State::new(
             Target {
                 context: "rig".into(),
@@ -297,7 +297,7 @@ fn suffix(ns: &TestNamespace) -> &str {
 async fn a_user_pod_waits_for_the_real_charts_user_scheduler() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "diag-sched").await;
-    let mut cockpit = Cockpit::start(&client, &ns.name);
+    let mut cockpit = Cockpit::start(&client, &ns.name).await;
     let release = Release::install(&ns.name, &["scheduling.userPlaceholder.replicas=1"]);
     let scheduler = format!("{}-user-scheduler", release.name);
 
@@ -412,7 +412,7 @@ async fn a_user_pod_waits_for_the_real_charts_user_scheduler() {
 async fn an_untolerated_taint_is_named_from_the_node() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "diag-taint").await;
-    let mut cockpit = Cockpit::start(&client, &ns.name);
+    let mut cockpit = Cockpit::start(&client, &ns.name).await;
     let key = format!("diag.jhub-cockpit/t{}", suffix(&ns));
     let node = support::TestNode::create(&client, &ns.name, (&key, "only"), 110).await;
 
@@ -447,7 +447,7 @@ async fn an_untolerated_taint_is_named_from_the_node() {
 async fn a_full_node_says_too_many_pods() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "diag-full").await;
-    let mut cockpit = Cockpit::start(&client, &ns.name);
+    let mut cockpit = Cockpit::start(&client, &ns.name).await;
     // A node that holds one pod; its taint keeps everyone else's pods off.
     let key = format!("diag.jhub-cockpit/f{}", suffix(&ns));
     let node = support::TestNode::create(&client, &ns.name, (&key, "only"), 1).await;
@@ -485,7 +485,7 @@ async fn a_full_node_says_too_many_pods() {
 async fn the_cluster_autoscalers_refusal_is_the_short_form() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "diag-ca").await;
-    let mut cockpit = Cockpit::start(&client, &ns.name);
+    let mut cockpit = Cockpit::start(&client, &ns.name).await;
     create_pod(
         &client,
         &ns.name,

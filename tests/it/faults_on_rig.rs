@@ -296,6 +296,11 @@ async fn a_watch_that_gets_410_gone_relists_and_converges() {
         ns,
         Source::Watchers {
             client: client.clone(),
+            // The pods' and events' watchers as the cockpit runs them: on
+            // the lists' thread, with a client of their own.
+            lists: Box::new(
+                jhub_cockpit::kube::lists_thread::client(rig.config().await).expect("client"),
+            ),
             config: kube::runtime::watcher::Config::default().timeout(3),
         },
     );

@@ -284,7 +284,8 @@ async fn the_panes_watches_outlive_a_replaced_and_revoked_token() {
         .unwrap();
     let connected_at = Instant::now();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let _watchers = jhub_cockpit::kube::watch::start(&connected.client, &ns, tx);
+    let _watchers = jhub_cockpit::kube::watch::start(&connected.client, &connected.config, &ns, tx)
+        .expect("watchers");
     let services: Api<Service> = Api::namespaced(admin.clone(), &ns);
     let service = |name: &str| -> Service {
         from(json!({"metadata": {"name": name}, "spec": {"ports": [{"port": 80}]}}))

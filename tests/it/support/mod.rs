@@ -81,13 +81,16 @@ pub fn helm() -> PathBuf {
     path
 }
 
-pub async fn client() -> kube::Client {
-    let path = kubeconfig();
-    let config = kube::config::Kubeconfig::read_from(&path).expect("rig kubeconfig");
-    let config = kube::Config::from_custom_kubeconfig(config, &Default::default())
+/// The rig's client configuration, as the cockpit reads it.
+pub async fn config() -> kube::Config {
+    let config = kube::config::Kubeconfig::read_from(kubeconfig()).expect("rig kubeconfig");
+    kube::Config::from_custom_kubeconfig(config, &Default::default())
         .await
-        .expect("rig kubeconfig is usable");
-    let client = jhub_cockpit::kube::client::build(config).expect("client");
+        .expect("rig kubeconfig is usable")
+}
+
+pub async fn client() -> kube::Client {
+    let client = jhub_cockpit::kube::client::build(config().await).expect("client");
     client.apiserver_version().await.unwrap_or_else(|e| {
         panic!("the rig's API server does not answer ({e}); run `dev/cluster up`")
     });

@@ -82,6 +82,7 @@ pub enum Source {
     },
     Watchers {
         client: kube::Client,
+        lists: Box<jhub_cockpit::kube::lists_thread::ListsClient>,
         config: kube::runtime::watcher::Config,
     },
 }
@@ -128,12 +129,17 @@ impl Observed {
                     *deploy,
                 )))
             }
-            Source::Watchers { client, config } => {
+            Source::Watchers {
+                client,
+                lists,
+                config,
+            } => {
                 let _ = tx.send(Msg::Connected {
                     server_version: "rig".into(),
                 });
                 Running::Watchers(jhub_cockpit::kube::watch::start_with(
                     &client,
+                    &lists,
                     namespace,
                     tx.clone(),
                     config,

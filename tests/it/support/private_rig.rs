@@ -150,11 +150,15 @@ impl PrivateRig {
     }
 
     pub async fn client(&self) -> kube::Client {
+        jhub_cockpit::kube::client::build(self.config().await).expect("client")
+    }
+
+    /// This rig's client configuration, as the cockpit reads it.
+    pub async fn config(&self) -> kube::Config {
         let config = kube::config::Kubeconfig::read_from(&self.kubeconfig).expect("kubeconfig");
-        let config = kube::Config::from_custom_kubeconfig(config, &Default::default())
+        kube::Config::from_custom_kubeconfig(config, &Default::default())
             .await
-            .expect("private rig kubeconfig is usable");
-        jhub_cockpit::kube::client::build(config).expect("client")
+            .expect("private rig kubeconfig is usable")
     }
 
     /// kubectl against this rig.
