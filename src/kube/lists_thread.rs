@@ -4,7 +4,7 @@
 //!
 //! Why: on the cockpit's two-worker runtime every piece of a list that
 //! arrived woke one worker, which handed the read on to the other, waking
-//! it in turn (`perf stat` at 20,000 pods: about 16,000 context switches
+//! it in turn (`perf stat` at 20,000 pods: 16,600-19,000 context switches
 //! over the events' list; bench/README.md, "The lists on a thread of their
 //! own"). On one thread a piece is read, decoded and sent to the core by
 //! the thread the kernel woke. The client must be made on that thread:
