@@ -116,11 +116,11 @@ pub fn start_with(
     base: watcher::Config,
 ) -> Watchers {
     let here = Handle::current();
-    let (lists_client, lists_runtime) = (lists.client(), lists_thread::handle());
+    let lists_runtime = lists_thread::handle();
     let (pods_listed, gate) = tokio::sync::watch::channel(false);
     let mut tasks = vec![spawn::<Pod>(
         lists_runtime,
-        protobuf_or_pages(lists_client, namespace),
+        protobuf_or_pages(lists.client(), namespace),
         base.clone(),
         Kind::Pod,
         Object::pod,
@@ -148,7 +148,7 @@ pub fn start_with(
     ));
     tasks.push(spawn::<Event>(
         lists_runtime,
-        protobuf_or_pages(lists_client, namespace),
+        protobuf_or_pages(lists.client(), namespace),
         base.clone(),
         Kind::Event,
         |e| Object::Event(Arc::new(EventRecord::from(e))),

@@ -601,9 +601,10 @@ fn spawn_connector(
             // so this is not expected; it is said, not retried.
             Err(e) => {
                 tracing::error!(error = ?e, "no client for the pods' and events' watches");
-                let _ = tx.send(Msg::ConnectFailed(format!(
-                        "cannot make a client for the pods' and events' watches ({e}): restart the cockpit; if it recurs, the log file says more"
-                    )));
+                let said = format!(
+                    "cannot make a client for the pods' and events' watches ({e}): restart the cockpit; if it recurs, the log file says more"
+                );
+                let _ = tx.send(Msg::ConnectFailed(said));
                 return;
             }
         };

@@ -375,10 +375,7 @@ async fn an_account_without_cluster_admin_is_offered_and_given_the_binding() {
     let ns = TestNamespace::new(&admin, "admin").await;
     let user = format!("operator-{}@example.com", ns.name);
     // The operator's own view, as the API server authenticates them.
-    let config = kube::config::Kubeconfig::read_from(kubeconfig()).unwrap();
-    let mut as_user = kube::Config::from_custom_kubeconfig(config, &Default::default())
-        .await
-        .unwrap();
+    let mut as_user = crate::support::config().await;
     as_user.auth_info.impersonate = Some(user.clone());
     let as_user = jhub_cockpit::kube::client::build(as_user).unwrap();
 

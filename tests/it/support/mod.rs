@@ -83,10 +83,17 @@ pub fn helm() -> PathBuf {
 
 /// The rig's client configuration, as the cockpit reads it.
 pub async fn config() -> kube::Config {
-    let config = kube::config::Kubeconfig::read_from(kubeconfig()).expect("rig kubeconfig");
+    config_of(&kubeconfig()).await
+}
+
+/// The client configuration of the kubeconfig at `path` (its current
+/// context).
+pub async fn config_of(path: &std::path::Path) -> kube::Config {
+    let config = kube::config::Kubeconfig::read_from(path)
+        .unwrap_or_else(|e| panic!("cannot read the kubeconfig {}: {e}", path.display()));
     kube::Config::from_custom_kubeconfig(config, &Default::default())
         .await
-        .expect("rig kubeconfig is usable")
+        .unwrap_or_else(|e| panic!("the kubeconfig {} is not usable: {e}", path.display()))
 }
 
 pub async fn client() -> kube::Client {

@@ -155,10 +155,7 @@ impl PrivateRig {
 
     /// This rig's client configuration, as the cockpit reads it.
     pub async fn config(&self) -> kube::Config {
-        let config = kube::config::Kubeconfig::read_from(&self.kubeconfig).expect("kubeconfig");
-        kube::Config::from_custom_kubeconfig(config, &Default::default())
-            .await
-            .expect("private rig kubeconfig is usable")
+        crate::support::config_of(&self.kubeconfig).await
     }
 
     /// kubectl against this rig.
