@@ -15,6 +15,13 @@ pub enum Command {
         request: crate::kube::logs::LogRequest,
     },
     StopLogs,
+    /// Watch every event of `scope` for an open view (one such watch at a
+    /// time: a new one replaces the old, None stops it); answered with
+    /// `Msg::ScopedEvents` tagged `stream`.
+    WatchEvents {
+        stream: u64,
+        scope: Option<crate::kube::watched::EventScope>,
+    },
     /// Write the log view's lines to a new file only the operator can read
     /// (named from `stem` and the time); answered with `Msg::LogSaved`.
     SaveLog {

@@ -10,7 +10,10 @@
 //!
 //! The view keeps no rows of its own: they are folded from the watched
 //! `EventIndex` whenever keys or the renderer ask (only while the view is
-//! open), so they are live as events arrive. What the view keeps is the
+//! open), so they are live as events arrive. While it is open the whole
+//! namespace's events are watched (`scoped_events`); until they are
+//! listed it folds the always-on watch's, which leaves out the routine
+//! reasons. What the view keeps is the
 //! selected row's identity, so the selection stays on its row while new
 //! events push it down the list.
 
@@ -211,7 +214,7 @@ pub fn rows(state: &State) -> Vec<EventRow<'_>> {
 /// `n/m`), from one fold.
 pub fn rows_of_all(state: &State) -> (Vec<EventRow<'_>>, usize) {
     let view = &state.events_view;
-    let mut rows = fold(state.resources.events.iter());
+    let mut rows = fold(super::scoped_events::namespace_events(state).0.iter());
     let all = rows.len();
     rows.retain(|r| passes(&view.filter, r));
     sort(&mut rows, view.warnings_first);

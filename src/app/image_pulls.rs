@@ -5,7 +5,7 @@
 //! events of any pod on the node (with how long the pull took). Pure:
 //! worked out from the state when the view draws.
 
-use crate::kube::event_record::EventRecord;
+use crate::kube::event_record::{EventRecord, quoted_image};
 use chrono::{DateTime, Utc};
 
 use super::state::State;
@@ -77,15 +77,6 @@ pub fn release_image(state: &State) -> Option<String> {
     record.users_image.clone().or_else(|| {
         crate::image::keys::image_at(&record.config, crate::image::keys::SINGLEUSER.path)
     })
-}
-
-/// The image named in a kubelet event's message: `Pulling image "X"`,
-/// `Successfully pulled image "X" in ...`, `Container image "X" already
-/// present ...`, `Failed to pull image "X": ...`.
-fn quoted_image(message: &str) -> Option<&str> {
-    let start = message.find('"')? + 1;
-    let len = message[start..].find('"')?;
-    Some(&message[start..start + len])
 }
 
 /// `in 4.2s` of a Pulled message (the duration as Go prints it).
@@ -208,9 +199,8 @@ pub fn pulls(state: &State, image: &str) -> Pulls {
         }
     }
     // Then the kubelet's events, newest last so they win among equals.
-    let mut events: Vec<(&EventRecord, NodePull)> = state
-        .resources
-        .events
+    let mut events: Vec<(&EventRecord, NodePull)> = super::scoped_events::namespace_events(state)
+        .0
         .iter()
         .filter_map(|e| from_event(e, image).map(|p| (e, p)))
         .collect();

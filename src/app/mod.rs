@@ -21,6 +21,7 @@ pub mod palette;
 pub mod pod_details;
 pub mod pool_form;
 pub mod resources;
+pub mod scoped_events;
 pub mod scroll;
 pub mod state;
 pub mod target_switch;

@@ -27,6 +27,11 @@ pub enum Msg {
     /// server did not answer; the executor retries with backoff.
     ConnectFailed(String),
     Watch(WatchMsg),
+    /// What the scoped events' watch `stream` said (`Command::WatchEvents`).
+    ScopedEvents {
+        stream: u64,
+        watch: WatchMsg,
+    },
     /// A message of the connection to one target (context and namespace):
     /// applied only while the panes are still on that target's generation
     /// (`State::target_generation`), so what an old watcher had queued
@@ -147,10 +152,15 @@ impl From<LogEvent> for Msg {
 }
 
 impl Msg {
-    /// A watcher's relist (the panes' rows replaced), tagged or not.
+    /// A watcher's relist (the panes' rows, or a view's events, replaced),
+    /// tagged or not.
     pub fn is_relist(&self) -> bool {
         match self {
-            Msg::Watch(WatchMsg::Relisted(..)) => true,
+            Msg::Watch(WatchMsg::Relisted(..))
+            | Msg::ScopedEvents {
+                watch: WatchMsg::Relisted(..),
+                ..
+            } => true,
             Msg::Targeted { msg, .. } => msg.is_relist(),
             _ => false,
         }

@@ -250,6 +250,21 @@ impl EventIndex {
         self.by_object.values().flatten().map(Arc::as_ref)
     }
 
+    /// Applies a watched event (a scoped watch's: `scoped_events`); any
+    /// other object is not an event and is ignored.
+    pub fn apply_object(&mut self, object: Object) {
+        if let Object::Event(e) = object {
+            self.apply(e);
+        }
+    }
+
+    /// Removes a watched event (see [`EventIndex::apply_object`]).
+    pub fn delete_object(&mut self, object: &Object) {
+        if let Object::Event(e) = object {
+            self.delete(e);
+        }
+    }
+
     /// The newest `FailedCreate` warning about a workload (a Deployment's
     /// from its ReplicaSets).
     pub fn create_failure(&self, kind: &str, name: &str) -> Option<&EventRecord> {

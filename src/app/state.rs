@@ -235,6 +235,10 @@ pub struct State {
     pub hub: super::hub_state::HubState,
     pub users_view: super::hub_view::UsersView,
     pub events_view: super::events_view::EventsView,
+    /// The events' watch an open view asked for (see `scoped_events`).
+    pub scoped_events: Option<super::scoped_events::ScopedEvents>,
+    /// The id the last scoped events' watch was given.
+    pub event_streams: u64,
     pub footer: Footer,
     /// Rows the pods pane showed last frame, so PgUp/PgDn move a page.
     pub page_rows: usize,
@@ -291,6 +295,8 @@ impl State {
             hub: Default::default(),
             users_view: Default::default(),
             events_view: Default::default(),
+            scoped_events: None,
+            event_streams: 0,
             footer: Footer::default(),
             page_rows: 10,
             confirm: None,

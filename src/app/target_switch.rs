@@ -135,6 +135,8 @@ fn retarget(
     state.selections = Default::default();
     state.filter = Default::default();
     state.overlays.clear();
+    // The executor drops the scoped events' watch with the old target's.
+    state.scoped_events = None;
     if let Some(g) = state.gke.as_mut() {
         g.connecting = None;
     }

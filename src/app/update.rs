@@ -15,6 +15,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     commands.extend(super::crash_logs::wanted(state));
     // The hub's health and users, when due.
     commands.extend(super::hub_view::wanted(state));
+    // Every event of what an open view shows, while it is open.
+    commands.extend(super::scoped_events::wanted(state));
     commands
 }
 
@@ -51,6 +53,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Watch(watch) => apply_watch(state, watch),
+        Msg::ScopedEvents { stream, watch } => {
+            super::scoped_events::event(state, stream, watch);
+            Vec::new()
+        }
         Msg::Targeted { generation, msg } => {
             if generation == state.target_generation {
                 update(state, *msg)

@@ -90,6 +90,15 @@ impl Uid {
     }
 }
 
+/// The image named in a kubelet event's message: `Pulling image "X"`,
+/// `Successfully pulled image "X" in ...`, `Container image "X" already
+/// present ...`, `Failed to pull image "X": ...`.
+pub fn quoted_image(message: &str) -> Option<&str> {
+    let start = message.find('"')? + 1;
+    let len = message[start..].find('"')?;
+    Some(&message[start..start + len])
+}
+
 impl From<&str> for Uid {
     fn from(text: &str) -> Uid {
         Uid::new(text)

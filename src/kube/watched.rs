@@ -73,6 +73,17 @@ impl Kind {
     }
 }
 
+/// Which events a watch started on demand lists: the always-on events'
+/// watch leaves out the routine reasons (`watch::ROUTINE_EVENT_REASONS`),
+/// so the views that show every event ask for them while they are open.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EventScope {
+    /// Every event of the namespace (the events view, the image pulls).
+    Namespace,
+    /// Every event about one pod (its details).
+    Pod(String),
+}
+
 /// One watched object.
 #[derive(Debug, Clone)]
 pub enum Object {

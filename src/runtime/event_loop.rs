@@ -129,7 +129,7 @@ pub async fn run(
             // after them is drawn in full.
             forced |= matches!(msg, Msg::Key(_) | Msg::Resize(..));
             changed |= forced;
-            let relisted = msg.is_relist();
+            let mut release_memory = msg.is_relist();
             let tick = matches!(msg, Msg::Tick(_));
             if let (Msg::Key(k), Some(c)) = (&msg, panic_key)
                 && k.code == KeyCode::Char(c)
@@ -173,11 +173,17 @@ pub async fn run(
                             None => state.warn("no values file is configured (settings `values`)"),
                         }
                     }
-                    command => executor.run(command, &state),
+                    command => {
+                        // A view's events, dropped: at classroom scale tens
+                        // of MB the allocator would otherwise keep.
+                        release_memory |=
+                            matches!(command, Command::WatchEvents { scope: None, .. });
+                        executor.run(command, &state)
+                    }
                 }
             }
             changed |= !tick && !state.quiet;
-            if relisted {
+            if release_memory {
                 super::memory::release_free();
             }
         }

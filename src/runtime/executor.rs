@@ -1,5 +1,5 @@
 //! Carries out update()'s commands and owns what they start: the connection
-//! (with its watchers) and the log stream.
+//! (with its watchers), the log stream and the scoped events' watch.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,6 +11,7 @@ use crate::app::actions::Action;
 use crate::app::{Command, Msg, State};
 use crate::deploy::{self, DeployConfig};
 use crate::hub::HubClient;
+use crate::kube::lists_thread::{self, ListsClient};
 use crate::kube::{client, logs, watch};
 
 pub struct Executor {
@@ -33,6 +34,11 @@ pub struct Executor {
     /// keeps (a GKE cluster reached without gke-gcloud-auth-plugin).
     token_refresher: Option<JoinHandle<()>>,
     logs: Option<JoinHandle<()>>,
+    /// The connection's client for the lists' thread, once it is made: the
+    /// scoped events' watch reads with it, beside the pods' and events'.
+    lists: tokio::sync::watch::Receiver<Option<ListsClient>>,
+    /// The events' watch an open view asked for (`Command::WatchEvents`).
+    scoped_events: Option<JoinHandle<()>>,
     /// The port-forward to the hub pod, when the hub has no public address;
     /// dropped (closing its port) with the executor or when replaced.
     hub_forward: std::sync::Arc<std::sync::Mutex<Option<crate::kube::port_forward::LocalForward>>>,
@@ -50,6 +56,9 @@ impl Drop for Executor {
         if let Some(l) = &self.logs {
             l.abort();
         }
+        if let Some(s) = &self.scoped_events {
+            s.abort();
+        }
     }
 }
 
@@ -65,6 +74,7 @@ impl Executor {
         deploy: DeployConfig,
     ) -> Self {
         let cell = std::sync::Arc::new(tokio::sync::OnceCell::new());
+        let (lists_tx, lists) = tokio::sync::watch::channel(None);
         let token_refresher = spawn_token_refresher(&tx, kubeconfig.as_deref(), context.as_deref());
         let connector = spawn_connector(
             TargetTx {
@@ -75,6 +85,7 @@ impl Executor {
             context,
             namespace.clone(),
             cell.clone(),
+            lists_tx,
         );
         let gke_busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let gke_poller = deploy
@@ -94,6 +105,8 @@ impl Executor {
             connector,
             token_refresher,
             logs: None,
+            lists,
+            scoped_events: None,
             hub_forward: Default::default(),
         }
     }
@@ -128,6 +141,9 @@ impl Executor {
         if let Some(l) = self.logs.take() {
             l.abort();
         }
+        if let Some(s) = self.scoped_events.take() {
+            s.abort();
+        }
         self.hub_forward
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -139,6 +155,8 @@ impl Executor {
             self.deploy.release = r;
         }
         self.client = std::sync::Arc::new(tokio::sync::OnceCell::new());
+        let (lists_tx, lists) = tokio::sync::watch::channel(None);
+        self.lists = lists;
         if context.is_some() {
             self.deploy.kube.context = context;
         }
@@ -157,6 +175,7 @@ impl Executor {
             context,
             self.namespace.clone(),
             self.client.clone(),
+            lists_tx,
         );
     }
 
@@ -537,7 +556,56 @@ impl Executor {
                     old.abort();
                 }
             }
+            Command::WatchEvents { stream, scope } => {
+                if let Some(old) = self.scoped_events.take() {
+                    old.abort();
+                }
+                if let Some(scope) = scope {
+                    self.scoped_events = Some(self.watch_events(stream, scope));
+                }
+            }
         }
+    }
+}
+
+impl Executor {
+    /// The scoped events' watch, in a task that owns it (aborting the task
+    /// drops it, which stops the watch). Asked for before the connection is
+    /// made, it starts once it is; a retarget drops the connection's client
+    /// with the task.
+    fn watch_events(&self, stream: u64, scope: watch::EventScope) -> JoinHandle<()> {
+        let mut lists = self.lists.clone();
+        let namespace = self.namespace.clone();
+        let tx = ScopedTx {
+            target: self.target_tx(),
+            stream,
+        };
+        tokio::spawn(async move {
+            let client = match lists.wait_for(Option::is_some).await {
+                Ok(client) => client.clone(),
+                Err(_) => return,
+            };
+            let Some(client) = client else { return };
+            let _watch = watch::events_in(&client, &namespace, &scope, tx);
+            std::future::pending::<()>().await
+        })
+    }
+}
+
+/// The scoped events' watch's messages: tagged with its stream, and with
+/// its target's generation.
+#[derive(Clone)]
+struct ScopedTx {
+    target: TargetTx,
+    stream: u64,
+}
+
+impl watch::WatchSink for ScopedTx {
+    fn send(&self, watch: crate::kube::watched::WatchMsg) -> bool {
+        self.target.send(Msg::ScopedEvents {
+            stream: self.stream,
+            watch,
+        })
     }
 }
 
@@ -586,17 +654,13 @@ fn spawn_connector(
     context: Option<String>,
     namespace: String,
     cell: std::sync::Arc<tokio::sync::OnceCell<kube::Client>>,
+    lists_tx: tokio::sync::watch::Sender<Option<ListsClient>>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let (connected, server_version) = connect_until_answered(&tx, kubeconfig, context).await;
         let _ = cell.set(connected.client.clone());
-        let _watchers = match watch::start(
-            &connected.client,
-            &connected.config,
-            &namespace,
-            tx.clone(),
-        ) {
-            Ok(w) => w,
+        let lists = match lists_thread::client(connected.config.clone()) {
+            Ok(lists) => lists,
             // The panes' client was made from the same configuration,
             // so this is not expected; it is said, not retried.
             Err(e) => {
@@ -608,6 +672,15 @@ fn spawn_connector(
                 return;
             }
         };
+        let _watchers = watch::start_with(
+            &connected.client,
+            &lists,
+            &namespace,
+            tx.clone(),
+            kube::runtime::watcher::Config::default(),
+        );
+        // Dropped with this task: a scoped events' watch then stops waiting.
+        let _ = lists_tx.send(Some(lists));
         // The watchers live as long as this task.
         probe_reads(&connected.client, &namespace, server_version, &tx).await;
     })

@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap}
 use super::theme::Theme;
 use super::widgets::{display_width, truncate, window_start, with_matches};
 use crate::app::events_view::{EventRow, rows_of_all, selected_index};
+use crate::app::scoped_events::namespace_events;
 use crate::app::{Kind, State};
 use crate::time_text::format_age;
 
@@ -110,6 +111,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, selected: usize, the
             "waiting for the event list…".to_owned()
         } else if !view.filter.text.is_empty() {
             "no event matches the filter".to_owned()
+        } else if !namespace_events(state).1 {
+            "listing all of the namespace's events…".to_owned()
         } else {
             format!(
                 "no events in namespace {}: the API server keeps them for an hour",
@@ -182,6 +185,11 @@ fn title<'a>(state: &State, rows: &[EventRow], all: usize, theme: &Theme) -> Lin
     }
     if state.stale.contains(&Kind::Event) {
         spans.push(Span::styled("stale ", theme.stale()));
+    }
+    // Until the namespace's whole list is in, the rows leave out the
+    // routine reasons (`scoped_events`).
+    if state.listed.contains(&Kind::Event) && !namespace_events(state).1 {
+        spans.push(Span::styled("· listing all… ", theme.dim()));
     }
     spans.push(Span::styled("· Esc back ", theme.dim()));
     Line::from(spans)

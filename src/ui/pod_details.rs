@@ -163,7 +163,7 @@ fn lines<'a>(state: &State, pod: &Pod, entry: &PodEntry, theme: &Theme) -> Vec<L
     }
     out.push(Line::raw(""));
     let name = pod.metadata.name.as_deref().unwrap_or_default();
-    let events = state.resources.events.about("Pod", name);
+    let events = crate::app::scoped_events::about(state, "Pod", name);
     out.push(Line::styled(
         format!("Events ({})", events.len()),
         theme.title(),

@@ -25,7 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, service: &str, theme
         ],
     };
     lines.push(Line::raw(""));
-    let events = state.resources.events.about("Service", service);
+    let events = crate::app::scoped_events::about(state, "Service", service);
     lines.push(Line::styled(
         format!("Events ({})", events.len()),
         theme.title(),

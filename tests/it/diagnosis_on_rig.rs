@@ -169,7 +169,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use jhub_cockpit::app::{self, Msg, State, Target};
 use jhub_cockpit::kube::diagnosis::Diagnosis;
 use jhub_cockpit::kube::watch;
-use support::{TestNamespace, UninstallOnDrop, client, config, run_helm, z2jh_chart};
+use support::{TestNamespace, UninstallOnDrop, client, run_helm, z2jh_chart};
 
 /// The cockpit's state of one namespace, fed by its own watchers.
 struct Cockpit {
@@ -181,7 +181,7 @@ struct Cockpit {
 impl Cockpit {
     async fn start(client: &kube::Client, namespace: &str) -> Self {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let watchers = watch::start(client, &config().await, namespace, tx).expect("watchers");
+        let watchers = crate::support::watchers(client, namespace, tx).await;
         let state = State::new(
             Target {
                 context: "rig".into(),

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 
 use super::events::{newest, one_line, own_events, truncate};
 use super::{Diagnosis, DiagnosisInput, DiagnosisKind, SHORT_MAX};
+use crate::kube::event_record::quoted_image;
 use crate::kube::pod_row::PodRow;
 
 const IMAGE_PULL_REASONS: &[&str] = &[
@@ -331,15 +332,28 @@ fn creating(input: &DiagnosisInput, row: &PodRow) -> Diagnosis {
         };
     }
     let initializing = status.starts_with("Init:");
-    let latest = newest(&events, |_| true);
+    // A pull is over once a container of its image has run: its `Pulled`
+    // is a routine event the always-on watch leaves out (`kube::watch`),
+    // so its `Pulling` would otherwise stay the latest word.
+    let latest = newest(&events, |e| {
+        !(e.reason.as_deref() == Some("Pulling")
+            && e.message
+                .as_deref()
+                .and_then(quoted_image)
+                .is_some_and(|image| has_run(input.pod, image)))
+    });
     let short = match latest.and_then(|e| e.reason.as_deref()) {
         Some("Pulling") => "Pulling image",
         _ if initializing => "Initializing",
         _ => "ContainerCreating",
     };
-    let line = match latest.and_then(|e| e.message.as_deref()) {
-        Some(m) => format!("{status}: {}", one_line(m)),
-        None => format!(
+    let line = match (
+        latest.and_then(|e| e.message.as_deref()),
+        running_init(input.pod),
+    ) {
+        (Some(m), _) => format!("{status}: {}", one_line(m)),
+        (None, Some(name)) => format!("{status}: init container \"{name}\" running"),
+        (None, None) => format!(
             "{status}: waiting for the kubelet on {}",
             row.node.as_deref().unwrap_or("its node")
         ),
@@ -349,6 +363,40 @@ fn creating(input: &DiagnosisInput, row: &PodRow) -> Diagnosis {
         short: short.into(),
         line,
     }
+}
+
+/// Whether a container (init or not) of `image` has run or runs.
+fn has_run(pod: &Pod, image: &str) -> bool {
+    let (Some(spec), Some(status)) = (&pod.spec, &pod.status) else {
+        return false;
+    };
+    let of_image: Vec<&str> = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(&spec.containers)
+        .filter(|c| c.image.as_deref() == Some(image))
+        .map(|c| c.name.as_str())
+        .collect();
+    status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+        .filter(|cs| of_image.contains(&cs.name.as_str()))
+        .filter_map(|cs| cs.state.as_ref())
+        .any(|s| s.running.is_some() || s.terminated.is_some())
+}
+
+/// The init container that runs now, if one does.
+fn running_init(pod: &Pod) -> Option<&str> {
+    pod.status
+        .as_ref()?
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .find(|cs| cs.state.as_ref().is_some_and(|s| s.running.is_some()))
+        .map(|cs| cs.name.as_str())
 }
 
 pub fn not_ready(input: &DiagnosisInput, row: &PodRow) -> Diagnosis {
@@ -565,6 +613,36 @@ mod tests {
                 DiagnosisKind::ContainerCreating,
                 "Pulling image",
                 "Init:1/2: Pulling image \"quay.io/jupyterhub/k8s-singleuser-sample:4.4.0\""
+            )
+        );
+    }
+
+    #[test]
+    fn a_pull_is_over_once_its_container_runs_though_its_pulled_event_is_not_watched() {
+        let mut w = World::new("pod-init-container.yaml").events("events-init-container.yaml");
+        // What the always-on watch has: no routine reason.
+        w.events.retain(|e| {
+            !crate::kube::watch::ROUTINE_EVENT_REASONS.contains(&e.reason.as_deref().unwrap_or(""))
+        });
+        assert_eq!(
+            w.diagnose().unwrap().short,
+            "Pulling image",
+            "still pulling"
+        );
+        // The image is in: the init container of that image runs.
+        let status = w.pod.status.as_mut().unwrap();
+        let init = &mut status.init_container_statuses.as_mut().unwrap()[1];
+        assert_eq!(init.name, "image-pull-singleuser");
+        init.state = Some(k8s_openapi::api::core::v1::ContainerState {
+            running: Some(Default::default()),
+            ..Default::default()
+        });
+        assert_eq!(
+            w.diagnose(),
+            d(
+                DiagnosisKind::ContainerCreating,
+                "Initializing",
+                "Init:1/2: init container \"image-pull-singleuser\" running"
             )
         );
     }

@@ -1,7 +1,7 @@
 //! The connection pieces of the GKE workflow on the rig's real API server:
 //!
 //! - a kubeconfig user with `tokenFile`, kept fresh by the cockpit's token
-//!   refresher: the panes' watchers (kube::watch::start) go on receiving
+//!   refresher: the panes' watchers (kube::watch::start_with) go on receiving
 //!   events after the token in the file is replaced and the old one
 //!   revoked (ServiceAccount tokens from the TokenRequest API, bound to a
 //!   Secret so that deleting the Secret revokes them);
@@ -284,8 +284,15 @@ async fn the_panes_watches_outlive_a_replaced_and_revoked_token() {
         .unwrap();
     let connected_at = Instant::now();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let _watchers = jhub_cockpit::kube::watch::start(&connected.client, &connected.config, &ns, tx)
-        .expect("watchers");
+    let lists =
+        jhub_cockpit::kube::lists_thread::client(connected.config.clone()).expect("lists' client");
+    let _watchers = jhub_cockpit::kube::watch::start_with(
+        &connected.client,
+        &lists,
+        &ns,
+        tx,
+        Default::default(),
+    );
     let services: Api<Service> = Api::namespaced(admin.clone(), &ns);
     let service = |name: &str| -> Service {
         from(json!({"metadata": {"name": name}, "spec": {"ports": [{"port": 80}]}}))

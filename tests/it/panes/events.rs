@@ -2,7 +2,9 @@
 //! message with their counts summed, newest first or Warnings first,
 //! the selection kept on its row while events arrive, Enter opening what
 //! a row is about, the filter; and the view as snapshots. Pure: the events
-//! are messages, trimmed as the watcher trims them.
+//! are messages, trimmed as the watcher trims them, sent as the API server
+//! would: the always-on watch gets no routine reasons, the view's own
+//! watch of the namespace gets them all.
 
 use std::sync::Arc;
 
@@ -17,6 +19,7 @@ use serde_json::{Value, json};
 use crate::support;
 use jhub_cockpit::app::events_view::{self, EventRow, selected_index};
 use jhub_cockpit::app::{self, Command, Kind, Msg, Object, Overlay, State, WatchMsg};
+use jhub_cockpit::kube::watch::{EventScope, ROUTINE_EVENT_REASONS};
 use support::cockpit::{char_key, deployed, draw, footer, key, relist, type_text};
 use support::objects::{deployment, unschedulable_pod};
 use support::sizes;
@@ -179,9 +182,37 @@ fn with_events() -> State {
             deployment("proxy", "jhub", 1, 1),
         ],
     );
-    relist(&mut s, Kind::Event, events());
+    list_events(&mut s, events());
     char_key(&mut s, 'E');
+    list_events(&mut s, events());
     s
+}
+
+/// Whether the always-on events' watch leaves `object` out (the API server
+/// filters on the reason).
+fn routine(object: &Object) -> bool {
+    matches!(object, Object::Event(e)
+        if e.reason.as_deref().is_some_and(|r| ROUTINE_EVENT_REASONS.contains(&r)))
+}
+
+/// The scoped events' watch the view asked for, if any.
+fn scoped_stream(s: &State) -> Option<u64> {
+    s.scoped_events.as_ref().map(|w| w.stream)
+}
+
+/// `events` listed as the API server lists them: the always-on watch's
+/// without the routine ones, and all of them to the namespace's watch
+/// when the view has asked for it.
+fn list_events(s: &mut State, events: Vec<Object>) {
+    if let Some(stream) = scoped_stream(s) {
+        let watch = WatchMsg::Relisted(Kind::Event, events.clone());
+        app::update(s, Msg::ScopedEvents { stream, watch });
+    }
+    relist(
+        s,
+        Kind::Event,
+        events.into_iter().filter(|e| !routine(e)).collect(),
+    );
 }
 
 /// Each listed row as `object reason ×count` (the count only when above 1).
@@ -214,8 +245,29 @@ fn row_about<'a>(rows: &'a [EventRow<'a>], object: &str, message: &str) -> &'a E
         .unwrap_or_else(|| panic!("no row of {object}: {message}"))
 }
 
+/// An object as the watches send it: an event to the view's watch of the
+/// namespace too, and to the always-on one unless it is routine.
 fn apply(s: &mut State, object: Object) -> Vec<Command> {
-    app::update(s, Msg::Watch(WatchMsg::Applied(object)))
+    let mut commands = Vec::new();
+    if let (Object::Event(_), Some(stream)) = (&object, scoped_stream(s)) {
+        let watch = WatchMsg::Applied(object.clone());
+        commands.extend(app::update(s, Msg::ScopedEvents { stream, watch }));
+    }
+    if !routine(&object) {
+        commands.extend(app::update(s, Msg::Watch(WatchMsg::Applied(object))));
+    }
+    commands
+}
+
+/// An event expired, as the watches say it (see [`apply`]).
+fn delete(s: &mut State, object: Object) {
+    if let Some(stream) = scoped_stream(s) {
+        let watch = WatchMsg::Deleted(object.clone());
+        app::update(s, Msg::ScopedEvents { stream, watch });
+    }
+    if !routine(&object) {
+        app::update(s, Msg::Watch(WatchMsg::Deleted(object)));
+    }
 }
 
 /// `/`, the filter typed, Enter to keep it.
@@ -398,15 +450,15 @@ fn the_selection_stays_on_its_row_while_events_arrive() {
     // Its events expire: the selection stays at the place in the list it
     // was last moved to, as in the panes.
     for uid in ["ev-alice-2", "ev-alice-3"] {
-        app::update(
+        delete(
             &mut s,
-            Msg::Watch(WatchMsg::Deleted(event(
+            event(
                 uid,
                 ("Pod", "jupyter-alice"),
                 ("Normal", "Started", "Started container notebook"),
                 1,
                 "2026-12-01T12:00:00Z",
-            ))),
+            ),
         );
     }
     assert_eq!(selected_row(&s), "pod/jupyter-bob BackOff");
@@ -635,6 +687,9 @@ fn before_the_list_and_with_none_the_view_says_so() {
     char_key(&mut s, 'E');
     assert!(draw(&s, 80, 24).contains("waiting for the event list…"));
     relist(&mut s, Kind::Event, Vec::new());
+    // The always-on list is in and empty; the namespace's whole one not yet.
+    assert!(draw(&s, 80, 24).contains("listing all of the namespace's events…"));
+    list_events(&mut s, Vec::new());
     let screen = draw(&s, 80, 24);
     assert!(
         screen.contains("no events in namespace t2: the API server keeps them for an hour"),
@@ -643,4 +698,65 @@ fn before_the_list_and_with_none_the_view_says_so() {
     // Enter on nothing says so.
     key(&mut s, KeyCode::Enter);
     assert_eq!(footer(&s), "no event selected");
+}
+
+#[test]
+fn the_view_watches_every_event_while_it_is_open_and_shows_what_it_has_meanwhile() {
+    let mut s = deployed(false);
+    list_events(&mut s, events());
+    let opened = char_key(&mut s, 'E');
+    assert!(
+        opened.contains(&Command::WatchEvents {
+            stream: scoped_stream(&s).expect("a scoped watch"),
+            scope: Some(EventScope::Namespace),
+        }),
+        "{opened:?}"
+    );
+    // Until the namespace's list is in, the always-on watch's events: no
+    // routine reason, and the title says more are coming.
+    let before = listed(&s);
+    assert!(
+        before.contains(&"pod/jupyter-bob BackOff ×9".to_owned()),
+        "{before:?}"
+    );
+    assert!(
+        !before
+            .iter()
+            .any(|r| r.contains("Scheduled") || r.contains("Started")),
+        "{before:?}"
+    );
+    assert!(draw(&s, 120, 40).contains("listing all…"));
+    list_events(&mut s, events());
+    let after = listed(&s);
+    assert!(
+        after.contains(&"pod/jupyter-alice Started".to_owned()),
+        "{after:?}"
+    );
+    assert!(
+        after.contains(&"pod/jupyter-alice Scheduled".to_owned()),
+        "{after:?}"
+    );
+    assert_eq!(after.len(), before.len() + 2);
+    assert!(!draw(&s, 120, 40).contains("listing all…"));
+    // A routine event arriving now reaches the view.
+    apply(
+        &mut s,
+        event(
+            "ev-alice-3",
+            ("Pod", "jupyter-alice"),
+            ("Normal", "Killing", "Stopping container notebook"),
+            1,
+            "2026-12-01T12:10:00Z",
+        ),
+    );
+    assert_eq!(listed(&s)[0], "pod/jupyter-alice Killing");
+    // Closed, the watch stops and the routine events are dropped.
+    let closed = key(&mut s, KeyCode::Esc);
+    assert!(
+        closed
+            .iter()
+            .any(|c| matches!(c, Command::WatchEvents { scope: None, .. })),
+        "{closed:?}"
+    );
+    assert!(s.scoped_events.is_none());
 }

@@ -5,6 +5,7 @@ use crate::support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use jhub_cockpit::app::scoped_events::EventScope;
 use jhub_cockpit::app::{
     self, Command, Connection, Kind, Msg, Object, Overlay, Pane, State, Target, WatchMsg, lists,
 };
@@ -202,9 +203,16 @@ fn a_healthy_pod_is_kept_as_a_row_and_read_whole_when_its_details_open() {
     let commands = press(&mut s, KeyCode::Enter);
     assert_eq!(
         commands,
-        vec![Command::FetchPod {
-            name: "jupyter-alice".into()
-        }]
+        vec![
+            Command::FetchPod {
+                name: "jupyter-alice".into()
+            },
+            // And all of its events, routine ones too, while it is open.
+            Command::WatchEvents {
+                stream: 1,
+                scope: Some(EventScope::Pod("jupyter-alice".into())),
+            },
+        ]
     );
     assert!(app::pod_details::pod(&s, "jupyter-alice").is_none());
     let Object::Pod(whole) = running_pod(
@@ -255,7 +263,11 @@ fn an_unhealthy_pod_is_kept_whole_and_its_details_need_no_read() {
         )),
     );
     assert!(s.resources.pods.get("jupyter-big").unwrap().pod.is_some());
-    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    // No read: only its events' watch.
+    assert!(matches!(
+        &press(&mut s, KeyCode::Enter)[..],
+        [Command::WatchEvents { scope: Some(EventScope::Pod(pod)), .. }] if pod == "jupyter-big"
+    ));
     assert!(app::pod_details::pod(&s, "jupyter-big").is_some());
 }
 

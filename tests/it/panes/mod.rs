@@ -8,5 +8,6 @@ mod logs_on_rig;
 mod on_rig;
 mod palette;
 mod retarget_on_rig;
+mod scoped_events_on_rig;
 mod views;
 mod workloads_on_rig;

@@ -11,8 +11,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use jhub_cockpit::app::{self, Msg, State, Target};
 use jhub_cockpit::kube::diagnosis::DiagnosisKind;
-use jhub_cockpit::kube::watch;
-use support::{TestNamespace, client, config, fixture_chart, install_release};
+use support::{TestNamespace, client, fixture_chart, install_release};
 
 fn new_state(namespace: &str) -> State {
     State::new(
@@ -66,7 +65,7 @@ async fn sees_the_installed_chart_running_with_its_public_ip() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "cockpit").await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _watchers = watch::start(&client, &config().await, &ns.name, tx).expect("watchers");
+    let _watchers = crate::support::watchers(&client, &ns.name, tx).await;
     let mut state = new_state(&ns.name);
 
     let chart = fixture_chart();
@@ -105,7 +104,7 @@ async fn an_image_pull_failure_is_diagnosed() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "imgpull").await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _watchers = watch::start(&client, &config().await, &ns.name, tx).expect("watchers");
+    let _watchers = crate::support::watchers(&client, &ns.name, tx).await;
     let mut state = new_state(&ns.name);
     let pod: Pod = serde_json::from_value(serde_json::json!({
         "metadata": {"name": "jupyter-broken", "labels": {
@@ -153,7 +152,7 @@ async fn a_claim_with_a_missing_storage_class_is_diagnosed() {
     let client = client().await;
     let ns = TestNamespace::new(&client, "pvc").await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _watchers = watch::start(&client, &config().await, &ns.name, tx).expect("watchers");
+    let _watchers = crate::support::watchers(&client, &ns.name, tx).await;
     let mut state = new_state(&ns.name);
     let claim: PersistentVolumeClaim = serde_json::from_value(serde_json::json!({
         "metadata": {"name": "claim-alice"},

@@ -3,7 +3,8 @@
 //! cockpit's alone): every pane moves to the new target, and the watches of
 //! the old one are closed, not leaked. The count is the API server's own
 //! gauge, `apiserver_longrunning_requests{verb="WATCH"}`: a watcher task
-//! left running on the old namespace keeps its watch open there.
+//! left running on the old namespace keeps its watch open there. The
+//! events' watch a view opens is counted the same way.
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use kube::api::{Api, PostParams};
 use crate::support::observed::{Observed, deploy_config, is_live};
 use crate::support::private_rig::{PrivateRig, SERIAL};
 use jhub_cockpit::app::State;
+use jhub_cockpit::app::scoped_events::EventScope;
 
 async fn namespace_with_a_pod_and_a_service(client: &kube::Client, ns: &str, prefix: &str) {
     let namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": ns}})).unwrap();
@@ -174,6 +176,37 @@ async fn namespace_and_context_switches_move_every_pane_and_close_the_old_watche
     let cockpits = with_cockpit - before_cockpit;
     assert!(cockpits >= 4, "the cockpit's watches: {cockpits}");
     eprintln!("watches: {before_cockpit} before the cockpit, {cockpits} of its own");
+
+    // The events view and a pod's details each open one watch of their
+    // events, and close it with them.
+    for (open, scope) in [
+        (KeyCode::Char('E'), EventScope::Namespace),
+        (KeyCode::Enter, EventScope::Pod("a-pod".into())),
+    ] {
+        cockpit.key(open);
+        assert!(
+            cockpit
+                .until(soon(), |s| s
+                    .scoped_events
+                    .as_ref()
+                    .is_some_and(|w| w.listed && w.scope == scope))
+                .await
+                .is_some(),
+            "{scope:?} never listed:\n{}",
+            cockpit.screen()
+        );
+        watches_back_to(&rig, with_cockpit + 1)
+            .await
+            .unwrap_or_else(|now| {
+                panic!("{now} watches open with {scope:?}'s, {with_cockpit} without")
+            });
+        cockpit.key(KeyCode::Esc);
+        watches_back_to(&rig, with_cockpit)
+            .await
+            .unwrap_or_else(|now| {
+                panic!("{now} watches open after {scope:?}'s closed, {with_cockpit} before")
+            });
+    }
 
     // :ns beta — every pane moves; alpha's watches close.
     palette(&cockpit, "ns beta");

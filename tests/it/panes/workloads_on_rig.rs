@@ -17,11 +17,8 @@ use serde_json::Value;
 
 use headless::Workdir;
 use jhub_cockpit::app::{self, State, Target, workloads};
-use jhub_cockpit::kube::watch;
 use jhub_cockpit::kube::workload_row::WorkloadKind;
-use support::{
-    TestNamespace, UninstallOnDrop, client, config, helm, kubeconfig, run_helm, z2jh_chart,
-};
+use support::{TestNamespace, UninstallOnDrop, client, helm, kubeconfig, run_helm, z2jh_chart};
 
 fn install_args<'a>(release: &'a str, chart: &'a str, namespace: &'a str) -> Vec<&'a str> {
     vec![
@@ -116,7 +113,7 @@ async fn while_helm_installs_the_watchers_show_the_hooks_it_waits_for() {
         chrono::Utc::now(),
     );
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _watchers = watch::start(&client, &config().await, &ns.name, tx).expect("watchers");
+    let _watchers = crate::support::watchers(&client, &ns.name, tx).await;
     // helm starts once the workloads are listed, so nothing is missed.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while !workload_kinds_listed(&state) {

@@ -96,6 +96,17 @@ pub async fn config_of(path: &std::path::Path) -> kube::Config {
         .unwrap_or_else(|e| panic!("the kubeconfig {} is not usable: {e}", path.display()))
 }
 
+/// The panes' watchers on the rig, as the cockpit starts them: the pods'
+/// and events' on the lists' thread with a client made there.
+pub async fn watchers(
+    client: &kube::Client,
+    namespace: &str,
+    tx: impl jhub_cockpit::kube::watch::WatchSink,
+) -> jhub_cockpit::kube::watch::Watchers {
+    let lists = jhub_cockpit::kube::lists_thread::client(config().await).expect("lists' client");
+    jhub_cockpit::kube::watch::start_with(client, &lists, namespace, tx, Default::default())
+}
+
 pub async fn client() -> kube::Client {
     let client = jhub_cockpit::kube::client::build(config().await).expect("client");
     client.apiserver_version().await.unwrap_or_else(|e| {
