@@ -13,9 +13,8 @@
 //! open), so they are live as events arrive. While it is open the whole
 //! namespace's events are watched (`scoped_events`); until they are
 //! listed it folds the always-on watch's, which leaves out the routine
-//! reasons. What the view keeps is the
-//! selected row's identity, so the selection stays on its row while new
-//! events push it down the list.
+//! reasons. What the view keeps is the selected row's identity, so the
+//! selection stays on its row while new events push it down the list.
 
 use crate::kube::event_record::{EventRecord, Uid};
 use chrono::{DateTime, Utc};

@@ -1,9 +1,9 @@
 //! The events a view asks for while it is open. The always-on events'
-//! watch leaves out the routine reasons (`Scheduled`, `Pulled`, `Created`,
-//! `Started`, `Killing`: see `kube::watch`), which at classroom scale are most of a
-//! namespace's events and which no diagnosis reads. The views that show
-//! every event get them by a watch of their own scope, started when they
-//! open and stopped when they close:
+//! watch leaves out the routine reasons (`Scheduled`, `Pulled`,
+//! `Created`, `Started`, `Killing`: see `kube::watch`), which at classroom
+//! scale are most of a namespace's events and which no diagnosis reads.
+//! The views that show every event get them by a watch of their own
+//! scope, started when they open and stopped when they close:
 //! - the events view (`E`) and the image pulls (`P`): the whole namespace;
 //! - a pod's details: that pod's events.
 //!

@@ -23,9 +23,8 @@
 //! healthy pod's start and stop are told in (`ROUTINE_EVENT_REASONS`): no
 //! diagnosis reads them, and they are most of a large namespace's events
 //! (at 20,000 pods on the rig, 45,100 of 51,300; a GKE user pod's start
-//! is told in four, all routine). The views that show
-//! every event start a watch of their scope while they are open
-//! ([`events_in`]).
+//! is told in four, all routine). The views that show every event start
+//! a watch of their scope while they are open ([`events_in`]).
 
 use std::fmt::Debug;
 use std::sync::Arc;
