@@ -48,8 +48,7 @@ use super::event_record::EventRecord;
 use super::lists_thread::{self, ListsClient};
 use super::proto_watch::{self, FromProto};
 use super::trim;
-pub use super::watched::EventScope;
-use super::watched::{Kind, Object, WatchMsg};
+use super::watched::{EventScope, Kind, Object, WatchMsg};
 
 /// The label helm puts on its release Secrets.
 pub const HELM_RELEASE_SELECTOR: &str = "owner=helm";

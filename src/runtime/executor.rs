@@ -12,6 +12,7 @@ use crate::app::{Command, Msg, State};
 use crate::deploy::{self, DeployConfig};
 use crate::hub::HubClient;
 use crate::kube::lists_thread::{self, ListsClient};
+use crate::kube::watched::EventScope;
 use crate::kube::{client, logs, watch};
 
 pub struct Executor {
@@ -119,6 +120,32 @@ impl Executor {
             tx: self.tx.clone(),
             generation: self.generation,
         }
+    }
+
+    /// The scoped events' watch, in a task that owns it (aborting the task
+    /// drops it, which stops the watch). Asked for before the connection is
+    /// made, it starts once it is; a retarget drops the connection's client
+    /// with the task.
+    fn watch_events(&self, stream: u64, scope: EventScope) -> JoinHandle<()> {
+        let mut lists = self.lists.clone();
+        let namespace = self.namespace.clone();
+        let tx = ScopedTx {
+            target: self.target_tx(),
+            stream,
+        };
+        tokio::spawn(async move {
+            // Err: the connection was dropped (a retarget) before it was made.
+            let Some(client) = lists
+                .wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|c| c.clone())
+            else {
+                return;
+            };
+            let _watch = watch::events_in(&client, &namespace, &scope, tx);
+            std::future::pending::<()>().await
+        })
     }
 
     /// Where the operator's settings are written when asked.
@@ -565,30 +592,6 @@ impl Executor {
                 }
             }
         }
-    }
-}
-
-impl Executor {
-    /// The scoped events' watch, in a task that owns it (aborting the task
-    /// drops it, which stops the watch). Asked for before the connection is
-    /// made, it starts once it is; a retarget drops the connection's client
-    /// with the task.
-    fn watch_events(&self, stream: u64, scope: watch::EventScope) -> JoinHandle<()> {
-        let mut lists = self.lists.clone();
-        let namespace = self.namespace.clone();
-        let tx = ScopedTx {
-            target: self.target_tx(),
-            stream,
-        };
-        tokio::spawn(async move {
-            let client = match lists.wait_for(Option::is_some).await {
-                Ok(client) => client.clone(),
-                Err(_) => return,
-            };
-            let Some(client) = client else { return };
-            let _watch = watch::events_in(&client, &namespace, &scope, tx);
-            std::future::pending::<()>().await
-        })
     }
 }
 

@@ -18,8 +18,9 @@ use serde_json::{Value, json};
 
 use crate::support;
 use jhub_cockpit::app::events_view::{self, EventRow, selected_index};
+use jhub_cockpit::app::scoped_events::EventScope;
 use jhub_cockpit::app::{self, Command, Kind, Msg, Object, Overlay, State, WatchMsg};
-use jhub_cockpit::kube::watch::{EventScope, ROUTINE_EVENT_REASONS};
+use jhub_cockpit::kube::watch::ROUTINE_EVENT_REASONS;
 use support::cockpit::{char_key, deployed, draw, footer, key, relist, type_text};
 use support::objects::{deployment, unschedulable_pod};
 use support::sizes;
