@@ -291,18 +291,24 @@ async fn tui(
         secrets_file: config.secrets_file.clone(),
         helm_problem: None,
     };
-    startup::spawn_checks(&tx, resolved.clone(), config.helm.clone());
-    let executor = Executor::start(
-        tx.clone(),
-        resolved.kubeconfig.clone(),
-        resolved.context.clone(),
-        target.namespace.clone(),
-        config,
-    )
-    .with_settings_file(settings_file);
     terminal::install_panic_hook(log_path);
     let tui = terminal::enter().context("cannot set up the terminal (is this a TTY?)")?;
-    let result = event_loop::run(tui, state, tx, rx, executor).await;
+    // Started by the loop once its first frame is written.
+    let start = {
+        let tx = tx.clone();
+        move || {
+            startup::spawn_checks(&tx, resolved.clone(), config.helm.clone());
+            Executor::start(
+                tx,
+                resolved.kubeconfig.clone(),
+                resolved.context.clone(),
+                target.namespace.clone(),
+                config,
+            )
+            .with_settings_file(settings_file)
+        }
+    };
+    let result = event_loop::run(tui, state, tx, rx, start).await;
     terminal::restore();
     result.map(|_| ExitCode::SUCCESS)
 }

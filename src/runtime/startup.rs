@@ -1,6 +1,7 @@
 //! The start-up checks that run other programs: gcloud for the GKE project
-//! and location, helm for its version. Together they take most of a second,
-//! so they run beside the first frame and answer as messages.
+//! and location, helm for its version. Together they take most of a second
+//! of CPU, so the event loop starts them once its first frame is out, and
+//! they answer as messages.
 
 use std::path::PathBuf;
 
