@@ -9,10 +9,15 @@ a file of one size (`bench/run`, `--quick`); several files add their sizes
 up. One row per tool and size, the tools in bench/run's order and each
 tool's sizes from small to large:
 
-- RSS steady MB, and per 1,000 pods (steady / pods * 1000);
+- RSS steady MB, and per 1,000 pods (steady / pods * 1000); the peak of
+  the process tree beside it;
 - the complete list's ms from start, and per 1,000 pods;
 - latency p50 / p99 ms, and each as a multiple of kubectl's at that size
-  (kubectl get pods -w: the API server's own stream, drawn as lines);
+  (kubectl get pods -w: the API server's own stream, drawn as lines); the
+  tool's own part of it (from the API server's delivery, as a watch of
+  its own saw it, to the screen), which the server's pace does not enter;
+  and the writes a second the API server took during the tool's churn,
+  which that pace follows;
 - CPU % of one core under churn / idle, bytes/s to the terminal idle, the
   first frame's ms.
 
@@ -24,9 +29,10 @@ import json
 import sys
 
 TOOLS = ["jhub-cockpit", "kubectl", "kdash", "k9s"]
-HEAD = ["tool", "pods", "changes/s", "RSS steady MB", "MB / 1k pods", "complete list ms",
-        "ms / 1k pods", "latency p50 / p99 ms", "p50 / p99 vs kubectl", "CPU churn / idle %",
-        "idle bytes/s", "first frame ms"]
+HEAD = ["tool", "pods", "changes/s", "RSS steady MB", "MB / 1k pods", "RSS peak MB",
+        "complete list ms", "ms / 1k pods", "latency p50 / p99 ms", "p50 / p99 vs kubectl",
+        "tool's part p50 / p99 ms", "writes/s taken", "CPU churn / idle %", "idle bytes/s",
+        "first frame ms"]
 
 
 def sizes_of(results):
@@ -96,9 +102,11 @@ def rows(*files):
             full = get(r, "full_list_ms")
             p50, p99 = get(r, "latency_ms", "p50"), get(r, "latency_ms", "p99")
             lat_error = get(r, "latency_ms", "error")
+            own = get(r, "latency_ms", "tool")
             if lat_error:
-                latency, vs = f"failed: {short(lat_error, 50)}", "-"
+                latency, vs, own_part = f"failed: {short(lat_error, 50)}", "-", "-"
             else:
+                own_part = f"{num(get(own, 'p50'))} / {num(get(own, 'p99'))}" if own else "-"
                 latency = f"{num(p50)} / {num(p99)}"
                 base = e.get("tools", {}).get("kubectl") or {}
                 if name == "kubectl":
@@ -111,8 +119,9 @@ def rows(*files):
             cpu = f"{num(get(r, 'cpu_pct', 'churn'))} / {num(get(r, 'cpu_pct', 'idle'))}"
             out.append(head + [
                 num(rss), num(rss / k) if rss is not None and k else "-",
+                num(get(r, "rss_mb", "peak")),
                 num(full), num(full / k) if full is not None and k else "-",
-                latency, vs, cpu,
+                latency, vs, own_part, num(get(r, "churn", "achieved_rate")), cpu,
                 num(get(r, "bytes_per_s", "idle")), num(get(r, "first_frame_ms")),
             ])
     return out
