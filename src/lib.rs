@@ -16,7 +16,6 @@ pub mod hub;
 pub mod image;
 pub mod kube;
 pub mod logging;
-pub mod low_priority;
 pub mod plan;
 pub mod profile;
 pub mod registry;

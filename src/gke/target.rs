@@ -168,7 +168,6 @@ pub fn gcloud_config_value(gcloud: &Path, key: &str) -> Option<String> {
             _ => Err(e),
         })
         .ok()?;
-    crate::low_priority::lower(Some(child.id()));
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         match child.try_wait() {

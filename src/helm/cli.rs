@@ -36,16 +36,9 @@ pub async fn find(explicit: Option<&Path>) -> Result<Helm> {
             "helm is not on PATH: install helm 3.5 or newer (https://helm.sh/docs/intro/install/) or pass --helm PATH; the panes work without it, the install actions do not",
         )?,
     };
-    let child = Command::new(&path)
+    let out = Command::new(&path)
         .args(["version", "--template", "{{.Version}}"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot run {}", path.display()))?;
-    crate::low_priority::lower(child.id());
-    let out = child
-        .wait_with_output()
+        .output()
         .await
         .with_context(|| format!("cannot run {}", path.display()))?;
     let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
