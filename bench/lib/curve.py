@@ -11,7 +11,9 @@ tool's sizes from small to large:
 
 - RSS steady MB, and per 1,000 pods (steady / pods * 1000); the peak of
   the process tree beside it;
-- the complete list's ms from start, and per 1,000 pods;
+- the complete list's ms from start, and per 1,000 pods; beside it the
+  API server's own list of the same pods with no tool reading it (the
+  median of bench/run's three), the floor under every tool's;
 - latency p50 / p99 ms, and each as a multiple of kubectl's at that size
   (kubectl get pods -w: the API server's own stream, drawn as lines); the
   tool's own part of it (from the API server's delivery, as a watch of
@@ -30,7 +32,7 @@ import sys
 
 TOOLS = ["jhub-cockpit", "kubectl", "kdash", "k9s"]
 HEAD = ["tool", "pods", "changes/s", "RSS steady MB", "MB / 1k pods", "RSS peak MB",
-        "complete list ms", "ms / 1k pods", "latency p50 / p99 ms", "p50 / p99 vs kubectl",
+        "complete list ms", "ms / 1k pods", "the server's own list ms", "latency p50 / p99 ms", "p50 / p99 vs kubectl",
         "tool's part p50 / p99 ms", "writes/s taken", "CPU churn / idle %", "idle bytes/s",
         "first frame ms"]
 
@@ -121,6 +123,7 @@ def rows(*files):
                 num(rss), num(rss / k) if rss is not None and k else "-",
                 num(get(r, "rss_mb", "peak")),
                 num(full), num(full / k) if full is not None and k else "-",
+                num(get(e, "server_list_ms", "median_ms")),
                 latency, vs, own_part, num(get(r, "churn", "achieved_rate")), cpu,
                 num(get(r, "bytes_per_s", "idle")), num(get(r, "first_frame_ms")),
             ])
