@@ -32,8 +32,8 @@ import sys
 
 TOOLS = ["jhub-cockpit", "kubectl", "kdash", "k9s"]
 HEAD = ["tool", "pods", "changes/s", "RSS steady MB", "MB / 1k pods", "RSS peak MB",
-        "complete list ms", "ms / 1k pods", "the server's own list ms", "latency p50 / p99 ms", "p50 / p99 vs kubectl",
-        "tool's part p50 / p99 ms", "writes/s taken", "CPU churn / idle %", "idle bytes/s",
+        "complete list ms", "ms / 1k pods", "the server's own list ms", "latency p50 / p99 ms",
+        "p50 / p99 vs kubectl", "tool's part p50 / p99 ms", "writes/s taken", "CPU churn / idle %", "idle bytes/s",
         "first frame ms"]
 
 
