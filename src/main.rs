@@ -21,6 +21,22 @@ use jhub_cockpit::{headless, logging, profile, status};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `memory::no_huge_pages` as the program is loaded, before the standard
+/// library's first allocation: mimalloc takes its arena then, and the
+/// first 2 MiB of it would still be a huge page, whose zeroing (and
+/// compaction on a long-running machine) held the start back by up to
+/// 100 ms when set from main. The dynamic loader runs `.preinit_array`
+/// before any other initializer of the program or its libraries.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".preinit_array")]
+static NO_HUGE_PAGES_AT_LOAD: extern "C" fn() = {
+    extern "C" fn at_load() {
+        memory::no_huge_pages();
+    }
+    at_load
+};
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Needs no settings, cluster or runtime: printed and done.

@@ -17,7 +17,7 @@ fn binary() -> &'static Path {
 }
 
 /// A private tmux server (its own socket) with one 80x24 pane.
-struct Pane {
+pub(super) struct Pane {
     socket: String,
     dir: tempfile::TempDir,
 }
@@ -126,7 +126,7 @@ impl Pane {
         (it.next() == Some("1"), it.next() == Some("1"))
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(super) fn keys(&self, keys: &[&str]) {
         let mut c = self.tmux();
         c.arg("send-keys").args(keys);
         assert!(c.status().unwrap().success());
@@ -153,7 +153,7 @@ impl Pane {
     }
 
     /// The pid of the cockpit, the child of the pane's shell.
-    fn cockpit_pid(&self) -> String {
+    pub(super) fn cockpit_pid(&self) -> String {
         let out = self
             .tmux()
             .args(["display-message", "-p", "#{pane_pid}"])
@@ -220,7 +220,7 @@ impl Drop for Pane {
 }
 
 /// A pane with the cockpit started in it and showing its first frame.
-fn running_cockpit(name: &str, extra_env: &str) -> Pane {
+pub(super) fn running_cockpit(name: &str, extra_env: &str) -> Pane {
     let pane = Pane::new(name);
     pane.start_cockpit(extra_env);
     pane.wait_for_cockpit();
