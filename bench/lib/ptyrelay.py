@@ -9,6 +9,8 @@ output to our stdout and our stdin to it, and appends to STATS_FILE:
 
     spawn <monotonic seconds> <child pid>
     first <monotonic seconds>              (the first byte of output)
+    visible <monotonic seconds>            (the first byte that puts a
+                                            character on the screen)
     bytes <monotonic seconds> <total>      (every 0.1 s while it changes)
     exit <monotonic seconds> <status>
 
@@ -26,6 +28,47 @@ import sys
 import termios
 import time
 import tty
+
+
+class FirstVisible:
+    """Finds the first byte of output that draws a character: not a
+    control character, not a space, not inside an escape sequence. A
+    full-screen tool's first bytes usually switch to the alternate screen
+    and hide the cursor, which shows nothing: this is the moment its first
+    frame reaches the terminal, without the harness's sampling of the
+    screen in between."""
+
+    def __init__(self):
+        self.state = "text"
+
+    def feed(self, data):
+        """True when `data` draws a character."""
+        for b in data:
+            if self.state == "text":
+                if b == 0x1B:
+                    self.state = "esc"
+                elif b > 0x20 and b != 0x7F:
+                    return True
+            elif self.state == "esc":
+                if b == ord("["):
+                    self.state = "csi"
+                elif b in b"]PX^_":
+                    self.state = "string"  # OSC, DCS, ...: to BEL or ESC \
+                elif 0x20 <= b <= 0x2F:
+                    pass  # an intermediate byte: the final one follows
+                else:
+                    self.state = "text"
+            elif self.state == "csi":
+                if 0x40 <= b <= 0x7E:
+                    self.state = "text"
+            elif self.state == "string":
+                if b == 0x07:
+                    self.state = "text"
+                elif b == 0x1B:
+                    self.state = "string-esc"
+            elif self.state == "string-esc":
+                self.state = "text" if b == ord("\\") else "string"
+        return False
 
 
 def main():
@@ -75,6 +118,8 @@ def main():
     reported = -1
     last_report = 0.0
     first = False
+    visible = FirstVisible()
+    seen = False
     out = sys.stdout.fileno()
     try:
         while True:
@@ -92,6 +137,9 @@ def main():
                 if not first:
                     first = True
                     stats.write(f"first {time.monotonic():.6f}\n")
+                if not seen and visible.feed(data):
+                    seen = True
+                    stats.write(f"visible {time.monotonic():.6f}\n")
                 total += len(data)
                 if dump:
                     dump.write(f"{time.monotonic():.6f} {data.hex()}\n")
