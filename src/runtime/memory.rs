@@ -24,7 +24,7 @@ pub fn one_arena() {
 /// when the machine's memory is fragmented, as it is on a machine that has
 /// run for hours. The start-up touched 6-14 MiB of them: its first frame
 /// was written in a median of 78 ms (14-112) with them and 11 ms (8-16)
-/// without, and it started in 29 MB instead of 40 (bench/README.md, "Huge
+/// without, and it started in 28 MiB instead of 39 (bench/README.md, "Huge
 /// pages held the first frame back"). This is what mimalloc does itself
 /// under MIMALLOC_ALLOW_THP=0, an option it reads before main runs. The
 /// programs the cockpit starts (helm, gcloud) inherit it; none of them is
